@@ -1,0 +1,70 @@
+/**
+ * Seeded randomness. A `Generator` is an independent CPU random stream (numbers are drawn on
+ * the CPU and moved, so a seed gives the same values on every device); functions without one use
+ * the global generator that `manualSeed` resets. Same seed, same ops → identical tensors.
+ */
+import { N } from './native.js';
+import { Tensor } from './tensor.js';
+import type { TensorOptions } from './creation.js';
+
+/** An independent random stream with savable state. */
+export class Generator {
+  private _h: number | null;
+  constructor(seed: number) {
+    this._h = N.newGenerator(seed);
+  }
+  /** @internal */
+  get handle(): number {
+    if (this._h === null) throw new Error('Generator was used after dispose()');
+    return this._h;
+  }
+  /** The full state (for checkpoints). */
+  getState(): Uint8Array { return N.generatorState(this.handle); }
+  setState(state: Uint8Array): void { N.setGeneratorState(this.handle, state); }
+  dispose(): void {
+    if (this._h !== null) N.disposeGenerator(this._h);
+    this._h = null;
+  }
+}
+
+/** Options of random draws: dtype, device and an optional generator. */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+const gen = (o: RandomOptions): number | null => (o.generator ? o.generator.handle : null);
+
+/** Seeds the global generator. */
+export function manualSeed(seed: number): void { N.manualSeed(seed); }
+/** State of the global generator (for checkpoints). */
+export function globalRngState(): Uint8Array { return N.generatorState(null); }
+export function setGlobalRngState(state: Uint8Array): void { N.setGeneratorState(null, state); }
+
+/** Uniform on [0, 1). */
+export function rand(shape: number[], o: RandomOptions = {}): Tensor {
+  return new Tensor(N.rand('uniform', shape, o.dtype ?? 'float32', o.device ?? 'cpu', gen(o)));
+}
+/** Standard normal. */
+export function randn(shape: number[], o: RandomOptions = {}): Tensor {
+  return new Tensor(N.rand('normal', shape, o.dtype ?? 'float32', o.device ?? 'cpu', gen(o)));
+}
+/** Standard normal with the shape, dtype and device of `t`. */
+export function randnLike(t: Tensor, o: { generator?: Generator } = {}): Tensor {
+  return randn(t.shape, { dtype: t.dtype, device: t.device, ...o });
+}
+/** Integers uniform in [low, high), int64. */
+export function randint(low: number, high: number, shape: number[], o: RandomOptions = {}): Tensor {
+  return new Tensor(N.randint(low, high, shape, o.device ?? 'cpu', gen(o)));
+}
+/** A random permutation of 0..n-1, int64. */
+export function randperm(n: number, o: RandomOptions = {}): Tensor {
+  return new Tensor(N.randperm(n, o.device ?? 'cpu', gen(o)));
+}
+/** 0/1 draws with probabilities `p` (same shape and dtype as `p`). */
+export function bernoulli(p: Tensor, o: { generator?: Generator } = {}): Tensor {
+  return new Tensor(N.bernoulli(p.id, gen(o)));
+}
+/** `n` category indices per row of the (unnormalised) probabilities `p` [..., k]. */
+export function multinomial(p: Tensor, n: number, o: { replacement?: boolean; generator?: Generator } = {}): Tensor {
+  return new Tensor(N.multinomial(p.id, n, o.replacement ?? false, gen(o)));
+}
