@@ -107,6 +107,11 @@ V setRequiresGrad(const CI& info) {
   get(num(info, 0)).requires_grad_(boolean(info, 1));
   return info.Env().Undefined();
 }
+// Swaps the storage behind a handle (module.to(device) keeps every parameter's identity).
+V setData(const CI& info) {
+  get(num(info, 0)).set_data(T(info, 1));
+  return info.Env().Undefined();
+}
 V requiresGrad(const CI& info) { return Napi::Boolean::New(info.Env(), T(info, 0).requires_grad()); }
 V isLeaf(const CI& info) { return Napi::Boolean::New(info.Env(), T(info, 0).is_leaf()); }
 V backward(const CI& info) {
@@ -199,6 +204,7 @@ void register_runtime(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "multinomial", multinomial);
   DD_EXPORT(e, "setRequiresGrad", setRequiresGrad);
   DD_EXPORT(e, "requiresGrad", requiresGrad);
+  DD_EXPORT(e, "setData", setData);
   DD_EXPORT(e, "isLeaf", isLeaf);
   DD_EXPORT(e, "backward", backward);
   DD_EXPORT(e, "gradOf", gradOf);

@@ -95,6 +95,7 @@ export interface NativeBinding {
   multinomial(p: Id, n: number, replacement: boolean, gen: number | null): Id;
   setRequiresGrad(a: Id, flag: boolean): void;
   requiresGrad(a: Id): boolean;
+  setData(a: Id, src: Id): void;
   isLeaf(a: Id): boolean;
   backward(a: Id, grad: OptId, retainGraph: boolean, createGraph: boolean): void;
   gradOf(a: Id): OptId;

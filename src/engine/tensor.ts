@@ -280,6 +280,9 @@ export class Tensor implements Owned {
   softmax(dim: number): Tensor { return new Tensor(N.softmax('softmax', this.id, dim)); }
   logSoftmax(dim: number): Tensor { return new Tensor(N.softmax('log_softmax', this.id, dim)); }
 
+  /** Points this handle at `src`'s storage (same Tensor object; used to move parameters). */
+  setData_(src: Tensor): this { N.setData(this.id, src.id); return this; }
+
   // ---- autograd -----------------------------------------------------------------------------
   get requiresGrad(): boolean { return N.requiresGrad(this.id); }
   /** Marks this (leaf) tensor as needing gradients. */

@@ -1,0 +1,5 @@
+/** Files: safetensors, .npy, checkpoints, atomic writes. */
+export * from './atomic.js';
+export * from './safetensors.js';
+export * from './npy.js';
+export * from './checkpoint.js';
