@@ -9,6 +9,9 @@ export interface TensorOptions {
 }
 
 const dt = (o: TensorOptions): DType => o.dtype ?? 'float32';
+const KNOWN_DTYPES: Record<DType, true> = {
+  float32: true, float64: true, int64: true, int32: true, uint8: true, bool: true, float16: true, bfloat16: true,
+};
 const dev = (o: TensorOptions): Device => o.device ?? 'cpu';
 
 function inferShape(data: NestedArray): number[] {
@@ -43,6 +46,7 @@ function typedFor(dtype: DType, values: number[]): TypedArray {
  */
 export function tensor(data: NestedArray | TypedArray | number[], opts: TensorOptions & { shape?: number[] } = {}): Tensor {
   const dtype = dt(opts);
+  if (!(dtype in KNOWN_DTYPES)) throw new Error(`tensor: unknown dtype '${dtype}'`);
   const isTyped = ArrayBuffer.isView(data);
   const shape = opts.shape ?? (isTyped ? [(data as TypedArray).length] : inferShape(data as NestedArray));
   const flat = isTyped ? (data as TypedArray) : flatten(data as NestedArray);

@@ -107,13 +107,19 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
     const tq = q.size(-2), tk = k.size(-2);
     const ones = full([tq, tk], 1, { dtype: 'bool', device: q.device });
     const allowed = ones.tril(tk - tq);
-    masks.push(ones, allowed);
-    const next = scores.maskedFill(allowed.logicalNot(), -Infinity);
+    const future = allowed.logicalNot();
+    masks.push(ones, allowed, future);
+    const next = scores.maskedFill(future, -Infinity);
     scores.dispose();
     scores = next;
   }
   if (o.mask) {
-    const next = o.mask.dtype === 'bool' ? scores.maskedFill(o.mask.logicalNot(), -Infinity) : scores.add(o.mask);
+    let next: Tensor;
+    if (o.mask.dtype === 'bool') {
+      const blocked = o.mask.logicalNot();
+      next = scores.maskedFill(blocked, -Infinity);
+      blocked.dispose();
+    } else next = scores.add(o.mask);
     scores.dispose();
     scores = next;
   }

@@ -77,11 +77,13 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   stack.pop();
-  const survivors = new Set<Owned>();
-  collect(result, survivors, new Set());
-  for (const t of survivors) scope.delete(t);
+  const returned = new Set<Owned>();
+  collect(result, returned, new Set());
+  // Only tensors this scope owns move up; a returned tensor the caller already owns (a kept
+  // parameter, an input) stays where it was, or the enclosing scope would free it.
+  const moved = [...returned].filter((t) => scope.delete(t));
   disposeAll(scope);
-  for (const t of survivors) if (!t.disposed) adopt(t);
+  for (const t of moved) if (!t.disposed) adopt(t);
   return result;
 }
 

@@ -2,4 +2,5 @@
 export * from './module.js';
 export * from './layers.js';
 export * from './attention.js';
+export * from './transformer.js';
 export * as init from './init.js';

@@ -9,7 +9,8 @@ export class EMA {
   /** `decay` per step, e.g. 0.999; the average starts at the current weights. */
   constructor(module: Module, readonly decay: number) {
     if (!(decay >= 0 && decay < 1)) throw new Error(`EMA: decay must be in [0, 1), got ${decay}`);
-    this.shadow = new Map(noGrad(() => [...module.stateDict()].map(([k, t]) => [k, keep(t.detach().clone())])));
+    // Under noGrad the clones are plain tensors, outside the autograd graph.
+    this.shadow = new Map(noGrad(() => [...module.stateDict()].map(([k, t]) => [k, keep(t.clone())])));
   }
 
   /** Decay for a half-life of `halfLife` samples at `batch` samples per step (EDM's ema_halflife). */

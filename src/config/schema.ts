@@ -1,0 +1,155 @@
+/**
+ * The run configuration: one JSON (or YAML) file validated here. Unknown keys and bad values are
+ * errors that name the key. Defaults follow the paper (method.md) where it gives them.
+ */
+import { z } from 'zod';
+
+const pos = z.number().positive();
+const int = z.number().int();
+const posInt = int.positive();
+
+export const DataConfig = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('toy'),
+    /** 8gaussians | grid | moons | checkerboard | spirals */
+    name: z.string().default('8gaussians'),
+    n: posInt.default(8000),
+  }),
+  z.strictObject({
+    kind: z.literal('fashion-mnist'),
+    /** Folder holding the IDX files (Debian's dataset-fashion-mnist by default). */
+    root: z.string().default('/usr/share/datasets/fashion-mnist'),
+    resolution: posInt.default(32),
+    flip: z.boolean().default(false),
+    /** Condition on the 10 class labels. */
+    useLabels: z.boolean().default(false),
+    /** Use only the first `limit` training images (0 = all). */
+    limit: int.nonnegative().default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('image-folder'),
+    path: z.string(),
+    resolution: posInt.default(32),
+    channels: z.union([z.literal(1), z.literal(3)]).default(3),
+    flip: z.boolean().default(false),
+  }),
+]);
+
+export const ModelConfig = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('mlp'),
+    hidden: posInt.default(256),
+    /** Number of linear layers of the denoiser MLP (paper: 4). */
+    layers: posInt.default(4),
+    /** Width of the noise and latent embeddings. */
+    embDim: posInt.default(64),
+    /** Reparameterise D with an analytic Gaussian per latent (App. F). */
+    analyticGaussian: z.boolean().default(true),
+  }),
+  z.strictObject({
+    kind: z.literal('unet'),
+    channels: posInt.default(64),
+    channelMult: z.array(posInt).nonempty().default([1, 2, 2]),
+    numBlocks: posInt.default(2),
+    attnResolutions: z.array(posInt).default([16]),
+    dropout: z.number().min(0).max(1).default(0.1),
+    heads: posInt.default(4),
+    /** Width of the latent embeddings and of the small Transformer over them. */
+    latentDim: posInt.default(128),
+    latentLayers: int.nonnegative().default(2),
+    /**
+     * Group-hierarchical latents: sizes of the latent groups (sum = m), each fed only to the
+     * cross-attention of one resolution of the up path (lowest resolution first). Empty = off.
+     */
+    latentGroups: z.array(posInt).default([]),
+  }),
+]);
+
+export const LatentConfig = z.strictObject({
+  /** false = the plain EDM baseline (same network, latents off). */
+  enabled: z.boolean().default(true),
+  m: posInt.default(1),
+  k: posInt.default(8),
+  /** Gumbel-Softmax temperature during training (paper: 1, constant). */
+  tau: pos.default(1),
+  /** Straight-through hard samples (one-hot forward, soft gradient). */
+  hard: z.boolean().default(true),
+  /** Latent dropout to the learned null embedding (paper: 0.1). */
+  dropout: z.number().min(0).max(1).default(0.1),
+});
+
+export const EncoderConfig = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('mlp'), hidden: posInt.default(256), layers: posInt.default(3) }),
+  z.strictObject({
+    kind: z.literal('vit'),
+    patch: posInt.default(4),
+    dim: posInt.default(128),
+    depth: posInt.default(4),
+    heads: posInt.default(4),
+  }),
+]);
+
+export const EDMConfig = z.strictObject({
+  /** σ_data; null = measured from the training data (std of all coordinates). */
+  sigmaData: pos.nullable().default(null),
+  pMean: z.number().default(-1.2),
+  pStd: pos.default(1.2),
+});
+
+export const TrainConfig = z.strictObject({
+  steps: posInt.default(4000),
+  batch: posInt.default(512),
+  lr: pos.default(1e-3),
+  warmupSteps: int.nonnegative().default(100),
+  emaDecay: z.number().min(0).lt(1).default(0.999),
+  gradClip: pos.nullable().default(null),
+  seed: int.nonnegative().default(0),
+  logEvery: posInt.default(50),
+  checkpointEvery: posInt.default(1000),
+  threads: posInt.nullable().default(null),
+});
+
+export const PriorConfig = z.strictObject({
+  layers: posInt.default(2),
+  dim: posInt.default(64),
+  heads: posInt.default(4),
+  steps: posInt.default(1500),
+  batch: posInt.default(256),
+  lr: pos.default(1e-3),
+  /** Train on the encoder's soft probabilities instead of argmax codes. */
+  softTargets: z.boolean().default(false),
+  /** Sampling temperature. */
+  temperature: pos.default(1),
+});
+
+export const SampleConfig = z.strictObject({
+  steps: posInt.default(50),
+  sampler: z.enum(['heun', 'euler', 'stochastic']).default('heun'),
+  sigmaMin: pos.default(0.002),
+  sigmaMax: pos.default(80),
+  rho: pos.default(7),
+  /** Guidance weight w on the latents (1 = plain conditional). */
+  guidance: z.number().default(1),
+});
+
+export const RunConfig = z.strictObject({
+  name: z.string().default('run'),
+  data: DataConfig,
+  model: ModelConfig,
+  latents: LatentConfig.default(LatentConfig.parse({})),
+  encoder: EncoderConfig.default({ kind: 'mlp', hidden: 256, layers: 3 }),
+  edm: EDMConfig.default(EDMConfig.parse({})),
+  train: TrainConfig.default(TrainConfig.parse({})),
+  prior: PriorConfig.default(PriorConfig.parse({})),
+  sample: SampleConfig.default(SampleConfig.parse({})),
+  /** cpu | cuda */
+  device: z.string().default('cpu'),
+});
+
+export type RunConfig = z.infer<typeof RunConfig>;
+export type DataConfig = z.infer<typeof DataConfig>;
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type LatentConfig = z.infer<typeof LatentConfig>;
+export type EncoderConfig = z.infer<typeof EncoderConfig>;
+export type PriorConfig = z.infer<typeof PriorConfig>;
+export type SampleConfig = z.infer<typeof SampleConfig>;

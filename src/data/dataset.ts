@@ -1,0 +1,91 @@
+/** An in-memory dataset and a seeded, resumable batch iterator over it. */
+import { Generator, keep, rand, randperm, tidy, where, type Tensor } from '../engine/index.js';
+
+/** Samples held as one tensor (images: float32 in [-1, 1], [N, C, H, W]). */
+export interface Dataset {
+  name: string;
+  x: Tensor;
+  /** int64 [N] class labels, or null. */
+  labels: Tensor | null;
+  /** Number of classes the model conditions on (0 = unconditional). */
+  numClasses: number;
+  /** For known mixtures: the true component of each sample, component centres and std. */
+  components?: Tensor;
+  centers?: number[][];
+  std?: number;
+}
+
+/** A batch: data and, for class-conditional data, labels. */
+export interface Batch {
+  x: Tensor;
+  labels?: Tensor;
+}
+
+/**
+ * Shuffled batches without copying the dataset: each epoch draws a permutation from a generator
+ * seeded by (seed, epoch) and gathers rows with indexSelect; flips use a generator seeded by
+ * (seed, epoch, index). So the position {epoch, index} is the whole state and a resumed run sees
+ * the same batches.
+ */
+export class BatchIterator {
+  epoch = 0;
+  index = 0;
+  private perm: Tensor | null = null;
+
+  constructor(readonly data: Dataset, readonly batch: number, readonly seed: number, readonly hflip = false) {
+    const n = data.x.size(0);
+    if (batch > n) throw new Error(`batch size ${batch} is larger than the dataset (${n} samples)`);
+  }
+
+  private seeded<T>(salt: number, fn: (g: Generator) => T): T {
+    const g = new Generator((this.seed * 1_000_003 + this.epoch) * 1_000_033 + salt);
+    try { return fn(g); } finally { g.dispose(); }
+  }
+
+  /** The next batch (drops the ragged end of each epoch). Caller disposes it (or uses tidy). */
+  next(): Batch {
+    const n = this.data.x.size(0);
+    if (this.index + this.batch > n) {
+      this.perm?.dispose();
+      this.perm = null;
+      this.epoch += 1;
+      this.index = 0;
+    }
+    this.perm ??= keep(this.seeded(0, (generator) => randperm(n, { generator })));
+    const start = this.index;
+    this.index += this.batch;
+    return tidy(() => {
+      const idx = this.perm!.slice(0, start, start + this.batch);
+      let x = this.data.x.indexSelect(0, idx);
+      if (this.hflip) x = this.seeded(start + 1, (g) => randomHFlip(x, g));
+      const labels = this.data.labels ? this.data.labels.indexSelect(0, idx) : undefined;
+      return labels ? { x, labels } : { x };
+    });
+  }
+
+  /** Position for checkpoints. */
+  state(): { epoch: number; index: number } {
+    return { epoch: this.epoch, index: this.index };
+  }
+
+  /** Jumps to a saved position. */
+  restore(s: { epoch: number; index: number }): void {
+    this.perm?.dispose();
+    this.perm = null;
+    this.epoch = s.epoch;
+    this.index = s.index;
+  }
+
+  dispose(): void {
+    this.perm?.dispose();
+    this.perm = null;
+  }
+}
+
+/** Flips each image [B, C, H, W] left-right with probability 1/2. */
+export function randomHFlip(x: Tensor, generator: Generator): Tensor {
+  return tidy(() => {
+    const coin = rand([x.size(0)], { generator }).lt(0.5).view(-1, 1, 1, 1);
+    return where(coin, x.flip(3), x);
+  });
+}

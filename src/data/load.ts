@@ -1,0 +1,22 @@
+/** Data config → Dataset. */
+import { Generator } from '../engine/index.js';
+import type { DataConfig } from '../config/schema.js';
+import type { Dataset } from './dataset.js';
+import { makeToy } from './toy.js';
+
+/** Loads (or generates, seeded by `seed`) the training set a config names. */
+export async function loadDataset(cfg: DataConfig, seed: number): Promise<Dataset> {
+  switch (cfg.kind) {
+    case 'toy': {
+      const g = new Generator(seed);
+      try {
+        const t = makeToy(cfg.name, cfg.n, g);
+        return { name: cfg.name, x: t.x, labels: null, numClasses: 0, components: t.labels, centers: t.centers, std: t.std };
+      } finally {
+        g.dispose();
+      }
+    }
+    default:
+      throw new Error(`data kind '${cfg.kind}' is not available yet`);
+  }
+}

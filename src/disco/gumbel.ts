@@ -1,0 +1,31 @@
+/**
+ * Gumbel-Softmax (Jang et al. 2017; Maddison et al. 2017): y = softmax((logits + g)/τ),
+ * g = −log(−log u), u ~ U(0, 1). The hard form is one-hot in the forward pass with the soft
+ * sample's gradient (straight-through): y_hard − stopgrad(y) + y.
+ */
+import { F, rand, type Generator, type Tensor } from '../engine/index.js';
+
+export interface GumbelOptions {
+  /** Temperature τ (paper: 1 in training, 0.01 ≈ argmax for extraction). */
+  tau?: number;
+  /** Straight-through one-hot samples. */
+  hard?: boolean;
+  generator?: Generator;
+}
+
+/** Relaxed categorical samples over the last dim of `logits` [..., k]. */
+export function gumbelSoftmax(logits: Tensor, o: GumbelOptions = {}): Tensor {
+  const { tau = 1, hard = false, generator } = o;
+  const u = rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator });
+  const g = u.clamp(1e-10, 1 - 1e-7).log().neg().log().neg();
+  const y = logits.add(g).div(tau).softmax(-1);
+  if (!hard) return y;
+  const k = logits.size(-1);
+  const yHard = F.oneHot(y.argmax(-1), k).to({ dtype: y.dtype });
+  return yHard.sub(y.detach()).add(y);
+}
+
+/** One-hot float vectors [..., k] of integer codes [...]. */
+export function oneHotCodes(codes: Tensor, k: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  return F.oneHot(codes, k).to({ dtype });
+}

@@ -1,0 +1,92 @@
+/**
+ * Stage II: the autoregressive prior p(z) = Π_i p(z_i | z_<i [, c]) over the m latents, a small
+ * causal Transformer (nanoGPT-style). Position 0 reads a start token (the class token when
+ * class-conditional); position i reads z_{i−1} and predicts z_i.
+ */
+import { F, cat, full, multinomial, tidy, type Generator, type Tensor } from '../engine/index.js';
+import { Module, ModuleList } from '../nn/module.js';
+import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
+import { TransformerBlock } from '../nn/transformer.js';
+import { normal } from '../nn/init.js';
+
+export interface PriorOptions {
+  m: number;
+  k: number;
+  /** Classes for the start token (0 = unconditional). */
+  numClasses?: number;
+  dim?: number;
+  layers?: number;
+  heads?: number;
+}
+
+export class LatentPrior extends Module {
+  readonly m: number;
+  readonly k: number;
+  readonly numClasses: number;
+  readonly tok: Embedding;
+  readonly pos: Tensor;
+  readonly blocks: ModuleList<TransformerBlock>;
+  readonly lnF: LayerNorm;
+  readonly head: Linear;
+
+  constructor(o: PriorOptions) {
+    super();
+    const dim = o.dim ?? 64;
+    this.m = o.m;
+    this.k = o.k;
+    this.numClasses = o.numClasses ?? 0;
+    // Tokens: codes 0..k-1, then start tokens (one per class, or one).
+    this.tok = this.module('tok', new Embedding(o.k + Math.max(1, this.numClasses), dim, { std: 0.02 }));
+    this.pos = this.param('pos', normal([o.m, dim], 0.02));
+    this.blocks = this.module('blocks', new ModuleList(
+      Array.from({ length: o.layers ?? 2 }, () => new TransformerBlock(dim, o.heads ?? 4))));
+    this.lnF = this.module('ln_f', new LayerNorm(dim));
+    this.head = this.module('head', new Linear(dim, o.k));
+  }
+
+  /** Start tokens [B, 1]: k + label, or k. */
+  private start(batch: number, labels?: Tensor): Tensor {
+    if (this.numClasses > 0) {
+      if (!labels) throw new Error('LatentPrior: this prior is class-conditional; pass labels');
+      return labels.add(this.k).view(batch, 1);
+    }
+    return full([batch, 1], this.k, { dtype: 'int64', device: this.pos.device });
+  }
+
+  /** Logits [B, T, k] for inputs: start token + codes z [B, T−1] (T ≤ m). */
+  logits(prefix: Tensor, labels?: Tensor): Tensor {
+    const B = prefix.size(0);
+    const idx = cat([this.start(B, labels), prefix], 1); // (B, T)
+    const T = idx.size(1);
+    let h = this.tok.forward(idx).add(this.pos.slice(0, 0, T)); // (B, T, dim)
+    for (const b of this.blocks.items) h = b.forward(h, { causal: true });
+    return this.head.forward(this.lnF.forward(h));
+  }
+
+  /**
+   * Mean cross-entropy of codes z [B, m] (int64), or of soft targets probs [B, m, k] (the
+   * encoder's probabilities; teacher forcing then uses their argmax).
+   */
+  loss(target: Tensor, labels?: Tensor): Tensor {
+    const soft = target.ndim === 3;
+    const z = soft ? target.argmax(-1) : target;
+    const logits = this.logits(z.slice(1, 0, this.m - 1), labels); // (B, m, k)
+    const flatLogits = logits.reshape(-1, this.k);
+    return F.crossEntropy(flatLogits, soft ? target.reshape(-1, this.k) : z.reshape(-1));
+  }
+
+  /** Draws n code vectors [n, m] (int64), one position at a time, at a temperature. */
+  sample(n: number, o: { labels?: Tensor; temperature?: number; generator?: Generator } = {}): Tensor {
+    const T = o.temperature ?? 1;
+    let z = full([n, 0], 0, { dtype: 'int64', device: this.pos.device });
+    for (let i = 0; i < this.m; i++) {
+      const next = tidy(() => {
+        const logits = this.logits(z, o.labels).select(1, i).div(T); // (n, k)
+        return cat([z, multinomial(logits.softmax(-1), 1, { generator: o.generator })], 1);
+      });
+      z.dispose();
+      z = next;
+    }
+    return z;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * EDM preconditioning (Karras et al. 2022, Table 1): D(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise).
+ * A backbone may replace the c_skip·x term by an analytic Gaussian denoiser of its own (the 2-D
+ * model's per-latent Gaussian); c_skip·x is exactly that denoiser for N(0, σ_data²).
+ */
+import type { Tensor } from '../engine/index.js';
+import { Module } from '../nn/module.js';
+import type { Conditioning } from '../disco/conditioning.js';
+
+/** The raw network F_θ inside the preconditioning. */
+export interface Backbone extends Module {
+  /** x: c_in-scaled input; cNoise: [B] = ln(σ)/4. Returns F with x's shape. */
+  forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor;
+  /** Optional analytic skip term replacing c_skip·x (gets the unscaled x and σ [B,1,…]). */
+  gaussianSkip?(x: Tensor, sigma: Tensor, cond: Conditioning): Tensor;
+}
+
+export class EDMPrecond<B extends Backbone = Backbone> extends Module {
+  constructor(readonly net: B, readonly sigmaData = 0.5) {
+    super();
+    this.module('net', net);
+  }
+
+  /** x [B, …], sigma [B] (float32) → denoised estimate of the clean data. */
+  forward(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
+    const sd = this.sigmaData;
+    const s = sigma.reshape(-1, ...x.shape.slice(1).map(() => 1)); // (B, 1, …)
+    const s2 = s.square().add(sd * sd);
+    const c_skip = s2.rdiv(sd * sd);
+    const c_out = s.mul(sd).div(s2.sqrt());
+    const c_in = s2.rsqrt();
+    const c_noise = sigma.log().div(4);
+    const F_x = this.net.forward(x.mul(c_in), c_noise, cond);
+    const skip = this.net.gaussianSkip ? this.net.gaussianSkip(x, s, cond) : c_skip.mul(x);
+    return skip.add(c_out.mul(F_x));
+  }
+}

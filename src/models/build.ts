@@ -1,0 +1,47 @@
+/** Config → networks: the backbone inside EDM's preconditioning and the latent encoder. */
+import type { RunConfig } from '../config/schema.js';
+import { EDMPrecond, type Backbone } from '../edm/precond.js';
+import { MLPEncoder, type LatentEncoder } from '../disco/encoder.js';
+import { DiscoDiff } from '../disco/model.js';
+import { MLPDenoiser } from './mlp-denoiser.js';
+
+/** What the networks need to know about the data. */
+export interface DataInfo {
+  /** Shape of one sample, e.g. [2] or [1, 32, 32]. */
+  shape: number[];
+  numClasses: number;
+  sigmaData: number;
+}
+
+export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone {
+  const latents = cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null;
+  const m = cfg.model;
+  switch (m.kind) {
+    case 'mlp':
+      if (info.shape.length !== 1) throw new Error(`model 'mlp' needs vector data, got samples of shape [${info.shape}]`);
+      return new MLPDenoiser({ dim: info.shape[0]!, hidden: m.hidden, layers: m.layers, embDim: m.embDim, latents,
+        analyticGaussian: m.analyticGaussian, sigmaData: info.sigmaData });
+    default:
+      throw new Error(`model kind '${m.kind}' is not available yet`);
+  }
+}
+
+export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | null {
+  if (!cfg.latents.enabled) return null;
+  const e = cfg.encoder;
+  switch (e.kind) {
+    case 'mlp':
+      return new MLPEncoder(info.shape.reduce((a, b) => a * b, 1), cfg.latents.m, cfg.latents.k, e);
+    default:
+      throw new Error(`encoder kind '${e.kind}' is not available yet`);
+  }
+}
+
+export function buildDenoiser(cfg: RunConfig, info: DataInfo): EDMPrecond {
+  return new EDMPrecond(buildBackbone(cfg, info), info.sigmaData);
+}
+
+/** The whole Stage-I model: denoiser, and encoder when latents are on. */
+export function createModel(cfg: RunConfig, info: DataInfo): DiscoDiff {
+  return new DiscoDiff(buildDenoiser(cfg, info), buildEncoder(cfg, info), cfg.latents, cfg.edm);
+}

@@ -1,0 +1,68 @@
+/**
+ * The 2-D denoiser backbone (method.md §5, App. F): an MLP on [c_in·x, noise embedding, latent
+ * embeddings]. With `analyticGaussian`, the skip term of the preconditioning is the exact
+ * denoiser of one Gaussian N(μ_z, s_z² I) per latent code, and the MLP learns the correction:
+ *   D(x, σ, z) = μ_z + s_z²/(s_z² + σ²)·(x − μ_z) + c_out·F(c_in·x, c_noise, z).
+ * Without latents it is the plain EDM baseline: same network, no latent embedding.
+ */
+import { cat, full, where, type Tensor } from '../engine/index.js';
+import { Module } from '../nn/module.js';
+import { MLP } from '../nn/layers.js';
+import { normal } from '../nn/init.js';
+import { NoiseEmbedding } from '../edm/embeddings.js';
+import { LatentEmbedding } from '../disco/latent-embedding.js';
+import type { Backbone } from '../edm/precond.js';
+import type { Conditioning } from '../disco/conditioning.js';
+
+export interface MLPDenoiserOptions {
+  dim: number;
+  hidden?: number;
+  layers?: number;
+  embDim?: number;
+  /** m, k of the latents; null = plain EDM. */
+  latents: { m: number; k: number } | null;
+  analyticGaussian?: boolean;
+  sigmaData: number;
+}
+
+export class MLPDenoiser extends Module implements Backbone {
+  readonly noise: NoiseEmbedding;
+  readonly latent: LatentEmbedding | null;
+  readonly mlp: MLP;
+  /** Per-code Gaussian means [m, k, dim] and log-stds [m, k] (analytic term), or null. */
+  readonly means: Tensor | null;
+  readonly logStds: Tensor | null;
+
+  constructor(readonly o: MLPDenoiserOptions) {
+    super();
+    const emb = o.embDim ?? 64, hidden = o.hidden ?? 256, layers = o.layers ?? 4;
+    this.noise = this.module('noise', new NoiseEmbedding(emb));
+    const lat = o.latents;
+    this.latent = lat ? this.module('latent', new LatentEmbedding(lat.m, lat.k, emb)) : null;
+    const inDim = o.dim + emb + (lat ? lat.m * emb : 0);
+    this.mlp = this.module('mlp', new MLP([inDim, ...Array(layers - 1).fill(hidden), o.dim], 'silu'));
+    const analytic = lat && (o.analyticGaussian ?? true);
+    this.means = analytic ? this.param('means', normal([lat.m, lat.k, o.dim], o.sigmaData)) : null;
+    this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(o.sigmaData / 2))) : null;
+  }
+
+  forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor {
+    const B = x.size(0);
+    const parts = [x, this.noise.forward(cNoise)];
+    if (this.latent) parts.push(this.latent.forward(cond, B).flatten(1));
+    return this.mlp.forward(cat(parts, 1));
+  }
+
+  /** μ_z + s_z²/(s_z² + σ²)(x − μ_z); c_skip·x (the N(0, σ_data²) denoiser) where z is absent. */
+  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning): Tensor {
+    const sd = this.o.sigmaData;
+    const plain = x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
+    const z = cond.latents;
+    if (!this.means || !this.logStds || !z) return plain;
+    // Σ over the m latents of the chosen codes' parameters: (B, m, k) · (m, k, …).
+    const mu = z.transpose(0, 1).bmm(this.means).sum(0); // (B, dim)
+    const s2 = z.mul(this.logStds.unsqueeze(0)).sum([1, 2]).mul(2).exp().unsqueeze(1); // (B, 1)
+    const gauss = mu.add(x.sub(mu).mul(s2.div(s2.add(sigma.square()))));
+    return cond.dropLatents ? where(cond.dropLatents.view(-1, 1), plain, gauss) : gauss;
+  }
+}
