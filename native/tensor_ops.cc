@@ -1,4 +1,5 @@
 // Tensor creation, inspection, elementwise maths, reductions and shape ops.
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <unordered_map>
@@ -176,10 +177,19 @@ auto lookup(const Map& m, const std::string& name) {
   return it->second;
 }
 
+// JS numbers carry no int/float distinction: an integral value applied to an integer tensor stays an
+// integer scalar (so int64 + 1 is int64, as in PyTorch), anything else is a double.
+at::Scalar scalarFor(const at::Tensor& t, double v) {
+  if (!t.is_floating_point() && !t.is_complex() && std::floor(v) == v && std::abs(v) < 9.007199254740992e15)
+    return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
+}
+
 V unary(const CI& info) { return ret(info.Env(), lookup(unaryOps(), str(info, 0))(T(info, 1))); }
 V binary(const CI& info) { return ret(info.Env(), lookup(binaryOps(), str(info, 0))(T(info, 1), T(info, 2))); }
 V binaryScalar(const CI& info) {
-  return ret(info.Env(), lookup(scalarOps(), str(info, 0))(T(info, 1), at::Scalar(num(info, 2))));
+  const auto& t = T(info, 1);
+  return ret(info.Env(), lookup(scalarOps(), str(info, 0))(t, scalarFor(t, num(info, 2))));
 }
 c10::optional<at::Scalar> optScalar(const CI& info, size_t i) {
   if (auto v = optNum(info, i)) return at::Scalar(*v);
@@ -187,7 +197,10 @@ c10::optional<at::Scalar> optScalar(const CI& info, size_t i) {
 }
 V clamp(const CI& info) { return ret(info.Env(), T(info, 0).clamp(optScalar(info, 1), optScalar(info, 2))); }
 V where(const CI& info) { return ret(info.Env(), at::where(T(info, 0), T(info, 1), T(info, 2))); }
-V maskedFill(const CI& info) { return ret(info.Env(), T(info, 0).masked_fill(T(info, 1), num(info, 2))); }
+V maskedFill(const CI& info) {
+  const auto& t = T(info, 0);
+  return ret(info.Env(), t.masked_fill(T(info, 1), scalarFor(t, num(info, 2))));
+}
 
 // In-place updates, used by optimizers and EMA under no-grad.
 V inplace(const CI& info) {

@@ -26,9 +26,9 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor>, meta
     blobs.push(bytes);
     offset += bytes.byteLength;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  // Pad with spaces to a multiple of 8 bytes (bytes, not UTF-16 units: metadata may be non-ASCII).
+  const head = Buffer.concat([json, Buffer.alloc((8 - (json.byteLength % 8)) % 8, ' ')]);
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(head.byteLength));
   writeFileAtomic(path, [len, head, ...blobs]);
@@ -48,6 +48,7 @@ export function loadSafetensors(path: string): { tensors: Map<string, Tensor>; m
   } catch {
     throw bad('header is not valid JSON');
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('header is not a JSON object');
   const data = buf.subarray(8 + headLen);
   const tensors = new Map<string, Tensor>();
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;

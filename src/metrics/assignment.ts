@@ -26,7 +26,7 @@ export interface AssignmentOptions {
 /** Solves min Σ_i cost[i, rowToCol[i]] for a row-major n×n matrix of finite costs. */
 export function linearAssignment(cost: Float64Array, n: number, o: AssignmentOptions = {}): Assignment {
   if (cost.length !== n * n) throw new Error(`linearAssignment: cost has ${cost.length} entries, expected ${n}×${n}`);
-  const k = Math.min(n, o.k ?? 12);
+  const k = Math.min(n, o.k ?? 16);
   const adj = candidates(cost, n, k);
   const x = new Int32Array(n).fill(-1);   // row → column
   const y = new Int32Array(n).fill(-1);   // column → row
@@ -74,13 +74,29 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
-/** Each row's k cheapest columns, plus, for each column, its k cheapest rows. */
+/**
+ * The candidate graph: each row's k cheapest columns and each column's k cheapest rows, plus,
+ * for long-range moves (mass crossing between clusters), each row's `k/4` cheapest columns
+ * within nested pseudo-random column subsets of size n/4, n/16, … (a multi-scale graph).
+ */
 function candidates(c: Float64Array, n: number, k: number): number[][] {
   const adj: number[][] = Array.from({ length: n }, () => []);
   const buf = new Float64Array(n);
+  const perm = Array.from({ length: n }, (_, j) => j);
+  for (let j = n - 1, s = 12345; j > 0; j--) {             // fixed shuffle (LCG): deterministic results
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const r = s % (j + 1);
+    [perm[j], perm[r]] = [perm[r]!, perm[j]!];
+  }
+  const kc = Math.max(2, k >> 2);
   for (let i = 0; i < n; i++) {
-    buf.set(c.subarray(i * n, i * n + n));
-    for (const j of smallest(buf, n, k)) adj[i]!.push(j);
+    const o = i * n, mine = adj[i]!;
+    buf.set(c.subarray(o, o + n));
+    mine.push(...smallest(buf, n, k));
+    for (let m = n >> 2; m > kc; m >>= 2) {
+      for (let a = 0; a < m; a++) buf[a] = c[o + perm[a]!]!;
+      for (const a of smallest(buf, m, kc)) if (!mine.includes(perm[a]!)) mine.push(perm[a]!);
+    }
   }
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) buf[i] = c[i * n + j]!;

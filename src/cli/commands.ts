@@ -1,0 +1,60 @@
+/** What each CLI command does: read options, call the library, report. No logic of its own. */
+import { loadConfig } from '../config/load.js';
+import { randint, tensor } from '../engine/index.js';
+import { saveNpy } from '../io/index.js';
+import { trainStage1 } from '../train/stage1.js';
+import { trainPrior as fitPrior } from '../train/stage2.js';
+import { loadPrior, loadRun } from '../train/load-run.js';
+import { generate } from '../disco/sample.js';
+
+export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; quiet?: boolean }): Promise<void> {
+  const cfg = loadConfig(o.config);
+  if (o.steps) cfg.train.steps = o.steps;
+  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet });
+  console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
+}
+
+export async function trainPrior(o: { run: string; quiet?: boolean }): Promise<void> {
+  const r = await fitPrior(o.run, { quiet: o.quiet });
+  console.log(`prior trained: loss ${r.finalLoss.toFixed(4)} nats, code entropy ${r.codeEntropy.map((h) => h.toFixed(3)).join(', ')}`);
+}
+
+export interface SampleCliOptions {
+  run: string;
+  n: number;
+  out: string;
+  latentsOut?: string;
+  png?: string;
+  steps?: number;
+  sampler?: 'heun' | 'euler' | 'stochastic';
+  guidance?: number;
+  priorTemperature?: number;
+  class?: number;
+  batch?: number;
+  seed: number;
+}
+
+export async function sample(o: SampleCliOptions): Promise<void> {
+  const L = loadRun(o.run);
+  const s = { ...L.cfg.sample, ...(o.steps && { steps: o.steps }), ...(o.sampler && { sampler: o.sampler }),
+    ...(o.guidance !== undefined && { guidance: o.guidance }) };
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
+  let labels;
+  if (L.info.numClasses > 0) {
+    if (o.class !== undefined && o.class >= L.info.numClasses) {
+      throw new Error(`--class must be below ${L.info.numClasses}, got ${o.class}`);
+    }
+    labels = o.class !== undefined ? tensor(Array(o.n).fill(o.class), { dtype: 'int64' }) : randint(0, L.info.numClasses, [o.n]);
+  }
+  const g = generate(L.model, L.info, { n: o.n, seed: o.seed, sample: s, prior, labels, batch: o.batch,
+    priorTemperature: o.priorTemperature ?? L.cfg.prior.temperature });
+  saveNpy(o.out, g.x);
+  if (o.latentsOut) {
+    if (!g.codes) throw new Error('--latents-out: this run has no latents (plain EDM)');
+    saveNpy(o.latentsOut, g.codes);
+  }
+  if (o.png) (await import('./draw.js')).drawSamples(o.png, g.x, g.codes);
+  const share = g.seconds.prior / (g.seconds.prior + g.seconds.diffusion);
+  console.log(`wrote ${o.n} samples to ${o.out} (${s.sampler}, ${g.nfe} NFE, ${g.seconds.diffusion.toFixed(2)} s; ` +
+    `prior ${(100 * share).toFixed(2)}% of sampling time)`);
+}

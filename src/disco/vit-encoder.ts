@@ -1,0 +1,66 @@
+/**
+ * The image encoder E_φ(y) of DisCo-Diff (method.md §5): a ViT (Dosovitskiy et al. 2021) with m
+ * extra classification tokens, one per latent; each token's output → k logits.
+ */
+import { cat, type Tensor } from '../engine/index.js';
+import { Module, ModuleList } from '../nn/module.js';
+import { Conv2d, Embedding, LayerNorm, Linear } from '../nn/layers.js';
+import { TransformerBlock } from '../nn/transformer.js';
+import { normal } from '../nn/init.js';
+import type { LatentEncoder } from './encoder.js';
+
+export interface ViTEncoderOptions {
+  resolution: number;    // Image resolution (square, divisible by patch).
+  inChannels: number;    // Image channels.
+  m: number;             // Number of latents (= latent tokens).
+  k: number;             // Codebook size (logits per latent).
+  patch?: number;        // Patch size (paper: 8 at 64 px).
+  dim?: number;          // Token width (paper: 768).
+  depth?: number;        // Transformer blocks (paper: 12).
+  heads?: number;        // Attention heads (paper: 12).
+  numClasses?: number;   // Class labels added to the latent tokens, 0 = none.
+}
+
+export class ViTEncoder extends Module implements LatentEncoder {
+  readonly options: Required<ViTEncoderOptions>;
+  readonly m: number;
+  readonly k: number;
+  readonly patch_embed: Conv2d;
+  readonly pos: Tensor;
+  readonly latent_tokens: Tensor;
+  readonly label_embed: Embedding | null = null;
+  readonly blocks: ModuleList<TransformerBlock>;
+  readonly ln: LayerNorm;
+  readonly head: Linear;
+
+  constructor(o: ViTEncoderOptions) {
+    super();
+    const opts = this.options = { patch: 4, dim: 128, depth: 4, heads: 4, numClasses: 0, ...o };
+    const { resolution, inChannels, m, k, patch, dim, depth, heads, numClasses } = opts;
+    if (resolution % patch) throw new Error(`ViTEncoder: resolution ${resolution} is not divisible by patch ${patch}`);
+    this.m = m;
+    this.k = k;
+    const T = (resolution / patch) ** 2;
+    this.patch_embed = this.module('patch_embed', new Conv2d(inChannels, dim, patch, { stride: patch, padding: 0 }));
+    this.pos = this.param('pos', normal([1, T, dim], 0.02));
+    this.latent_tokens = this.param('latent_tokens', normal([1, m, dim], 0.02));
+    if (numClasses > 0) this.label_embed = this.module('label_embed', new Embedding(numClasses, dim, { std: 0.02 }));
+    this.blocks = this.module('blocks', new ModuleList(Array.from({ length: depth }, () => new TransformerBlock(dim, heads))));
+    this.ln = this.module('ln', new LayerNorm(dim));
+    this.head = this.module('head', new Linear(dim, k));
+  }
+
+  /** y [B, C, H, W] (labels [B] when class-conditional) → logits [B, m, k]. */
+  forward(y: Tensor, labels?: Tensor): Tensor {
+    const B = y.size(0), { m, dim } = this.options;
+    const patches = this.patch_embed.forward(y).flatten(2).transpose(1, 2).add(this.pos); // (B, T, dim)
+    let tokens = this.latent_tokens.expand(B, m, dim); // (B, m, dim)
+    if (this.label_embed) {
+      if (!labels) throw new Error('ViTEncoder: this encoder is class-conditional (numClasses > 0) but got no labels');
+      tokens = tokens.add(this.label_embed.forward(labels).unsqueeze(1));
+    }
+    let h = cat([tokens, patches], 1); // (B, m + T, dim)
+    for (const b of this.blocks.items) h = b.forward(h);
+    return this.head.forward(this.ln.forward(h.slice(1, 0, m))); // (B, m, k)
+  }
+}

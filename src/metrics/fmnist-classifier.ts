@@ -1,0 +1,119 @@
+/**
+ * A small CNN classifier for Fashion-MNIST (32×32, [-1, 1], the training data's format), trained
+ * by `scripts/train-classifier.ts`. Its 128-d penultimate features define our sample-quality
+ * metrics: FD-FMNIST (the Fréchet distance in this feature space — not FID, whose Inception
+ * features are meaningless for 32×32 grey clothes) and improved precision/recall.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { F, cat, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { Module } from '../nn/module.js';
+import { Conv2d, Linear } from '../nn/layers.js';
+import { loadSafetensors } from '../io/safetensors.js';
+import { resizeSquare } from '../data/images.js';
+import { frechetDistance, featureStats, type GaussianStats } from './frechet.js';
+import { precisionRecall } from './precision-recall.js';
+
+/** The committed weights (made by `node --import tsx scripts/train-classifier.ts`). */
+export const FMNIST_CLASSIFIER_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets',
+  'fmnist-classifier.safetensors');
+
+/** conv3×3 → ReLU → maxpool, three times (32 → 16 → 8 → 4), then 2048 → 128 (features) → 10. */
+export class FMNISTClassifier extends Module {
+  readonly conv1: Conv2d;
+  readonly conv2: Conv2d;
+  readonly conv3: Conv2d;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+  static readonly featureDim = 128;
+
+  constructor() {
+    super();
+    this.conv1 = this.module('conv1', new Conv2d(1, 32, 3));
+    this.conv2 = this.module('conv2', new Conv2d(32, 64, 3));
+    this.conv3 = this.module('conv3', new Conv2d(64, 128, 3));
+    this.fc1 = this.module('fc1', new Linear(128 * 4 * 4, FMNISTClassifier.featureDim));
+    this.fc2 = this.module('fc2', new Linear(FMNISTClassifier.featureDim, 10));
+  }
+
+  /** x [B, 1, 32, 32] in [-1, 1] → penultimate features [B, 128] (after ReLU). */
+  features(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.size(1) !== 1) throw new Error(`FMNISTClassifier: expects [B, 1, H, W] images, got [${x.shape}]`);
+    let h = x.size(2) === 32 ? x : resizeSquare(x, 32);
+    for (const c of [this.conv1, this.conv2, this.conv3]) h = F.maxPool2d(c.forward(h).relu(), 2);
+    return this.fc1.forward(h.flatten(1)).relu();
+  }
+
+  /** x → class logits [B, 10]. */
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(F.dropout(this.features(x), 0.3, this.training));
+  }
+}
+
+/** The trained classifier (eval mode). A missing file says how to make it. */
+export function loadFMNISTClassifier(path = FMNIST_CLASSIFIER_PATH): FMNISTClassifier {
+  if (!existsSync(path)) {
+    throw new Error(`Fashion-MNIST classifier weights not found at ${path}; ` +
+      'train them with `node --import tsx scripts/train-classifier.ts` (a few minutes on CPU)');
+  }
+  const { tensors } = loadSafetensors(path);
+  const clf = new FMNISTClassifier();
+  try {
+    clf.loadStateDict(tensors);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+  return clf.eval();
+}
+
+/** Features [N, 128] of images [N, 1, H, W] in [-1, 1], in batches, without gradients. */
+export function classifierFeatures(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
+  return noGrad(() => tidy(() => {
+    const parts: Tensor[] = [];
+    for (let s = 0; s < images.size(0); s += batch) parts.push(clf.features(images.slice(0, s, s + batch)));
+    return cat(parts, 0);
+  }));
+}
+
+/** Top-1 accuracy of the classifier on labelled images. */
+export function classifierAccuracy(clf: FMNISTClassifier, images: Tensor, labels: Tensor, batch = 500): number {
+  return noGrad(() => tidy(() => {
+    let correct = 0;
+    for (let s = 0; s < images.size(0); s += batch) {
+      const pred = clf.forward(images.slice(0, s, s + batch)).argmax(1);
+      correct += pred.eq(labels.slice(0, s, s + batch)).sum().item();
+    }
+    return correct / images.size(0);
+  }));
+}
+
+/** Sample-quality metrics of generated images against reference images (e.g. the test split). */
+export interface ImageMetrics {
+  /** Fréchet distance in the classifier's feature space (FD-FMNIST). */
+  fdFmnist: number;
+  precision: number;
+  recall: number;
+  /** Number of generated and reference images. */
+  n: number;
+  nRef: number;
+}
+
+/**
+ * FD-FMNIST and precision/recall (k = 3) of `samples` against `reference` images, both
+ * [N, 1, H, W] in [-1, 1]. Pass `refStats` to reuse the reference Gaussian.
+ */
+export function evaluateImages(samples: Tensor, reference: Tensor,
+  o: { classifier?: FMNISTClassifier; k?: number; refStats?: GaussianStats } = {}): ImageMetrics {
+  const clf = o.classifier ?? loadFMNISTClassifier();
+  try {
+    return tidy(() => {
+      const fs = classifierFeatures(clf, samples), fr = classifierFeatures(clf, reference);
+      const fdFmnist = frechetDistance(featureStats(fs), o.refStats ?? featureStats(fr));
+      const { precision, recall } = precisionRecall(fr, fs, { k: o.k ?? 3 });
+      return { fdFmnist, precision, recall, n: samples.size(0), nRef: reference.size(0) };
+    });
+  } finally {
+    if (!o.classifier) clf.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Stage II (method.md §4): push the training set through the trained encoder (argmax codes, and
+ * its probabilities as optional soft targets), then fit the autoregressive prior by maximum
+ * likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl.
+ */
+import { cat, keep, manualSeed, tidy, type Tensor } from '../engine/index.js';
+import { Adam, warmup } from '../optim/index.js';
+import { saveCheckpoint, saveNpy } from '../io/index.js';
+import { BatchIterator } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import { appendJsonl } from './run-dir.js';
+import { createPrior, loadRun } from './load-run.js';
+import { Progress } from './progress.js';
+
+export interface PriorResult {
+  finalLoss: number;
+  /** Entropy (nats) of the extracted codes' empirical distribution, per latent. */
+  codeEntropy: number[];
+}
+
+export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Promise<PriorResult> {
+  const { run, cfg, model } = loadRun(dir);
+  if (!model.encoder) throw new Error(`${dir} is a plain EDM run (latents.enabled = false): it has no latents to model`);
+  const p = cfg.prior;
+  const data = await loadDataset(cfg.data, cfg.train.seed);
+  // Extract targets in chunks of the training batch size.
+  const codes: Tensor[] = [], probs: Tensor[] = [];
+  const N = data.x.size(0);
+  for (let i = 0; i < N; i += cfg.train.batch) {
+    const y = data.x.slice(0, i, Math.min(N, i + cfg.train.batch));
+    const labels = data.labels?.slice(0, i, Math.min(N, i + cfg.train.batch));
+    const r = model.extractLatents(y, labels);
+    codes.push(r.codes);
+    probs.push(r.probs);
+    y.dispose();
+    labels?.dispose();
+  }
+  const allCodes = keep(cat(codes));
+  const allProbs = keep(cat(probs));
+  for (const t of [...codes, ...probs]) t.dispose();
+  saveNpy(run.latents, allCodes);
+  const codeEntropy = entropies(allCodes, cfg.latents.k);
+  model.dispose();
+
+  manualSeed(cfg.train.seed + 2);
+  const prior = createPrior(cfg, data.numClasses);
+  const opt = new Adam(prior.namedParameters(), { lr: p.lr });
+  const targets = { name: 'latents', x: p.softTargets ? allProbs : allCodes, labels: data.labels, numClasses: data.numClasses };
+  const batches = new BatchIterator(targets, Math.min(p.batch, N), cfg.train.seed + 4);
+  const lr = warmup(Math.min(100, p.steps / 10));
+  const progress = new Progress('prior', p.steps, 0, o.quiet);
+  let loss = NaN;
+  prior.train();
+  for (let step = 0; step < p.steps; step++) {
+    loss = tidy(() => {
+      const b = batches.next();
+      const l = prior.loss(b.x, b.labels);
+      l.backward();
+      return l.item();
+    });
+    if (!Number.isFinite(loss)) throw new Error(`prior loss is ${loss} at step ${step}: lower prior.lr`);
+    opt.update(p.lr * lr(step));
+    opt.zeroGrad();
+    progress.update(step + 1, { loss });
+    if ((step + 1) % 100 === 0 || step + 1 === p.steps) appendJsonl(run.priorMetrics, { step: step + 1, loss });
+  }
+  progress.done();
+  saveCheckpoint(run.prior, { model: prior.stateDict(), meta: { stage: 'prior', steps: p.steps, loss, codeEntropy } });
+  for (const t of [allCodes, allProbs, data.x]) t.dispose();
+  data.labels?.dispose();
+  batches.dispose();
+  opt.dispose();
+  prior.dispose();
+  return { finalLoss: loss, codeEntropy };
+}
+
+/** Entropy (nats) of each latent's empirical code distribution; codes [N, m]. */
+function entropies(codes: Tensor, k: number): number[] {
+  const [N, m] = codes.shape as [number, number];
+  const flat = codes.toFlatArray();
+  return Array.from({ length: m }, (_, j) => {
+    const counts = new Array(k).fill(0);
+    for (let i = 0; i < N; i++) counts[flat[i * m + j]!] += 1;
+    return -counts.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0);
+  });
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Generator, full, manualSeed, randn, tensor, tidy } from '../../src/engine/index.js';
+import { EDMPrecond, type Backbone } from '../../src/edm/precond.js';
+import { edmLoss } from '../../src/edm/loss.js';
+import { edmSigmas } from '../../src/edm/schedule.js';
+import { edmSample, euler, heun, stochastic } from '../../src/edm/samplers.js';
+import { mixtureDenoiser } from '../../src/edm/gmm.js';
+import { Module } from '../../src/nn/module.js';
+import type { Tensor } from '../../src/engine/index.js';
+
+const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+
+/** F(x_in, c_noise) = x_in + c_noise, so D can be checked by hand. */
+class Probe extends Module implements Backbone {
+  forward(x: Tensor, cNoise: Tensor): Tensor {
+    return x.add(cNoise.view(-1, 1));
+  }
+}
+
+test('preconditioning matches the EDM formulas by hand', () => {
+  const sd = 0.5, sigma = 2, x = 3;
+  const D = new EDMPrecond(new Probe(), sd);
+  const out = D.forward(tensor([[x]]), tensor([sigma])).item();
+  const c_skip = sd ** 2 / (sigma ** 2 + sd ** 2);
+  const c_out = (sigma * sd) / Math.sqrt(sigma ** 2 + sd ** 2);
+  const c_in = 1 / Math.sqrt(sigma ** 2 + sd ** 2);
+  const c_noise = Math.log(sigma) / 4;
+  close(out, c_skip * x + c_out * (c_in * x + c_noise), 1e-5);
+});
+
+test('EDM loss weight λ(σ)·‖D − y‖² with a fixed denoiser', () => {
+  const sd = 0.5;
+  const g = new Generator(3);
+  const y = full([4, 2], 1);
+  const { loss, sigma } = edmLoss((x) => x.mul(0), y, { sigmaData: sd, generator: g });
+  const s = sigma.toFlatArray();
+  const l = loss.toFlatArray();
+  s.forEach((si, i) => close(l[2 * i]!, ((si ** 2 + sd ** 2) / (si * sd) ** 2) * 1, 1e-4)); // D = 0 → ‖y‖² per elem = 1
+  // ln σ ~ N(-1.2, 1.2²): check the mean of ln σ on many draws.
+  const many = edmLoss((x) => x, full([20000, 1], 0), { generator: g }).sigma.log();
+  close(many.mean().item(), -1.2, 0.03);
+  close(many.var().sqrt().item(), 1.2, 0.03);
+});
+
+test('σ schedule follows Eq. 5 and ends in 0', () => {
+  const s = edmSigmas(18);
+  assert.equal(s.length, 19);
+  close(s[0]!, 80);
+  close(s[17]!, 0.002);
+  assert.equal(s[18], 0);
+  const rho = 7, i = 5;
+  close(s[i]!, (80 ** (1 / rho) + (i / 17) * (0.002 ** (1 / rho) - 80 ** (1 / rho))) ** rho);
+  for (let j = 1; j < 18; j++) assert.ok(s[j]! < s[j - 1]!);
+});
+
+test('Heun uses 2N−1 NFE, Euler N; stochastic churn changes the result', () => {
+  const mix = { centers: [[0, 0]], std: 1 };
+  const D = mixtureDenoiser(mix);
+  const x = randn([8, 2], { dtype: 'float64' }).mul(80);
+  const sig = edmSigmas(10);
+  assert.equal(heun(D, x, sig).nfe, 19);
+  assert.equal(euler(D, x, sig).nfe, 10);
+  const a = heun(D, x, sig).x, b = stochastic(D, x, sig, { generator: new Generator(1), sMin: 0 }).x;
+  assert.ok(a.sub(b).abs().max().item() > 1e-3);
+});
+
+test('Heun (50 steps) with the exact mixture denoiser reproduces an 8-Gaussian mixture', () => {
+  manualSeed(0);
+  const centers = Array.from({ length: 8 }, (_, k) => [3 * Math.cos((k * Math.PI) / 4), 3 * Math.sin((k * Math.PI) / 4)]);
+  const mix = { centers, std: 0.2 };
+  const n = 4000;
+  const x0 = randn([n, 2], { dtype: 'float64', generator: new Generator(7) }).mul(80);
+  const out = heun(mixtureDenoiser(mix), x0, edmSigmas(50)).x.toFlatArray();
+  const counts = Array(8).fill(0);
+  let maxDist = 0, sq = 0;
+  for (let i = 0; i < n; i++) {
+    const d = centers.map((c) => Math.hypot(out[2 * i]! - c[0]!, out[2 * i + 1]! - c[1]!));
+    const j = d.indexOf(Math.min(...d));
+    counts[j] += 1;
+    maxDist = Math.max(maxDist, d[j]!);
+    sq += d[j]! ** 2;
+  }
+  // Every mode gets its share (multinomial sd ≈ 21 at n/8 = 500) and the within-mode spread is σ = 0.2.
+  for (const c of counts) assert.ok(Math.abs(c - n / 8) < 90, `mode counts ${counts}`);
+  close(Math.sqrt(sq / n / 2), 0.2, 0.05);
+  assert.ok(maxDist < 1.2, `a sample ended ${maxDist} from every mode`);
+});
+
+test('onStep sees every step and keepTrajectory keeps N+1 states', () => {
+  const D = mixtureDenoiser({ centers: [[1, 1]], std: 0.5 });
+  const seen: number[] = [];
+  const r = edmSample(D, randn([4, 2], { dtype: 'float64' }).mul(80), edmSigmas(6), {
+    keepTrajectory: true, onStep: (s) => seen.push(s.i),
+  });
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+  assert.equal(r.trajectory.length, 7);
+  tidy(() => assert.ok(r.trajectory[6]!.sub(r.x).abs().max().item() === 0));
+});
