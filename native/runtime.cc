@@ -1,9 +1,13 @@
 // Random generators, autograd, threads, devices and allocator settings.
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/CPUAllocator.h>
 #include <malloc.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -177,15 +181,124 @@ V buildInfo(const CI& info) {
   return o;
 }
 
+// ---- CPU allocator ------------------------------------------------------------------------------
 // glibc keeps freed tensor memory in per-thread arenas and raises its mmap threshold as large
 // blocks come and go, so a long synchronous loop grows RSS without bound. A fixed threshold and a
-// small arena count keep it bounded. DISCO_MALLOC=default leaves glibc as it is.
+// small arena count keep it bounded. But then every large tensor is a fresh mmap whose pages
+// fault in (and are zeroed) on each step: a third of a conv/attention training step went to the
+// kernel (bench/engine.ts). So large blocks are cached here, by size, as CUDA's caching allocator
+// does: a training loop asks for the same sizes every step and gets them back without a fault.
+// The cache holds at most DISCO_CPU_CACHE_MB (default: a quarter of RAM, at most 2 GiB); a block
+// that does not fit is returned to glibc (munmap). DISCO_MALLOC=default leaves libtorch's
+// allocator and glibc as they are.
+class CachingCPUAllocator final : public at::Allocator {
+ public:
+  static constexpr size_t kHeader = 64;         // keeps the 64-byte alignment libtorch expects
+  static constexpr size_t kMinCached = 1 << 20;  // smaller blocks: glibc's heap reuses them well
+
+  explicit CachingCPUAllocator(size_t cap) : cap_(cap) {}
+
+  at::DataPtr allocate(size_t n) const override {
+    void* p = n ? take(n) : nullptr;
+    return {p, p, &release, at::Device(at::DeviceType::CPU)};
+  }
+  at::DeleterFnPtr raw_deleter() const override { return &release; }
+
+  struct Stats { size_t cached_bytes, cached_blocks, hits, misses, cap; };
+  Stats stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {cached_bytes_, free_.size(), hits_, misses_, cap_};
+  }
+  void empty() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [size, base] : free_) std::free(base);
+    free_.clear();
+    cached_bytes_ = 0;
+  }
+
+ private:
+  // A block is [header | data]; the header records the usable size.
+  static size_t& sizeOf(void* base) { return *static_cast<size_t*>(base); }
+  static void* dataOf(void* base) { return static_cast<char*>(base) + kHeader; }
+  static void* baseOf(void* data) { return static_cast<char*>(data) - kHeader; }
+
+  void* take(size_t n) const {
+    if (n >= kMinCached) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.lower_bound(n);
+      if (it != free_.end() && it->first <= n + n / 4) {  // best fit, at most 25% slack
+        void* base = it->second;
+        cached_bytes_ -= it->first;
+        free_.erase(it);
+        ++hits_;
+        return dataOf(base);
+      }
+      ++misses_;
+    }
+    void* base = nullptr;
+    if (posix_memalign(&base, kHeader, n + kHeader) != 0 || !base) {
+      empty();  // retry once without the cache's blocks
+      if (posix_memalign(&base, kHeader, n + kHeader) != 0 || !base)
+        throw std::runtime_error("out of memory: could not allocate " + std::to_string(n) + " bytes");
+    }
+    sizeOf(base) = n;
+    return dataOf(base);
+  }
+
+  void put(void* data) const {
+    void* base = baseOf(data);
+    size_t n = sizeOf(base);
+    if (n >= kMinCached) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cached_bytes_ + n <= cap_) {
+        free_.emplace(n, base);
+        cached_bytes_ += n;
+        return;
+      }
+    }
+    std::free(base);
+  }
+
+  static void release(void* data);
+
+  size_t cap_;
+  mutable std::mutex mu_;
+  mutable std::multimap<size_t, void*> free_;
+  mutable size_t cached_bytes_ = 0, hits_ = 0, misses_ = 0;
+};
+
+CachingCPUAllocator* cache = nullptr;  // set once by tuneAllocator; blocks outlive nothing else
+void CachingCPUAllocator::release(void* data) {
+  if (data) cache->put(data);
+}
+
 void tuneAllocator() {
   const char* mode = std::getenv("DISCO_MALLOC");
   if (mode && std::strcmp(mode, "default") == 0) return;
   mallopt(M_ARENA_MAX, 2);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  size_t ram = static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t cap = std::min<size_t>(ram / 4, size_t(2) << 30);
+  if (const char* mb = std::getenv("DISCO_CPU_CACHE_MB")) cap = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
+  if (cap == 0) return;
+  cache = new CachingCPUAllocator(cap);  // never freed: tensors may be released at exit
+  c10::SetCPUAllocator(cache, /*priority=*/1);
+}
+
+V allocatorStats(const CI& info) {
+  auto o = Napi::Object::New(info.Env());
+  auto s = cache ? cache->stats() : CachingCPUAllocator::Stats{0, 0, 0, 0, 0};
+  o.Set("cachedBytes", static_cast<double>(s.cached_bytes));
+  o.Set("cachedBlocks", static_cast<double>(s.cached_blocks));
+  o.Set("hits", static_cast<double>(s.hits));
+  o.Set("misses", static_cast<double>(s.misses));
+  o.Set("capBytes", static_cast<double>(s.cap));
+  return o;
+}
+V emptyCache(const CI& info) {
+  if (cache) cache->empty();
+  return info.Env().Undefined();
 }
 
 }  // namespace
@@ -218,6 +331,8 @@ void register_runtime(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "cudaDeviceCount", cudaDeviceCount);
   DD_EXPORT(e, "synchronize", synchronize);
   DD_EXPORT(e, "buildInfo", buildInfo);
+  DD_EXPORT(e, "allocatorStats", allocatorStats);
+  DD_EXPORT(e, "emptyCache", emptyCache);
 }
 
 }  // namespace dd

@@ -109,6 +109,8 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   synchronize(): void;
   buildInfo(): { torchVersion: string; config: string; parallel: string; blas: string; cuda: boolean };
+  allocatorStats(): { cachedBytes: number; cachedBlocks: number; hits: number; misses: number; capBytes: number };
+  emptyCache(): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -14,6 +14,15 @@ export function synchronize(): void { N.synchronize(); }
 /** libtorch version, its build configuration and the BLAS in use. */
 export function buildInfo(): ReturnType<typeof N.buildInfo> { return N.buildInfo(); }
 
+/**
+ * The CPU block cache (native/runtime.cc): large tensor buffers are kept by size and reused, so
+ * a training loop does not fault fresh pages in every step. `capBytes` is 0 when it is off
+ * (DISCO_MALLOC=default or DISCO_CPU_CACHE_MB=0).
+ */
+export function allocatorStats(): ReturnType<typeof N.allocatorStats> { return N.allocatorStats(); }
+/** Returns every cached block to the system allocator (e.g. after a large evaluation). */
+export function emptyCache(): void { N.emptyCache(); }
+
 /** Default thread count: DISCO_THREADS, else measured best for this machine (see bench/engine). */
 export const DEFAULT_THREADS = 2;
 const fromEnv = Number(process.env.DISCO_THREADS);
