@@ -2,7 +2,8 @@
  * Engine benchmark: time per training step (forward + backward + Adam) of three models in
  * disco-diff and in PyTorch (bench/engine_ref.py, same libtorch), 1 and 2 intra-op threads,
  * a 1024³ matmul on one thread, per-op overhead, and the allocator (mallopt / glibc / jemalloc).
- * Every measurement runs in its own child process; medians over N steps after warm-up.
+ * Every measurement runs in its own child process; medians over N steps after warm-up, as wall
+ * time and as process CPU time (the second is what to trust on a machine shared with other work).
  *
  *   node --import tsx bench/engine.ts            # full run → bench/results/engine.json
  *   node --import tsx bench/engine.ts --quick    # fewer steps, for a smoke test
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -28,8 +29,8 @@ type Plan = Partial<Record<Workload, [number, number]>>;
 interface SideResult {
   side: string;
   threads: number;
-  /** median wall ms, median process CPU ms (user + system, all threads) and system part, per step */
-  results: Partial<Record<Workload, { median_ms: number; cpu_ms: number; sys_ms: number; ms: number[] }>>;
+  /** median wall ms, fastest step, median process CPU ms (user + system, all threads) and its system part */
+  results: Partial<Record<Workload, { median_ms: number; min_ms: number; cpu_ms: number; sys_ms: number; ms: number[] }>>;
   max_rss_mb: number;
   rss_mb?: number;
 }
@@ -138,7 +139,7 @@ function worker(threads: number, plan: Plan): void {
       setNumThreads(threads);
     } else if (name === 'OV') s = overhead(warmup, steps);
     else s = trainSteps(name, warmup, steps);
-    out.results[name] = { median_ms: median(s.wall), cpu_ms: median(s.cpu), sys_ms: median(s.sys), ms: s.wall };
+    out.results[name] = { median_ms: median(s.wall), min_ms: Math.min(...s.wall), cpu_ms: median(s.cpu), sys_ms: median(s.sys), ms: s.wall };
   }
   out.max_rss_mb = process.resourceUsage().maxRSS / 1024;
   out.rss_mb = process.memoryUsage().rss / 2 ** 20;
@@ -156,6 +157,8 @@ const ours = (threads: number, plan: Plan, env: NodeJS.ProcessEnv = {}) =>
 const theirs = (threads: number, plan: Plan) =>
   run(PYTHON, [join(here, 'engine_ref.py'), '--threads', String(threads), '--plan', JSON.stringify(plan)]);
 
+type Metric = 'median_ms' | 'min_ms' | 'cpu_ms';
+
 function main(): void {
   const quick = process.argv.includes('--quick');
   const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 2));
@@ -164,79 +167,102 @@ function main(): void {
     : { OV: [3, 15], MM: [3, 15], W1: [10, 40], W3: [2, 10], W2: [2, 6] };
   const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (!hasTorch) console.warn(`${PYTHON} cannot import torch: PyTorch columns will be empty (bench/engine.sh installs python3-torch)`);
+  const info = buildInfo();
   const load0 = loadavg()[0]!;
-  console.log(`disco-diff engine benchmark: libtorch ${buildInfo().torchVersion}, ${buildInfo().blas.split(' ').slice(0, 2).join(' ')}, ` +
-    `load average ${load0.toFixed(2)}, ${rounds} round(s), plan ${JSON.stringify(plan)}`);
+  console.log(`disco-diff engine benchmark: libtorch ${info.torchVersion}, ${info.blas.split(' ').slice(0, 2).join(' ')}, ` +
+    `load average ${load0.toFixed(2)}, ${rounds} round(s)\nplan (warm-up, measured steps): ${JSON.stringify(plan)}`);
 
-  // Each round alternates the sides, so drifting background load hits both; the best median
-  // (least disturbed round) of each side is reported.
+  // One process per (side, threads, workload), the two sides back to back for each workload and
+  // in swapped order every other round, so that drifting background load hits both alike; each
+  // side reports its best (least disturbed) round.
   const sides: Record<string, SideResult[]> = {};
   const push = (key: string, r: SideResult) => { (sides[key] ??= []).push(r); };
   for (let r = 0; r < rounds; r++) {
     for (const t of [1, 2]) {
-      push(`ours-${t}`, ours(t, plan));
-      if (hasTorch) push(`torch-${t}`, theirs(t, plan));
+      for (const [w, steps] of Object.entries(plan) as [Workload, [number, number]][]) {
+        const one: Plan = { [w]: steps };
+        const pair = [() => push(`ours-${t}`, ours(t, one)), () => hasTorch && push(`torch-${t}`, theirs(t, one))];
+        for (const run of r % 2 ? pair.reverse() : pair) run();
+      }
     }
   }
-  const best = (key: string, w: Workload): number | null => {
-    const v = (sides[key] ?? []).map((s) => s.results[w]?.median_ms).filter((x): x is number => x !== undefined);
+  const best = (key: string, w: Workload, m: Metric = 'median_ms'): number | null => {
+    const v = (sides[key] ?? []).map((s) => s.results[w]?.[m]).filter((x): x is number => x !== undefined);
     return v.length ? Math.min(...v) : null;
   };
-
-  // Allocator: W1/W2 with the addon's mallopt tuning, plain glibc, and jemalloc, at the best thread count.
   const workloads: Workload[] = ['W1', 'W2', 'W3'];
   const bestThreads = (w: Workload) => ((best('ours-2', w) ?? Infinity) < (best('ours-1', w) ?? Infinity) ? 2 : 1);
+
+  // Allocator: W1/W2 at the best thread count for W2, each configuration in its own process.
   const allocThreads = bestThreads('W2');
   const allocPlan: Plan = { W1: plan.W1!, W2: plan.W2! };
   const allocators: Record<string, NodeJS.ProcessEnv> = {
-    'mallopt (default)': {},
-    'glibc untuned (DISCO_MALLOC=default)': { DISCO_MALLOC: 'default' },
-    ...(existsSync(JEMALLOC) ? { 'jemalloc (LD_PRELOAD)': { DISCO_MALLOC: 'default', LD_PRELOAD: JEMALLOC } } : {}),
+    'block cache + mallopt (default)': {},
+    'mallopt only (DISCO_CPU_CACHE_MB=0)': { DISCO_CPU_CACHE_MB: '0' },
+    'glibc as is (DISCO_MALLOC=default)': { DISCO_MALLOC: 'default' },
+    ...(existsSync(JEMALLOC) ? { 'jemalloc (LD_PRELOAD, DISCO_MALLOC=default)': { DISCO_MALLOC: 'default', LD_PRELOAD: JEMALLOC } } : {}),
   };
-  const alloc: Record<string, { W1_ms: number; W2_ms: number; max_rss_mb: number; rss_mb: number }> = {};
+  const alloc: Record<string, Record<string, number>> = {};
   for (const [name, env] of Object.entries(allocators)) {
     const r = ours(allocThreads, allocPlan, env);
-    alloc[name] = { W1_ms: r.results.W1!.median_ms, W2_ms: r.results.W2!.median_ms, max_rss_mb: r.max_rss_mb, rss_mb: r.rss_mb! };
+    alloc[name] = {
+      W1_ms: r.results.W1!.median_ms, W1_cpu_ms: r.results.W1!.cpu_ms, W2_ms: r.results.W2!.median_ms,
+      W2_cpu_ms: r.results.W2!.cpu_ms, W2_sys_ms: r.results.W2!.sys_ms, max_rss_mb: r.max_rss_mb, rss_mb: r.rss_mb!,
+    };
   }
 
   // ---- report ----
-  const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d)).padStart(10);
-  const rows: Record<string, unknown>[] = [];
-  console.log(`\n${'workload'.padEnd(26)}${'threads'.padStart(8)}${'ours ms'.padStart(10)}${'torch ms'.padStart(10)}${'ratio'.padStart(10)}  target`);
+  const num = (v: number | null | undefined, d = 1, w = 9) => (v == null ? '—' : v.toFixed(d)).padStart(w);
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
   const targets: Partial<Record<Workload, number>> = { W1: 1.0, W2: 1.05, W3: 1.05 };
   const labels: Record<Workload, string> = {
-    W1: 'W1 MLP step', W2: 'W2 conv net step', W3: 'W3 attention step', MM: 'matmul 1024³ (1 thread)', OV: 'tiny add, µs/op',
+    W1: 'W1 MLP', W2: 'W2 conv net', W3: 'W3 attention', MM: 'matmul 1024³', OV: 'tiny add (µs/op)',
   };
+  console.log('\nms per training step: median wall time; cpu = median process CPU time (insensitive to other load);' +
+    '\nbest = ratio of the fastest steps (least disturbed)');
+  console.log(`${'workload'.padEnd(18)}${'thr'.padStart(4)}${'ours'.padStart(9)}${'torch'.padStart(9)}${'ratio'.padStart(9)}` +
+    `${'ours cpu'.padStart(10)}${'torch cpu'.padStart(10)}${'cpu ratio'.padStart(10)}${'best'.padStart(8)}  target`);
+  const rows: Record<string, unknown>[] = [];
   for (const w of ['W1', 'W2', 'W3', 'OV'] as Workload[]) {
     for (const t of [1, 2]) {
       const a = best(`ours-${t}`, w), b = best(`torch-${t}`, w);
-      const ratio = a !== null && b !== null ? a / b : null;
-      const target = targets[w];
-      console.log(`${labels[w].padEnd(26)}${String(t).padStart(8)}${fmt(a)}${fmt(b)}${fmt(ratio, 3)}  ${target ? `≤ ${target}${ratio !== null && ratio > target ? '  MISSED' : ''}` : ''}`);
-      rows.push({ workload: w, threads: t, ours_ms: a, torch_ms: b, ratio, target: target ?? null });
+      const ac = best(`ours-${t}`, w, 'cpu_ms'), bc = best(`torch-${t}`, w, 'cpu_ms');
+      const am = best(`ours-${t}`, w, 'min_ms'), bm = best(`torch-${t}`, w, 'min_ms');
+      const r = ratio(a, b), rc = ratio(ac, bc), rm = ratio(am, bm), target = targets[w] ?? null;
+      const flag = target !== null && r !== null && r > target ? '  missed' : '';
+      console.log(`${labels[w].padEnd(18)}${String(t).padStart(4)}${num(a, 2)}${num(b, 2)}${num(r, 3)}` +
+        `${num(ac, 2, 10)}${num(bc, 2, 10)}${num(rc, 3, 10)}${num(rm, 3, 8)}  ${target !== null ? `≤ ${target}${flag}` : ''}`);
+      rows.push({
+        workload: w, threads: t, ours_ms: a, torch_ms: b, ratio: r, ours_cpu_ms: ac, torch_cpu_ms: bc, cpu_ratio: rc,
+        ours_best_ms: am, torch_best_ms: bm, best_ratio: rm, target,
+      });
     }
   }
-  const gflops = (ms: number | null) => (ms === null ? null : (2 * 1024 ** 3) / (ms * 1e6));
-  const mmOurs = Math.min(best('ours-1', 'MM') ?? Infinity, best('ours-2', 'MM') ?? Infinity);
-  const mmTorch = Math.min(best('torch-1', 'MM') ?? Infinity, best('torch-2', 'MM') ?? Infinity);
-  const gOurs = gflops(Number.isFinite(mmOurs) ? mmOurs : null), gTorch = gflops(Number.isFinite(mmTorch) ? mmTorch : null);
-  console.log(`${labels.MM.padEnd(26)}${'1'.padStart(8)}${fmt(gOurs, 1)}${fmt(gTorch, 1)}  GFLOP/s`);
+  const gflops = (key: string) => {
+    const ms = best(key, 'MM');
+    return ms === null ? null : (2 * 1024 ** 3) / (ms * 1e6);
+  };
+  const mm = { ours: Math.max(gflops('ours-1') ?? 0, gflops('ours-2') ?? 0), torch: Math.max(gflops('torch-1') ?? 0, gflops('torch-2') ?? 0) || null };
+  console.log(`${'matmul 1024³, 1 thread'.padEnd(22)}${num(mm.ours)}${num(mm.torch)} GFLOP/s`);
   const threadsBest = Object.fromEntries(workloads.map((w) => [w, bestThreads(w)]));
-  console.log(`\nbest thread count (ours): ${workloads.map((w) => `${w}: ${threadsBest[w]}`).join(', ')}`);
-  console.log(`\nallocator (${allocThreads} thread(s))`.padEnd(46) + 'W1 ms'.padStart(10) + 'W2 ms'.padStart(10) + 'peak MB'.padStart(10) + 'end MB'.padStart(10));
+  console.log(`\nbest thread count (ours, wall time): ${workloads.map((w) => `${w} ${threadsBest[w]}`).join(', ')}`);
+
+  console.log(`\nallocator, ${allocThreads} thread(s)`.padEnd(46) + 'W1 ms'.padStart(9) + 'W2 ms'.padStart(9) +
+    'W2 cpu'.padStart(9) + 'W2 sys'.padStart(9) + 'peak MB'.padStart(9) + 'end MB'.padStart(9));
   for (const [name, a] of Object.entries(alloc)) {
-    console.log(`${name.padEnd(45)}${fmt(a.W1_ms)}${fmt(a.W2_ms)}${fmt(a.max_rss_mb, 0)}${fmt(a.rss_mb, 0)}`);
+    console.log(`${name.padEnd(45)}${num(a.W1_ms, 2)}${num(a.W2_ms)}${num(a.W2_cpu_ms)}${num(a.W2_sys_ms)}${num(a.max_rss_mb, 0)}${num(a.rss_mb, 0)}`);
   }
-  const torchRss = sides['torch-1']?.[0]?.max_rss_mb;
-  if (torchRss) console.log(`${'(PyTorch, 1 thread, all workloads)'.padEnd(45)}${' '.repeat(20)}${fmt(torchRss, 0)}`);
+  const torchW2Run = sides['torch-1']?.find((x) => x.results.W2);
+  const torchRss = torchW2Run?.max_rss_mb ?? null;
+  const torchW2 = torchW2Run?.results.W2;
+  if (torchW2) console.log(`${'(PyTorch, 1 thread, W2 alone)'.padEnd(45)}${' '.repeat(9)}${num(torchW2.median_ms)}${num(torchW2.cpu_ms)}${num(torchW2.sys_ms)}${num(torchRss, 0)}`);
   const load1 = loadavg()[0]!;
-  console.log(`\nload average ${load0.toFixed(2)} → ${load1.toFixed(2)} (the machine is shared: 2-thread numbers suffer most from other load)`);
+  console.log(`\nload average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${cpus().length} CPUs (shared machines: trust the cpu columns)`);
 
   const out = {
-    date: new Date().toISOString(), torch: buildInfo().torchVersion, blas: buildInfo().blas, plan, rounds,
-    load_average: [load0, load1], table: rows, matmul_gflops_1thread: { ours: gOurs, torch: gTorch },
-    best_threads: threadsBest, allocator: { threads: allocThreads, runs: alloc, torch_max_rss_mb: torchRss ?? null },
-    raw: sides,
+    date: new Date().toISOString(), torch: info.torchVersion, blas: info.blas, cpus: cpus().length, plan, rounds,
+    load_average: [load0, load1], table: rows, matmul_gflops_1thread: mm, best_threads: threadsBest,
+    allocator: { threads: allocThreads, runs: alloc, torch_max_rss_mb: torchRss }, raw: sides,
   };
   const path = join(here, 'results', quick ? 'engine-quick.json' : 'engine.json');
   mkdirSync(dirname(path), { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Trains the Fashion-MNIST classifier whose features define FD-FMNIST and precision/recall, and
  * writes assets/fmnist-classifier.safetensors (with its test accuracy in the metadata).
- *   node --import tsx scripts/train-classifier.ts [--epochs 3] [--batch 128] [--lr 2e-3] [--seed 0] [--out PATH]
+ *   node --import tsx scripts/train-classifier.ts [--epochs 3] [--batch 128] [--lr 2e-3] [--seed 0] [--flip] [--out PATH]
  */
 import { parseArgs } from 'node:util';
 import { manualSeed, tidy } from '../src/engine/index.js';
@@ -18,6 +18,7 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '128' },
     lr: { type: 'string', default: '2e-3' },
     seed: { type: 'string', default: '0' },
+    flip: { type: 'boolean', default: false },
     out: { type: 'string', default: FMNIST_CLASSIFIER_PATH },
   },
 });
@@ -28,7 +29,7 @@ const train = loadFashionMNIST({ resolution: 32 });
 const test = loadFashionMNISTTest({ resolution: 32 });
 const clf = new FMNISTClassifier();
 const opt = new Adam(clf.namedParameters(), { lr });
-const it = new BatchIterator(train, batch, seed, true); // random left-right flips
+const it = new BatchIterator(train, batch, seed, a.flip); // --flip: random left-right flips
 const perEpoch = Math.floor(train.x.size(0) / batch), total = epochs * perEpoch;
 const schedule = warmupCosine(100, total);
 const t0 = performance.now();

@@ -6,6 +6,8 @@ import { trainStage1 } from '../train/stage1.js';
 import { trainPrior as fitPrior } from '../train/stage2.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
 import { generate } from '../disco/sample.js';
+import { scatterSamples } from '../plot/samples.js';
+import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
 
 export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; quiet?: boolean }): Promise<void> {
   const cfg = loadConfig(o.config);
@@ -53,8 +55,25 @@ export async function sample(o: SampleCliOptions): Promise<void> {
     if (!g.codes) throw new Error('--latents-out: this run has no latents (plain EDM)');
     saveNpy(o.latentsOut, g.codes);
   }
-  if (o.png) (await import('./draw.js')).drawSamples(o.png, g.x, g.codes);
+  if (o.png) scatterSamples(o.png, g.x, g.codes);
   const share = g.seconds.prior / (g.seconds.prior + g.seconds.diffusion);
   console.log(`wrote ${o.n} samples to ${o.out} (${s.sampler}, ${g.nfe} NFE, ${g.seconds.diffusion.toFixed(2)} s; ` +
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
+}
+
+export async function evaluate(o: { run: string; n?: number; seed: number }): Promise<void> {
+  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed });
+  console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
+}
+
+export async function plot(o: { run: string; baseline?: string; seed: number }): Promise<void> {
+  const paths = await plotRun(o.run, { baseline: o.baseline, seed: o.seed });
+  for (const p of Object.values(paths)) console.log(`wrote ${p}`);
+}
+
+export async function demo(o: { out: string; steps?: number; quiet?: boolean }): Promise<void> {
+  const s = await runDemo(o.out, { steps: o.steps, quiet: o.quiet });
+  console.log(`demo done: ${o.out}/report.md\n` +
+    `W2 dm ${s.w2.dm.toFixed(3)}  disco ${s.w2.disco.toFixed(3)}  floor ${s.w2.floor.toFixed(3)}; ` +
+    `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}`);
 }

@@ -3,8 +3,11 @@ import { cat, linspace, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/layers.js';
 
-/** Sinusoidal features [B, 2·half] of a [B] input at geometric frequencies 1 … maxFreq. */
-export function fourierFeatures(t: Tensor, half: number, maxFreq = 1000): Tensor {
+/**
+ * Sinusoidal features [B, 2·half] of a [B] input at geometric frequencies 1 … maxFreq. c_noise
+ * spans only a few units, so frequencies stay low: high ones would feed near-random inputs.
+ */
+export function fourierFeatures(t: Tensor, half: number, maxFreq = 16): Tensor {
   const freqs = linspace(0, Math.log(maxFreq), half, { device: t.device }).exp(); // (half)
   const arg = t.unsqueeze(1).mul(freqs.unsqueeze(0)); // (B, half)
   return cat([arg.cos(), arg.sin()], 1);

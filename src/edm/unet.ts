@@ -189,6 +189,12 @@ class Blocks extends Module {
   }
 }
 
+/**
+ * F_θ(x, c_noise, cond) of EDM's preconditioning: encoder blocks per resolution (`{res}x{res}_conv`,
+ * `_down`, `_block{i}`), decoder blocks (`_in0`, `_in1`, `_up`, `_block{i}`) that concatenate the
+ * encoder's skips, and a GroupNorm → SiLU → zero-init conv3×3 output. `options` holds the
+ * constructor arguments, so a checkpoint can rebuild the network.
+ */
 export class UNet extends Module implements Backbone {
   readonly options: Required<Omit<UNetOptions, 'latents'>> & { latents: { m: number; k: number } | null };
   readonly map_noise: NoiseEmbedding;
@@ -202,8 +208,9 @@ export class UNet extends Module implements Backbone {
   constructor(o: UNetOptions) {
     super();
     const opts = this.options = {
-      numClasses: 0, latents: null, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2,
+      numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2,
       attnResolutions: [16], dropout: 0.1, heads: 4, latentDim: 128, latentLayers: 2, latentGroups: [], ...o,
+      latents: o.latents ?? null,
     };
     const { resolution: res0, inChannels, numClasses, latents, channels, channelMult, numBlocks, attnResolutions,
       heads, dropout, latentDim, latentGroups } = opts;

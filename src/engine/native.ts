@@ -39,6 +39,8 @@ export interface NativeBinding {
   where(cond: Id, a: Id, b: Id): Id;
   maskedFill(a: Id, mask: Id, value: number): Id;
   inplace(op: string, a: Id, ...args: (Id | number | null)[]): void;
+  adamStep(params: Id[], expAvg: Id[], expAvgSq: Id[], lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: boolean, step: number): void;
   reduce(op: string, a: Id, dims: number[], keepdim: boolean): Id;
   var(a: Id, dims: number[], correction: number, keepdim: boolean): Id;
   norm(a: Id, ord: number, dims: number[], keepdim: boolean): Id;

@@ -23,7 +23,13 @@ export function allocatorStats(): ReturnType<typeof N.allocatorStats> { return N
 /** Returns every cached block to the system allocator (e.g. after a large evaluation). */
 export function emptyCache(): void { N.emptyCache(); }
 
-/** Default thread count: DISCO_THREADS, else measured best for this machine (see bench/engine). */
-export const DEFAULT_THREADS = 2;
+/**
+ * Default thread count: DISCO_THREADS, else the measured best for this machine (bench/engine.ts,
+ * bench/results/engine.json). On the shared 2-core box, 2 threads were slower on every workload
+ * (W1 MLP 10×, W2 conv 1.5×, W3 attention 2× wall; more CPU per step too): OpenMP and OpenBLAS
+ * workers spin at barriers while other processes hold the cores. Set DISCO_THREADS on a quiet
+ * many-core machine.
+ */
+export const DEFAULT_THREADS = 1;
 const fromEnv = Number(process.env.DISCO_THREADS);
 setNumThreads(Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_THREADS);

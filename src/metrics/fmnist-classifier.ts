@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F, cat, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
-import { Conv2d, Linear } from '../nn/layers.js';
+import { Conv2d, GroupNorm, Linear } from '../nn/layers.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { resizeSquare } from '../data/images.js';
 import { frechetDistance, featureStats, type GaussianStats } from './frechet.js';
@@ -19,11 +19,14 @@ import { precisionRecall } from './precision-recall.js';
 export const FMNIST_CLASSIFIER_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets',
   'fmnist-classifier.safetensors');
 
-/** conv3×3 → ReLU → maxpool, three times (32 → 16 → 8 → 4), then 2048 → 128 (features) → 10. */
+/** conv3×3 → GroupNorm → ReLU → maxpool, three times (32 → 16 → 8 → 4), then 2048 → 128 (features) → 10. */
 export class FMNISTClassifier extends Module {
   readonly conv1: Conv2d;
   readonly conv2: Conv2d;
   readonly conv3: Conv2d;
+  readonly norm1: GroupNorm;
+  readonly norm2: GroupNorm;
+  readonly norm3: GroupNorm;
   readonly fc1: Linear;
   readonly fc2: Linear;
   static readonly featureDim = 128;
@@ -33,6 +36,9 @@ export class FMNISTClassifier extends Module {
     this.conv1 = this.module('conv1', new Conv2d(1, 32, 3));
     this.conv2 = this.module('conv2', new Conv2d(32, 64, 3));
     this.conv3 = this.module('conv3', new Conv2d(64, 128, 3));
+    this.norm1 = this.module('norm1', new GroupNorm(8, 32));
+    this.norm2 = this.module('norm2', new GroupNorm(8, 64));
+    this.norm3 = this.module('norm3', new GroupNorm(8, 128));
     this.fc1 = this.module('fc1', new Linear(128 * 4 * 4, FMNISTClassifier.featureDim));
     this.fc2 = this.module('fc2', new Linear(FMNISTClassifier.featureDim, 10));
   }
@@ -41,7 +47,9 @@ export class FMNISTClassifier extends Module {
   features(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.size(1) !== 1) throw new Error(`FMNISTClassifier: expects [B, 1, H, W] images, got [${x.shape}]`);
     let h = x.size(2) === 32 ? x : resizeSquare(x, 32);
-    for (const c of [this.conv1, this.conv2, this.conv3]) h = F.maxPool2d(c.forward(h).relu(), 2);
+    for (const [c, n] of [[this.conv1, this.norm1], [this.conv2, this.norm2], [this.conv3, this.norm3]] as const) {
+      h = F.maxPool2d(n.forward(c.forward(h)).relu(), 2);
+    }
     return this.fc1.forward(h.flatten(1)).relu();
   }
 

@@ -1,13 +1,14 @@
 /**
- * The 2-D denoiser backbone (method.md §5, App. F): an MLP on [c_in·x, noise embedding, latent
- * embeddings]. With `analyticGaussian`, the skip term of the preconditioning is the exact
+ * The 2-D denoiser backbone (method.md §5, App. F): an MLP whose first layer sums projections of
+ * c_in·x, the noise embedding and the latent embeddings (separate projections keep the 2-D input
+ * from being drowned by the wide embeddings at initialisation). With `analyticGaussian`, the skip term of the preconditioning is the exact
  * denoiser of one Gaussian N(μ_z, s_z² I) per latent code, and the MLP learns the correction:
  *   D(x, σ, z) = μ_z + s_z²/(s_z² + σ²)·(x − μ_z) + c_out·F(c_in·x, c_noise, z).
  * Without latents it is the plain EDM baseline: same network, no latent embedding.
  */
-import { cat, full, where, type Tensor } from '../engine/index.js';
+import { full, where, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
-import { MLP } from '../nn/layers.js';
+import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
 import { NoiseEmbedding } from '../edm/embeddings.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
@@ -28,6 +29,9 @@ export interface MLPDenoiserOptions {
 export class MLPDenoiser extends Module implements Backbone {
   readonly noise: NoiseEmbedding;
   readonly latent: LatentEmbedding | null;
+  readonly inX: Linear;
+  readonly inNoise: Linear;
+  readonly inLatent: Linear | null;
   readonly mlp: MLP;
   /** Per-code Gaussian means [m, k, dim] and log-stds [m, k] (analytic term), or null. */
   readonly means: Tensor | null;
@@ -39,18 +43,19 @@ export class MLPDenoiser extends Module implements Backbone {
     this.noise = this.module('noise', new NoiseEmbedding(emb));
     const lat = o.latents;
     this.latent = lat ? this.module('latent', new LatentEmbedding(lat.m, lat.k, emb)) : null;
-    const inDim = o.dim + emb + (lat ? lat.m * emb : 0);
-    this.mlp = this.module('mlp', new MLP([inDim, ...Array(layers - 1).fill(hidden), o.dim], 'silu'));
+    this.inX = this.module('in_x', new Linear(o.dim, hidden));
+    this.inNoise = this.module('in_noise', new Linear(emb, hidden));
+    this.inLatent = lat ? this.module('in_latent', new Linear(lat.m * emb, hidden)) : null;
+    this.mlp = this.module('mlp', new MLP([...Array(layers - 1).fill(hidden), o.dim], 'silu'));
     const analytic = lat && (o.analyticGaussian ?? true);
     this.means = analytic ? this.param('means', normal([lat.m, lat.k, o.dim], o.sigmaData)) : null;
     this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(o.sigmaData / 2))) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor {
-    const B = x.size(0);
-    const parts = [x, this.noise.forward(cNoise)];
-    if (this.latent) parts.push(this.latent.forward(cond, B).flatten(1));
-    return this.mlp.forward(cat(parts, 1));
+    let h = this.inX.forward(x).add(this.inNoise.forward(this.noise.forward(cNoise)));
+    if (this.latent && this.inLatent) h = h.add(this.inLatent.forward(this.latent.forward(cond, x.size(0)).flatten(1)));
+    return this.mlp.forward(h.silu());
   }
 
   /** μ_z + s_z²/(s_z² + σ²)(x − μ_z); c_skip·x (the N(0, σ_data²) denoiser) where z is absent. */

@@ -1,5 +1,6 @@
 /** Adam and AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019) with bias correction. */
-import { noGrad, tidy, keep, zerosLike, type Tensor } from '../engine/index.js';
+import { noGrad, keep, zerosLike, type Tensor } from '../engine/index.js';
+import { N } from '../engine/native.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -30,25 +31,17 @@ export class Adam {
     this.expAvgSq = params.map(([, p]) => keep(zerosLike(p)));
   }
 
-  /** One update with the gradients in `.grad` (parameters without a gradient are skipped). */
+  /**
+   * One update with the gradients in `.grad` (parameters without a gradient are skipped):
+   * m ← β1 m + (1-β1) g,  v ← β2 v + (1-β2) g²,  p ← p − lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + ε),
+   * with g += wd·p (Adam) or p ← (1 - lr·wd) p first (AdamW). One native call for all parameters
+   * (native/tensor_ops.cc adamStep: a single fused pass per contiguous CPU float tensor).
+   */
   update(lr = this.lr): void {
     this.step += 1;
     const [b1, b2] = this.betas;
-    const bc1 = 1 - b1 ** this.step;
-    const bc2 = 1 - b2 ** this.step;
-    noGrad(() => tidy(() => {
-      this.params.forEach(([, p], i) => {
-        let g = p.grad;
-        if (!g) return;
-        if (this.weightDecay && this.decoupled) p.mul_(1 - lr * this.weightDecay);
-        else if (this.weightDecay) g = g.add(p.mul(this.weightDecay));
-        const m = this.expAvg[i]!, v = this.expAvgSq[i]!;
-        m.lerp_(g, 1 - b1); // m = β1 m + (1-β1) g
-        v.mul_(b2).addcmul_(g, g, 1 - b2); // v = β2 v + (1-β2) g²
-        const denom = v.sqrt().mul(1 / Math.sqrt(bc2)).add_(this.eps);
-        p.addcdiv_(m, denom, -lr / bc1);
-      });
-    }));
+    N.adamStep(this.params.map(([, p]) => p.id), this.expAvg.map((m) => m.id), this.expAvgSq.map((v) => v.id),
+      lr, b1, b2, this.eps, this.weightDecay, this.decoupled, this.step);
   }
 
   /** Clears every parameter's gradient. */

@@ -1,7 +1,7 @@
 // Image data: IDX files (plain and gzip, and their errors), Fashion-MNIST, image folders.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -13,6 +13,7 @@ import { loadImageFolder } from '../../src/data/image-folder.js';
 import { bytesToImages, imagesToBytes, padTo } from '../../src/data/images.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-images-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 
 test('IDX: images and labels round-trip, plain and gzipped', () => {

@@ -1,13 +1,24 @@
 // The image networks: U-Net (baseline, latent, class-conditional, group-hierarchical) and ViT encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Generator, manualSeed, noGrad, randn, randint, tidy, type Tensor } from '../../src/engine/index.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  F, Generator, liveTensors, manualSeed, noGrad, randn, randint, setNumThreads, tidy, type Tensor,
+} from '../../src/engine/index.js';
 import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '../../src/edm/unet.js';
 import { ViTEncoder } from '../../src/disco/vit-encoder.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { gumbelSoftmax } from '../../src/disco/gumbel.js';
 import type { Module } from '../../src/nn/module.js';
+import { saveSafetensors } from '../../src/io/index.js';
+import { Adam } from '../../src/optim/index.js';
+
+// Tiny networks: one thread is as fast, and far faster on a machine busy with other work.
+setNumThreads(1);
 
 const TINY: UNetOptions = {
   resolution: 8, inChannels: 1, channels: 8, channelMult: [1, 2], numBlocks: 1, attnResolutions: [4], heads: 2,
@@ -120,6 +131,17 @@ test('U-Net: group-hierarchical latents feed one up-path resolution each, lowest
   const c1 = ctx.forward({ latents: oneHot(z, 5) }, 2), c2 = ctx.forward({ latents: oneHot(z2, 5) }, 2);
   assert.equal(c1.slice(1, 0, 1).sub(c2.slice(1, 0, 1)).abs().max().item(), 0);
   assert.ok(c1.slice(1, 1, 4).sub(c2.slice(1, 1, 4)).abs().max().item() > 1e-3);
+  // With the 8×8 cross-attention outputs silenced, group 1 has no way into D, group 0 still has.
+  perturbZeroInit(net);
+  noGrad(() => {
+    for (const [name, b] of net.dec.items) if (name.startsWith('8x8') && b instanceof UNetBlock && b.cross) b.cross.proj.weight.zero_();
+  });
+  const x = randn([2, 1, 8, 8]), c = randn([2]);
+  const z3 = z.clone();
+  noGrad(() => z3.slice(1, 0, 1).copy_(z.slice(1, 0, 1).add(1).remainder(5)));
+  const D = (codes: Tensor) => net.forward(x, c, { latents: oneHot(codes, 5) });
+  assert.equal(D(z).sub(D(z2)).abs().max().item(), 0, 'group 1 reaches only the 8×8 cross-attention');
+  assert.ok(D(z).sub(D(z3)).abs().max().item() > 1e-4, 'group 0 reaches the 4×4 cross-attention');
   assert.throws(() => new UNet({ ...TINY, latents: { m: 4, k: 5 }, latentGroups: [1, 2] }), /sum to 3, but m = 4/);
   assert.throws(() => new UNet({ ...TINY, latents: { m: 3, k: 5 }, latentGroups: [1, 1, 1] }), /3 latent groups but only 2/);
   net.dispose();
@@ -157,3 +179,61 @@ test('gradients reach the encoder: ViT → straight-through Gumbel-Softmax → U
   }
   for (const m of [vit, net]) m.dispose();
 }));
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weights', { skip: !hasTorch && 'no python3-torch' }, () => tidy(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'unet-ref-'));
+  try {
+    for (const o of [
+      { ...TINY, numClasses: 3, latents: { m: 3, k: 5 } },
+      { ...TINY, latents: { m: 4, k: 5 }, latentGroups: [1, 3], attnResolutions: [] },
+    ] as UNetOptions[]) {
+      manualSeed(6);
+      const net = new UNet(o).eval();
+      perturbZeroInit(net);
+      const g = new Generator(7);
+      const x = randn([3, 1, 8, 8], { generator: g }), c_noise = randn([3], { generator: g });
+      const z = oneHot(randint(0, 5, [3, o.latents!.m], { generator: g }), 5);
+      const labels = randint(0, 3, [3], { generator: g });
+      const out = noGrad(() => net.forward(x, c_noise, { latents: z, labels: o.numClasses ? labels : undefined }));
+      const file = join(dir, 'w.safetensors');
+      const t = new Map<string, Tensor>([...net.stateDict()].map(([k, v]) => [`net.${k}`, v]));
+      for (const [k, v] of Object.entries({ x, c_noise, z, out, ...(o.numClasses ? { labels } : {}) })) t.set(k, v);
+      saveSafetensors(file, t);
+      const r = spawnSync(PYTHON, [join(import.meta.dirname, '..', '..', 'bench', 'images_unet_ref.py'), '--config',
+        JSON.stringify(o), '--check', file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const res = JSON.parse(r.stdout) as { params: number; max_abs_diff: number; out_abs_max: number };
+      assert.equal(res.params, net.numParameters());
+      assert.ok(res.out_abs_max > 0.01 && res.max_abs_diff < 1e-5, JSON.stringify(res));
+      g.dispose();
+      net.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}));
+
+test('a U-Net + ViT training step leaves no tensors behind', () => {
+  manualSeed(8);
+  const vit = new ViTEncoder({ resolution: 8, inChannels: 1, m: 3, k: 5, patch: 4, dim: 16, depth: 1, heads: 2 });
+  const D = new EDMPrecond(new UNet({ ...TINY, latents: { m: 3, k: 5 }, dropout: 0.1 }), 0.5);
+  const params = [...D.namedParameters(), ...vit.namedParameters()];
+  const opt = new Adam(params, { lr: 1e-3 });
+  const y = randn([4, 1, 8, 8]);
+  const step = () => tidy(() => {
+    opt.zeroGrad();
+    const z = gumbelSoftmax(vit.forward(y), { hard: true });
+    edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents: randn([4]).gt(1) }), y).loss.mean().backward();
+    opt.update();
+  });
+  step();
+  const live = liveTensors();
+  step();
+  step();
+  assert.equal(liveTensors(), live);
+  opt.zeroGrad();
+  for (const d of [opt, D, vit, y]) d.dispose();
+});

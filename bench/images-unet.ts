@@ -1,0 +1,172 @@
+/**
+ * U-Net benchmark: one training step (EDM preconditioning + loss, forward, backward, Adam) of the
+ * Fashion-MNIST U-Net (configs/fmnist-disco.json: latents on; --baseline: configs/fmnist-edm.json)
+ * at batch 32, 32×32, in disco-diff and in PyTorch (bench/images_unet_ref.py, the same
+ * architecture on the same libtorch). First the two forward passes are compared on the same
+ * weights (proving the networks are the same), then the sides alternate in child processes.
+ * Wall time and process CPU time per step (the second is what to trust on a shared machine).
+ *
+ *   node --import tsx bench/images-unet.ts [--baseline] [--threads=1,2] [--rounds=2] [--steps=5] [--warmup=2]
+ *   → bench/results/images-unet.json
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  F, Generator, buildInfo, manualSeed, noGrad, numThreads, rand, randint, randn, setNumThreads, tidy, type Tensor,
+} from '../src/engine/index.js';
+import { UNet, type UNetOptions } from '../src/edm/unet.js';
+import { EDMPrecond } from '../src/edm/precond.js';
+import { edmLoss } from '../src/edm/loss.js';
+import { Adam } from '../src/optim/index.js';
+import { saveSafetensors } from '../src/io/index.js';
+import { parseConfig } from '../src/config/load.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: number }
+
+/** The U-Net options a run config builds (as src/models/build.ts does for model kind 'unet'). */
+function unetOptions(configPath: string): UNetOptions {
+  const cfg = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
+  if (cfg.model.kind !== 'unet') throw new Error(`${configPath}: model kind is ${cfg.model.kind}, not unet`);
+  const { kind: _, ...m } = cfg.model;
+  return { ...m, resolution: cfg.data.kind === 'toy' ? 32 : cfg.data.resolution, inChannels: 1,
+    numClasses: 0, latents: cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null };
+}
+
+const oneHot = (codes: Tensor, k: number): Tensor => F.oneHot(codes, k).float();
+
+/** Worker: `warmup + steps` training steps in this process; prints one JSON line. */
+function worker(o: UNetOptions, threads: number, batch: number, warmup: number, steps: number): void {
+  setNumThreads(threads);
+  manualSeed(0);
+  const net = new UNet(o);
+  const D = new EDMPrecond(net, 0.5);
+  const opt = new Adam(D.namedParameters(), { lr: 1e-4 });
+  const y = randn([batch, o.inChannels, o.resolution, o.resolution]).mul(0.5);
+  const z = o.latents ? oneHot(randint(0, o.latents.k, [batch, o.latents.m]), o.latents.k) : null;
+  const out: Side = { wall_ms: [], cpu_ms: [], params: net.numParameters(), threads: numThreads() };
+  for (let i = 0; i < warmup + steps; i++) {
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    tidy(() => {
+      opt.zeroGrad();
+      const dropLatents = z ? rand([batch]).lt(0.1) : undefined;
+      edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents }), y).loss.mean().backward();
+      opt.update();
+    });
+    const t1 = performance.now(), c = process.cpuUsage(c0);
+    if (i < warmup) continue;
+    out.wall_ms.push(t1 - t0);
+    out.cpu_ms.push((c.user + c.system) / 1000);
+  }
+  console.log(JSON.stringify(out));
+}
+
+/** Same weights, same input: the PyTorch network must give the same output. */
+function check(o: UNetOptions, dir: string): { params: number; torch_params: number; max_abs_diff: number; out_abs_max: number } {
+  manualSeed(0);
+  const net = new UNet({ ...o, dropout: 0 }).eval();
+  const g = new Generator(1);
+  const file = join(dir, 'check.safetensors');
+  tidy(() => {
+    // Randomise the zero-initialised layers, or both outputs would be exactly 0.
+    noGrad(() => { for (const p of net.parameters()) if (p.abs().max().item() === 0) p.copy_(randn(p.shape, { generator: g }).mul(0.05)); });
+    const x = randn([4, o.inChannels, o.resolution, o.resolution], { generator: g });
+    const c_noise = randn([4], { generator: g });
+    const z = o.latents ? oneHot(randint(0, o.latents.k, [4, o.latents.m], { generator: g }), o.latents.k) : null;
+    const out = noGrad(() => net.forward(x, c_noise, { latents: z }));
+    const t = new Map<string, Tensor>([...net.stateDict()].map(([k, v]) => [`net.${k}`, v]));
+    for (const [k, v] of Object.entries({ x, c_noise, out, ...(z ? { z } : {}) })) t.set(k, v);
+    saveSafetensors(file, t);
+  });
+  g.dispose();
+  const r = run(PYTHON, [join(here, 'images_unet_ref.py'), '--config', JSON.stringify(o), '--check', file]);
+  return { params: net.numParameters(), torch_params: r.params as number, max_abs_diff: r.max_abs_diff as number,
+    out_abs_max: r.out_abs_max as number };
+}
+
+function run(cmd: string, args: string[]): Record<string, unknown> {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.signal ?? r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function main(): void {
+  const { values: a } = parseArgs({
+    options: {
+      worker: { type: 'string' }, baseline: { type: 'boolean', default: false }, threads: { type: 'string', default: '1,2' },
+      rounds: { type: 'string', default: '2' }, steps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' },
+      batch: { type: 'string', default: '32' }, out: { type: 'string', default: join(here, 'results', 'images-unet.json') },
+    },
+  });
+  if (a.worker) {
+    const w = JSON.parse(a.worker) as { o: UNetOptions; threads: number; batch: number; warmup: number; steps: number };
+    return worker(w.o, w.threads, w.batch, w.warmup, w.steps);
+  }
+  const configPath = join(here, '..', 'configs', a.baseline ? 'fmnist-edm.json' : 'fmnist-disco.json');
+  const o = unetOptions(configPath);
+  const threads = a.threads!.split(',').map(Number), rounds = Number(a.rounds), batch = Number(a.batch);
+  const plan = { batch, warmup: Number(a.warmup), steps: Number(a.steps) };
+  console.log(`U-Net training step, ${configPath.split('/').pop()}, batch ${batch} at ${o.resolution}×${o.resolution}; ` +
+    `libtorch ${buildInfo().torchVersion}; load average ${loadavg()[0]!.toFixed(2)}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'unet-bench-'));
+  const same = check(o, dir);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`parameters: ours ${same.params}, PyTorch ${same.torch_params}; forward on the same weights: ` +
+    `max |Δ| = ${same.max_abs_diff.toExponential(2)} (|out| ≤ ${same.out_abs_max.toFixed(2)})`);
+  if (same.params !== same.torch_params || !(same.max_abs_diff <= 1e-4 * Math.max(1, same.out_abs_max))) {
+    throw new Error('the PyTorch reference is not the same network: fix bench/images_unet_ref.py first');
+  }
+
+  // Alternate the sides, so that drifting background load hits both.
+  const samples: Record<string, { wall: number[]; cpu: number[] }> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const t of threads) {
+      const ours = run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker',
+        JSON.stringify({ o, threads: t, ...plan })]) as unknown as Side;
+      const theirs = run(PYTHON, [join(here, 'images_unet_ref.py'), '--config', JSON.stringify(o), '--threads', String(t),
+        '--batch', String(batch), '--warmup', String(plan.warmup), '--steps', String(plan.steps)]) as unknown as Side;
+      for (const [key, s] of [[`ours-${t}`, ours], [`torch-${t}`, theirs]] as const) {
+        const e = (samples[key] ??= { wall: [], cpu: [] });
+        e.wall.push(...s.wall_ms);
+        e.cpu.push(...s.cpu_ms);
+      }
+    }
+  }
+  const rows = threads.map((t) => {
+    const ours = samples[`ours-${t}`]!, torch = samples[`torch-${t}`]!;
+    const row = {
+      threads: t, ours_ms: median(ours.wall), torch_ms: median(torch.wall), ours_cpu_ms: median(ours.cpu),
+      torch_cpu_ms: median(torch.cpu), ratio: 0, cpu_ratio: 0,
+    };
+    row.ratio = row.ours_ms / row.torch_ms;
+    row.cpu_ratio = row.ours_cpu_ms / row.torch_cpu_ms;
+    return row;
+  });
+  const f = (v: number, w = 10, d = 1) => v.toFixed(d).padStart(w);
+  console.log(`\nms per step (median of ${rounds}×${plan.steps})    ours     torch     ratio  ours cpu torch cpu cpu ratio  target`);
+  for (const r of rows) {
+    console.log(`${`${r.threads} thread(s)`.padEnd(30)}${f(r.ours_ms)}${f(r.torch_ms)}${f(r.ratio, 10, 3)}` +
+      `${f(r.ours_cpu_ms)}${f(r.torch_cpu_ms)}${f(r.cpu_ratio, 10, 3)}  ≤ 1.05${r.cpu_ratio > 1.05 ? ' missed' : ''}`);
+  }
+  mkdirSync(dirname(a.out!), { recursive: true });
+  writeFileSync(a.out!, JSON.stringify({
+    config: configPath.split('/').slice(-2).join('/'), unet: o, ...plan, rounds, load_average: loadavg()[0],
+    torch: buildInfo().torchVersion, check: same, rows, samples,
+  }, null, 2));
+  console.log(`wrote ${a.out}`);
+}
+
+main();

@@ -1,0 +1,97 @@
+/**
+ * Latent manipulations for the image analyses (method.md §6): switching z part-way through
+ * sampling (the paper's Fig. 7b: late switches barely change the sample), rows of samples that
+ * share one z, and group-hierarchical composition (low-resolution groups from one code, the
+ * others from another).
+ */
+import { Generator, cat, noGrad, randn, tensor, tidy, type Tensor } from '../engine/index.js';
+import type { SampleConfig } from '../config/schema.js';
+import type { EDMPrecond } from '../edm/precond.js';
+import { makeDenoiser } from '../edm/denoiser.js';
+import { edmSigmas } from '../edm/schedule.js';
+import { SAMPLERS, type Denoiser, type SampleResult, type SamplerName } from '../edm/samplers.js';
+import type { Conditioning } from './conditioning.js';
+import { oneHotCodes } from './gumbel.js';
+
+/**
+ * Integrates from x0 (noise already scaled to σ_0) with conditioning `condA` for the first
+ * `switchStep` sampler steps and `condB` for the rest (both evaluations of a Heun step use the
+ * same conditioning). switchStep = 0 → all B; switchStep = N → all A.
+ */
+export function sampleWithSwitch(denoiser: EDMPrecond, x0: Tensor, sigmas: number[], condA: Conditioning,
+  condB: Conditioning, switchStep: number, o: { sampler?: SamplerName; guidance?: number; generator?: Generator } = {}): SampleResult {
+  const Da = makeDenoiser(denoiser, condA, { guidance: o.guidance });
+  const Db = makeDenoiser(denoiser, condB, { guidance: o.guidance });
+  let step = 0;
+  const D: Denoiser = (x, sigma) => (step < switchStep ? Da : Db)(x, sigma);
+  return noGrad(() => SAMPLERS[o.sampler ?? 'heun'](D, x0, sigmas, { generator: o.generator, onStep: (s) => { step = s.i + 1; } }));
+}
+
+/** One row of the switching figure. */
+export interface SwitchRow {
+  label: string;
+  /** [n, …] float32 */
+  images: Tensor;
+}
+
+/**
+ * The switching experiment: for each column j the same initial noise, sampled with codes
+ * codesA[j] throughout, switched to codesB[j] after each fraction of the steps, and codesB[j]
+ * throughout. Rows: "z₁ only", "switch at 25%", …, "z₂ only".
+ */
+export function switchingRows(denoiser: EDMPrecond, shape: number[], k: number, codesA: Tensor, codesB: Tensor,
+  o: { sample: SampleConfig; seed: number; fractions?: number[]; labels?: Tensor }): SwitchRow[] {
+  const n = codesA.size(0);
+  const sigmas = edmSigmas(o.sample.steps, o.sample);
+  const N = sigmas.length - 1;
+  const fractions = o.fractions ?? [0.25, 0.5, 0.75];
+  const points = [{ label: 'z₁ only', step: N }, ...fractions.map((f) => ({ label: `switch at ${Math.round(100 * f)}%`,
+    step: Math.round(f * N) })), { label: 'z₂ only', step: 0 }];
+  const g = new Generator(o.seed);
+  try {
+    return tidy(() => {
+      const x0 = randn([n, ...shape], { dtype: 'float64', generator: g }).mul(sigmas[0]!);
+      const condA: Conditioning = { latents: oneHotCodes(codesA, k), labels: o.labels };
+      const condB: Conditioning = { latents: oneHotCodes(codesB, k), labels: o.labels };
+      return points.map(({ label, step }) => {
+        const sg = new Generator(o.seed + 1); // the same churn noise in every row (stochastic sampler)
+        try {
+          const r = sampleWithSwitch(denoiser, x0, sigmas, condA, condB, step,
+            { sampler: o.sample.sampler, guidance: o.sample.guidance, generator: sg });
+          return { label, images: r.x.to({ dtype: 'float32' }) };
+        } finally {
+          sg.dispose();
+        }
+      });
+    });
+  } finally {
+    g.dispose();
+  }
+}
+
+/** Codes [R, m] → [R·perRow, m], each row repeated perRow times (for shared-latent grids). */
+export function repeatCodes(codes: Tensor, perRow: number): Tensor {
+  return tidy(() => cat(Array.from({ length: codes.size(0) }, (_, r) => codes.slice(0, r, r + 1).expand(perRow, codes.size(1)))));
+}
+
+/**
+ * Group-hierarchical composition codes: cell (r, c) of an R × C grid takes the latents of the
+ * groups listed in `fromRow` (default: group 0, the lowest resolution) from rowCodes[r] and all
+ * other groups from colCodes[c]. Returns [R·C, m] in row order.
+ */
+export function composeGroupCodes(rowCodes: Tensor, colCodes: Tensor, groups: number[], fromRow: number[] = [0]): Tensor {
+  const m = groups.reduce((a, b) => a + b, 0);
+  if (rowCodes.size(1) !== m || colCodes.size(1) !== m) throw new Error(`composeGroupCodes: codes must be [·, ${m}]`);
+  const starts = groups.map((_, i) => groups.slice(0, i).reduce((a, b) => a + b, 0));
+  const rows = rowCodes.toArray() as number[][], cols = colCodes.toArray() as number[][];
+  const out: number[] = [];
+  for (const rc of rows) {
+    for (const cc of cols) {
+      groups.forEach((g, i) => {
+        const src = fromRow.includes(i) ? rc : cc;
+        out.push(...src.slice(starts[i], starts[i]! + g));
+      });
+    }
+  }
+  return tensor(out, { dtype: 'int64', shape: [rows.length * cols.length, m] });
+}

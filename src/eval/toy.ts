@@ -1,0 +1,136 @@
+/**
+ * Evaluation of a 2-D run (method.md §6, App. F) against fresh i.i.d. data from the same generator:
+ * exact W2 at n samples next to its finite-sample floor W2(fresh, fresh), off-mode fraction and
+ * mode weights, latent purity, ODE curvature and Jacobian norm along trajectories, loss vs σ, and
+ * the AR prior's share of sampling time.
+ */
+import { Generator, keep, stack, tidy, type Tensor } from '../engine/index.js';
+import { makeToy } from '../data/toy.js';
+import { generate, type Generated } from '../disco/sample.js';
+import { oneHotCodes } from '../disco/gumbel.js';
+import { makeDenoiser } from '../edm/denoiser.js';
+import { edmSigmas } from '../edm/schedule.js';
+import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
+import { w2 } from '../metrics/ot.js';
+import { codeStats, latentPurity, modeStats } from '../metrics/modes.js';
+import { edmVelocity, odeCurvature, type TimeSeries } from '../metrics/curvature.js';
+import { jacobianNorm } from '../metrics/jacobian.js';
+import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
+
+export interface ToyMetrics {
+  run: string;
+  latents: boolean;
+  steps: number;
+  n: number;
+  /** Exact W2(model samples, fresh data) and the floor W2(fresh data, fresh data). */
+  w2: number;
+  w2Floor: number;
+  /** For Gaussian mixtures: samples farther than 5σ from every mode, and mode weights. */
+  offMode: number | null;
+  maxWeightError: number | null;
+  missingModes: number | null;
+  modeWeights: number[] | null;
+  /** How well the encoder's codes match the true components (DisCo-Diff on mixtures). */
+  purity: number | null;
+  codesUsed: number | null;
+  codeEntropy: number | null;
+  curvature: TimeSeries;
+  curvatureMean: number;
+  jacobian: TimeSeries;
+  lossVsSigma: { sigma: number[]; loss: number[] };
+  nfe: number;
+  sampleSeconds: number;
+  priorSeconds: number;
+  /** AR prior time / total sampling time. */
+  priorShare: number;
+}
+
+/** Samples and trajectories kept for the figures. Dispose when done. */
+export interface ToyArtifacts {
+  samples: Tensor;
+  codes: Tensor | null;
+  /** [T, M, 2] states of M trajectories at the sampler's σ_i. */
+  trajectories: Tensor;
+  trajectoryCodes: Tensor | null;
+  data: Tensor;
+  dataLabels: Tensor;
+  dispose(): void;
+}
+
+export interface ToyEvalOptions {
+  n?: number;
+  seed?: number;
+  /** Trajectories used for curvature, Jacobian norms and drawing. */
+  trajectories?: number;
+}
+
+export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
+  const L = loadRun(dir);
+  const data = L.cfg.data;
+  if (data.kind !== 'toy') throw new Error(`${dir} is not a 2-D toy run (data.kind = ${data.kind})`);
+  const n = o.n ?? 4000, seed = o.seed ?? 0, M = o.trajectories ?? 200;
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
+  const fresh = (s: number) => {
+    const g = new Generator(s);
+    try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
+  };
+  const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
+  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, priorTemperature: L.cfg.prior.temperature });
+  const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior, keepTrajectory: true,
+    priorTemperature: L.cfg.prior.temperature });
+  const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
+  const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std }) : null;
+  const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
+  const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
+  const flow = flowStats(L, traj);
+  const lvs = sigmaGrid();
+  const lossGen = new Generator(seed + 7);
+  const metrics: ToyMetrics = {
+    run: dir, latents: !!L.model.encoder, steps: L.step, n,
+    w2: w2(gen.x, a.x), w2Floor: w2(b.x, a.x),
+    offMode: modes?.offModeFraction ?? null, maxWeightError: modes?.maxWeightError ?? null,
+    missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
+    purity: joint ? latentPurity(joint, a.labels).purity : null,
+    codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
+    ...flow,
+    lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a.x, lvs, { generator: lossGen }) },
+    nfe: gen.nfe, sampleSeconds: gen.seconds.prior + gen.seconds.diffusion, priorSeconds: gen.seconds.prior,
+    priorShare: gen.seconds.prior / (gen.seconds.prior + gen.seconds.diffusion),
+  };
+  lossGen.dispose();
+  const trajectories = keep(stack(traj.trajectory, 0).to({ dtype: 'float32' }));
+  for (const t of [...traj.trajectory, traj.x, b.x, b.labels, ...(joint ? [joint] : []), ...(codes ? [codes] : [])]) t.dispose();
+  prior?.dispose();
+  L.model.dispose();
+  const artifacts: ToyArtifacts = {
+    samples: gen.x, codes: gen.codes, trajectories, trajectoryCodes: traj.codes, data: a.x, dataLabels: a.labels,
+    dispose() {
+      for (const t of [gen.x, gen.codes, trajectories, traj.codes, a.x, a.labels]) t?.dispose();
+    },
+  };
+  return { metrics, artifacts };
+}
+
+/** ODE curvature and Jacobian norm along the kept trajectories, under the same latents. */
+function flowStats(L: LoadedRun, traj: Generated): { curvature: TimeSeries; curvatureMean: number; jacobian: TimeSeries } {
+  const sigmas = edmSigmas(L.cfg.sample.steps, L.cfg.sample);
+  const latents = traj.codes && L.model.encoder ? oneHotCodes(traj.codes, L.model.encoder.k) : null;
+  const D = makeDenoiser(L.model.denoiser, { latents });
+  const G = edmVelocity(D);
+  const states = traj.trajectory.slice(0, -1).map((x, i) => ({ t: sigmas[i]!, x }));
+  const curvature = odeCurvature(G, states);
+  const jacobian = jacobianNorm(G, states);
+  latents?.dispose();
+  const curvatureMean = curvature.value.reduce((s, v) => s + v, 0) / Math.max(1, curvature.value.length);
+  return { curvature, curvatureMean, jacobian };
+}
+
+/** m codes [N, m] → one integer per sample (Σ z_i k^i), for purity over the joint code. */
+function jointCodes(codes: Tensor, k: number): Tensor {
+  return tidy(() => {
+    const m = codes.size(1);
+    let joint = codes.select(1, 0);
+    for (let i = 1; i < m; i++) joint = joint.add(codes.select(1, i).mul(k ** i));
+    return joint;
+  });
+}

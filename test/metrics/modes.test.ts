@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tensor, tidy } from '../../src/engine/index.js';
+import { codeStats, latentPurity, modeStats } from '../../src/metrics/modes.js';
+
+const centers = [[0, 0], [4, 0]];
+
+test('modeStats: off-mode fraction, weights and weight error on a hand-made set', () => {
+  const pts = [[0.1, 0], [0, -0.5], [3.9, 0.2], [4, 0], [4.5, 0], [2, 0], [0, 1.5], [10, 10]];
+  const s = tidy(() => modeStats(tensor(pts), centers, { std: 0.2 }));   // radius 1.0
+  assert.equal(s.offModeFraction, 3 / 8);
+  assert.deepEqual(s.counts, [2, 3]);
+  assert.deepEqual(s.weights, [0.4, 0.6]);
+  assert.ok(Math.abs(s.maxWeightError - 0.1) < 1e-12);
+  assert.equal(s.missingModes, 0);
+  const t = modeStats({ data: [0, 0, 0.5, 0], dim: 2 }, centers, { radius: 0.3, trueWeights: [1, 0] });
+  assert.equal(t.offModeFraction, 0.5);
+  assert.deepEqual(t.weights, [1, 0]);
+  assert.equal(t.maxWeightError, 0);
+  assert.equal(t.missingModes, 1);
+});
+
+test('latentPurity: table, purity and inverse purity', () => {
+  //           codes:  7  7  7  2  2  9   labels: 0 0 1 1 1 1
+  const p = latentPurity([7, 7, 7, 2, 2, 9], tidy(() => tensor([0, 0, 1, 1, 1, 1], { dtype: 'int64' })));
+  assert.deepEqual(p.codes, [2, 7, 9]);
+  assert.deepEqual(p.labels, [0, 1]);
+  assert.deepEqual(p.table, [[0, 2], [2, 1], [0, 1]]);
+  assert.equal(p.purity, (2 + 2 + 1) / 6);
+  assert.equal(p.inversePurity, (2 + 2) / 6);
+  assert.equal(latentPurity([0, 1, 2], [5, 5, 5]).purity, 1);
+  assert.throws(() => latentPurity([0], [0, 1]), /1 codes vs 2 labels/);
+});
+
+test('codeStats: counts, used codes and entropy', () => {
+  const u = codeStats([0, 0, 1, 3], 5);
+  assert.deepEqual(u.counts, [2, 1, 0, 1, 0]);
+  assert.equal(u.used, 3);
+  const h = -(0.5 * Math.log(0.5) + 2 * 0.25 * Math.log(0.25));
+  assert.ok(Math.abs(u.entropy - h) < 1e-12);
+  assert.ok(Math.abs(codeStats([0, 1, 2, 3]).perplexity - 4) < 1e-9);
+  assert.throws(() => codeStats([5], 3), /outside/);
+});
