@@ -30,6 +30,19 @@ export function listImages(dir: string): string[] {
   return out.sort();
 }
 
+/** Samples of `depth` < 8 bits packed MSB-first, rows padded to whole bytes → one byte each. */
+function unpackBits(data: Uint8Array, perRow: number, rows: number, depth: number): Uint8Array {
+  const out = new Uint8Array(perRow * rows);
+  const rowBytes = Math.ceil((perRow * depth) / 8), mask = (1 << depth) - 1;
+  for (let y = 0; y < rows; y++) {
+    for (let i = 0; i < perRow; i++) {
+      const bit = i * depth;
+      out[y * perRow + i] = (data[y * rowBytes + (bit >> 3)]! >> (8 - depth - (bit & 7))) & mask;
+    }
+  }
+  return out;
+}
+
 /** Decodes a PNG or JPEG file to 8-bit RGB pixels [H, W, 3]. */
 export function decodeImage(path: string): { width: number; height: number; rgb: Uint8Array } {
   const buf = readFileSync(path);
@@ -42,9 +55,9 @@ export function decodeImage(path: string): { width: number; height: number; rgb:
         src = convertIndexedToRgb(png);
         ch = png.palette[0]?.length ?? 3;
       } else {
-        src = png.data;
         ch = png.channels;
-        max = png.depth === 16 ? 65535 : 2 ** png.depth - 1;
+        max = 2 ** png.depth - 1;
+        src = png.depth < 8 ? unpackBits(png.data as Uint8Array, width * ch, height, png.depth) : png.data;
       }
     } else if (buf[0] === 0xff && buf[1] === 0xd8) {
       const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true });

@@ -110,7 +110,8 @@ export class Tensor implements Owned {
   }
 
   // ---- conversion -------------------------------------------------------------------------
-  /** Copy to another device and/or dtype (returns a new tensor even when nothing changes). */
+  /** Copy to another device and/or dtype. Always a new handle, but when nothing changes it shares
+   * storage with this tensor (as PyTorch): use clone() for an independent copy. */
   to(opts: { device?: Device; dtype?: DType }): Tensor {
     return new Tensor(N.to(this.id, opts.device ?? null, opts.dtype ?? null));
   }

@@ -99,6 +99,11 @@ test('image folder: PNG (grey, RGBA) and JPEG, recursive, cropped and resized, 1
   const jp = jpeg.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(128) }, 95);
   writeFileSync(join(root, 'c.jpg'), jp.data);
   writeFileSync(join(root, 'notes.txt'), 'not an image');
+  // 3×2 1-bit PNG (packed bits): rows 1 0 1 / 0 1 0.
+  const bits = join(dir, 'bits');
+  mkdirSync(bits, { recursive: true });
+  writeFileSync(join(bits, 'b.png'), encodePng({ width: 3, height: 2, data: Uint8Array.of(0b10100000, 0b01000000), channels: 1, depth: 1 }));
+  assert.deepEqual(loadImageFolder({ path: bits, resolution: 2, channels: 1 }).x.toArray(), [[[[1, -1], [-1, 1]]]]);
   const rgb = loadImageFolder({ path: root, resolution: 2, channels: 3 });
   assert.deepEqual(rgb.x.shape, [3, 3, 2, 2]);
   assert.equal(rgb.labels, null);
