@@ -47,7 +47,8 @@ class NoiseEmbedding(nn.Module):
         self.fc1, self.fc2 = nn.Linear(features, dim), nn.Linear(dim, dim)
 
     def forward(self, c):
-        freqs = torch.linspace(0, math.log(1000), self.features // 2).exp()
+        # Geometric frequencies 1 … 16: fourierFeatures' default maxFreq in src/edm/embeddings.ts.
+        freqs = torch.linspace(0, math.log(16), self.features // 2).exp()
         arg = c[:, None] * freqs[None]
         return self.fc2(F.silu(self.fc1(torch.cat([arg.cos(), arg.sin()], 1))))
 

@@ -1,7 +1,7 @@
 /**
  * Trains the Fashion-MNIST classifier whose features define FD-FMNIST and precision/recall, and
  * writes assets/fmnist-classifier.safetensors (with its test accuracy in the metadata).
- *   node --import tsx scripts/train-classifier.ts [--epochs 3] [--batch 128] [--lr 2e-3] [--seed 0] [--flip] [--out PATH]
+ *   node --import tsx scripts/train-classifier.ts [--epochs 4] [--batch 128] [--lr 2e-3] [--seed 0] [--flip] [--out PATH]
  */
 import { parseArgs } from 'node:util';
 import { manualSeed, tidy } from '../src/engine/index.js';
@@ -14,7 +14,7 @@ import { FMNISTClassifier, FMNIST_CLASSIFIER_PATH, classifierAccuracy } from '..
 
 const { values: a } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '4' },
     batch: { type: 'string', default: '128' },
     lr: { type: 'string', default: '2e-3' },
     seed: { type: 'string', default: '0' },

@@ -3,6 +3,8 @@ import { Generator } from '../engine/index.js';
 import type { DataConfig } from '../config/schema.js';
 import type { Dataset } from './dataset.js';
 import { makeToy } from './toy.js';
+import { loadFashionMNIST } from './fashion-mnist.js';
+import { loadImageFolder } from './image-folder.js';
 
 /** Loads (or generates, seeded by `seed`) the training set a config names. */
 export async function loadDataset(cfg: DataConfig, seed: number): Promise<Dataset> {
@@ -16,7 +18,9 @@ export async function loadDataset(cfg: DataConfig, seed: number): Promise<Datase
         g.dispose();
       }
     }
-    default:
-      throw new Error(`data kind '${cfg.kind}' is not available yet`);
+    case 'fashion-mnist':
+      return loadFashionMNIST(cfg);
+    case 'image-folder':
+      return loadImageFolder(cfg);
   }
 }

@@ -3,6 +3,7 @@ import { N } from './native.js';
 import { Tensor } from './tensor.js';
 import { bernoulli, type Generator } from './random.js';
 import { full } from './creation.js';
+import { tidy } from './scope.js';
 
 type Pair = number | [number, number];
 const pair = (v: Pair): number[] => (typeof v === 'number' ? [v, v] : v);
@@ -94,37 +95,17 @@ export function crossEntropy(logits: Tensor, target: Tensor, o: { reduction?: Re
 
 /**
  * softmax(q kᵀ / √d + mask) v for q [..., Tq, d], k/v [..., Tk, d]. `mask` is additive (0 or -inf)
- * or boolean (true = attend); `causal` masks future positions.
+ * or boolean (true = attend); `causal` lets query i see keys 0..i (top-left aligned, as PyTorch).
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor,
   o: { mask?: Tensor; causal?: boolean } = {}): Tensor {
-  const d = q.size(-1);
-  const kt = k.mT;
-  let scores = q.matmul(kt).mul(1 / Math.sqrt(d));
-  kt.dispose();
-  const masks: Tensor[] = [];
-  if (o.causal) {
-    const tq = q.size(-2), tk = k.size(-2);
-    const ones = full([tq, tk], 1, { dtype: 'bool', device: q.device });
-    const allowed = ones.tril(tk - tq);
-    const future = allowed.logicalNot();
-    masks.push(ones, allowed, future);
-    const next = scores.maskedFill(future, -Infinity);
-    scores.dispose();
-    scores = next;
-  }
-  if (o.mask) {
-    let next: Tensor;
-    if (o.mask.dtype === 'bool') {
-      const blocked = o.mask.logicalNot();
-      next = scores.maskedFill(blocked, -Infinity);
-      blocked.dispose();
-    } else next = scores.add(o.mask);
-    scores.dispose();
-    scores = next;
-  }
-  const attn = scores.softmax(-1);
-  const out = attn.matmul(v);
-  for (const t of [scores, attn, ...masks]) t.dispose();
-  return out;
+  return tidy(() => {
+    let scores = q.matmul(k.mT).mul(1 / Math.sqrt(q.size(-1))); // (..., Tq, Tk)
+    if (o.causal) {
+      const allowed = full([q.size(-2), k.size(-2)], 1, { dtype: 'bool', device: q.device }).tril();
+      scores = scores.maskedFill(allowed.logicalNot(), -Infinity);
+    }
+    if (o.mask) scores = o.mask.dtype === 'bool' ? scores.maskedFill(o.mask.logicalNot(), -Infinity) : scores.add(o.mask);
+    return scores.softmax(-1).matmul(v);
+  });
 }

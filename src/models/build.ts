@@ -4,6 +4,8 @@ import { EDMPrecond, type Backbone } from '../edm/precond.js';
 import { MLPEncoder, type LatentEncoder } from '../disco/encoder.js';
 import { DiscoDiff } from '../disco/model.js';
 import { MLPDenoiser } from './mlp-denoiser.js';
+import { UNet } from '../edm/unet.js';
+import { ViTEncoder } from '../disco/vit-encoder.js';
 
 /** What the networks need to know about the data. */
 export interface DataInfo {
@@ -21,8 +23,12 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone {
       if (info.shape.length !== 1) throw new Error(`model 'mlp' needs vector data, got samples of shape [${info.shape}]`);
       return new MLPDenoiser({ dim: info.shape[0]!, hidden: m.hidden, layers: m.layers, embDim: m.embDim, latents,
         analyticGaussian: m.analyticGaussian, sigmaData: info.sigmaData });
-    default:
-      throw new Error(`model kind '${m.kind}' is not available yet`);
+    case 'unet': {
+      const [c, h, w] = info.shape as [number, number, number];
+      if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);
+      const { kind: _kind, ...unet } = m;
+      return new UNet({ ...unet, resolution: h, inChannels: c, numClasses: info.numClasses, latents });
+    }
   }
 }
 
@@ -32,8 +38,12 @@ export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | nu
   switch (e.kind) {
     case 'mlp':
       return new MLPEncoder(info.shape.reduce((a, b) => a * b, 1), cfg.latents.m, cfg.latents.k, e);
-    default:
-      throw new Error(`encoder kind '${e.kind}' is not available yet`);
+    case 'vit': {
+      const [c, h] = info.shape as [number, number];
+      if (info.shape.length !== 3) throw new Error(`encoder 'vit' needs images [C, H, W], got [${info.shape}]`);
+      return new ViTEncoder({ resolution: h, inChannels: c, m: cfg.latents.m, k: cfg.latents.k, patch: e.patch,
+        dim: e.dim, depth: e.depth, heads: e.heads, numClasses: info.numClasses });
+    }
   }
 }
 

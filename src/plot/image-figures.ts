@@ -2,13 +2,14 @@
  * Image figures (PNG): sample grids, shared-latent grids (rows share one z, the paper's Fig. 2b /
  * 14), latent switching (Fig. 7b) and group-hierarchical composition. Each figure function takes
  * the sample tensors ([N, C, H, W] in [-1, 1]) and writes one file; `labelledGrid` is the layout
- * they share: a grid of images with optional title, row labels and column labels.
+ * they share: `imageGrid` strips (./images.ts) with optional title, row labels and column labels.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { tidy, type Tensor } from '../engine/index.js';
-import { imagesToBytes } from '../data/images.js';
+import { imageGrid } from './images.js';
+import { savePng } from './png.js';
 
 export interface GridOptions {
   /** Title above the grid. */
@@ -23,43 +24,27 @@ export interface GridOptions {
   gap?: number;
 }
 
-/** Image tensors [N, C, H, W] in [-1, 1] (C = 1 or 3) → N RGBA bitmaps. */
-function toRGBA(images: Tensor): { w: number; h: number; rgba: Uint8ClampedArray[] } {
-  if (images.ndim !== 4 || ![1, 3].includes(images.size(1))) {
-    throw new Error(`image figure: expects images [N, 1|3, H, W], got shape [${images.shape}]`);
-  }
-  const [N, C, H, W] = images.shape as [number, number, number, number];
-  const bytes = tidy(() => imagesToBytes(images.to({ dtype: 'float32' })).dataSync()) as Uint8Array;
-  const rgba = Array.from({ length: N }, (_, n) => {
-    const out = new Uint8ClampedArray(H * W * 4);
-    for (let p = 0; p < H * W; p++) {
-      for (let c = 0; c < 3; c++) out[p * 4 + c] = bytes[((n * C) + (C === 1 ? 0 : c)) * H * W + p]!;
-      out[p * 4 + 3] = 255;
-    }
-    return out;
-  });
-  return { w: W, h: H, rgba };
-}
-
 /**
- * Draws rows of images (each row [n, C, H, W]; rows may differ in length) as one PNG with
- * optional title and row/column labels.
+ * Draws rows of images (each row [n, C, H, W] in [-1, 1]; rows may differ in length) as one PNG
+ * with optional title and row/column labels; each row is an `imageGrid` strip.
  */
 export function labelledGrid(path: string, rows: Tensor[], o: GridOptions = {}): void {
   if (!rows.length) throw new Error('labelledGrid: no rows');
-  const bitmaps = rows.map(toRGBA);
-  const { w, h } = bitmaps[0]!;
-  if (bitmaps.some((b) => b.w !== w || b.h !== h)) throw new Error('labelledGrid: all images must have the same size');
+  for (const r of rows) {
+    if (r.ndim !== 4 || ![1, 3].includes(r.size(1))) throw new Error(`image figure: expects images [N, 1|3, H, W], got shape [${r.shape}]`);
+  }
+  const [h, w] = rows[0]!.shape.slice(2) as [number, number];
+  if (rows.some((r) => r.size(2) !== h || r.size(3) !== w)) throw new Error('labelledGrid: all images must have the same size');
   const scale = o.scale ?? Math.max(1, Math.ceil(64 / Math.max(w, h)));
   const gap = o.gap ?? 2, cw = w * scale, ch = h * scale;
-  const cols = Math.max(...bitmaps.map((b) => b.rgba.length));
+  const cols = Math.max(...rows.map((r) => r.size(0)));
   const font = 12, line = font + 6;
   const measure = createCanvas(1, 1).getContext('2d');
   measure.font = `${font}px sans-serif`;
   const labelW = o.rowLabels ? Math.ceil(Math.max(...o.rowLabels.map((l) => measure.measureText(l).width))) + 8 : 0;
-  const top = (o.title ? line + 4 : 0) + (o.colLabels ? line : 0);
   measure.font = `bold ${font + 1}px sans-serif`;
   const titleW = o.title ? Math.ceil(measure.measureText(o.title).width) + 8 : 0;
+  const top = (o.title ? line + 4 : 0) + (o.colLabels ? line : 0);
   const width = Math.max(labelW + cols * (cw + gap) + gap, titleW), height = top + rows.length * (ch + gap) + gap;
   const canvas = createCanvas(width, height);
   const g = canvas.getContext('2d');
@@ -70,21 +55,14 @@ export function labelledGrid(path: string, rows: Tensor[], o: GridOptions = {}):
   g.textBaseline = 'middle';
   if (o.title) text(g, o.title, width / 2, line / 2 + 2, 'center', `bold ${font + 1}px sans-serif`);
   o.colLabels?.forEach((l, j) => text(g, l, labelW + gap + j * (cw + gap) + cw / 2, top - line / 2, 'center'));
-  const tile = createCanvas(w, h);
-  const tg = tile.getContext('2d');
-  bitmaps.forEach((b, i) => {
-    const y = top + gap + i * (ch + gap);
-    if (o.rowLabels?.[i]) text(g, o.rowLabels[i]!, labelW - 4, y + ch / 2, 'right');
-    b.rgba.forEach((px, j) => {
-      const img = tg.createImageData(w, h);
-      img.data.set(px);
-      tg.putImageData(img, 0, 0);
-      g.imageSmoothingEnabled = false;
-      g.drawImage(tile, labelW + gap + j * (cw + gap), y, cw, ch);
-    });
+  rows.forEach((r, i) => {
+    const y = top + i * (ch + gap); // each strip carries its own gap above and below
+    if (o.rowLabels?.[i]) text(g, o.rowLabels[i]!, labelW - 4, y + gap + ch / 2, 'right');
+    const strip = tidy(() => imageGrid(r.to({ dtype: 'float32' }), { rows: 1, cols: r.size(0), upscale: scale, pad: gap }));
+    g.drawImage(strip, labelW, y);
   });
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, canvas.toBuffer('image/png'));
+  savePng(canvas, path);
 }
 
 function text(g: SKRSContext2D, s: string, x: number, y: number, align: 'left' | 'center' | 'right', font?: string): void {

@@ -1,0 +1,125 @@
+/**
+ * Evaluation and figures of an image run (method.md §6–7): FD-FMNIST and precision/recall of
+ * samples against the Fashion-MNIST test split (features of the project's own classifier — a
+ * Fréchet distance, not FID), loss vs σ, code usage, sampling speed and the prior's time share;
+ * sample grids, shared-latent grids, latent switching and group composition.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator, randint, tidy, type Tensor } from '../engine/index.js';
+import { generate } from '../disco/sample.js';
+import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
+import { evaluateImages } from '../metrics/fmnist-classifier.js';
+import { codeUsage } from '../metrics/code-usage.js';
+import { lossVsSigmaFigure } from '../plot/figures.js';
+import { groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, sharedLatentFigure } from '../plot/image-figures.js';
+import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switching.js';
+import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
+import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
+
+export interface ImageRunMetrics {
+  run: string;
+  latents: boolean;
+  steps: number;
+  /** FD-FMNIST (null for data other than Fashion-MNIST). */
+  fd: number | null;
+  precision: number | null;
+  recall: number | null;
+  n: number;
+  nRef: number;
+  nfe: number;
+  sampler: string;
+  imagesPerSec: number;
+  priorShare: number;
+  lossVsSigma: { sigma: number[]; loss: number[] };
+  codesUsed: number[] | null;
+  codePerplexity: number[] | null;
+}
+
+/** Labels for class-conditional sampling (uniform), or undefined. */
+function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
+  return L.info.numClasses > 0 ? randint(0, L.info.numClasses, [n], { generator: g }) : undefined;
+}
+
+export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number } = {}):
+  Promise<ImageRunMetrics & Record<string, unknown>> {
+  const L = loadRun(dir);
+  const n = o.n ?? 1000, seed = o.seed ?? 0;
+  const fmnist = L.cfg.data.kind === 'fashion-mnist';
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
+  const g = new Generator(seed + 11);
+  const labels = labelsFor(L, n, g);
+  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, labels, batch: o.batch ?? 100,
+    priorTemperature: L.cfg.prior.temperature });
+  const test = fmnist ? loadFashionMNISTTest(L.cfg.data.kind === 'fashion-mnist' ? L.cfg.data : {}) : null;
+  const quality = test ? evaluateImages(gen.x, test.x) : null;
+  const sub = test ? test.x.slice(0, 0, 1000) : null;
+  const subLabels = test && L.info.numClasses > 0 ? test.labels!.slice(0, 0, 1000) : undefined;
+  const sigma = sigmaGrid(10, 0.01, 50);
+  const loss = sub ? lossVsSigma(L.model, sub, sigma, { labels: subLabels, generator: g, batch: 250 }) : [];
+  const usage = sub && L.model.encoder ? tidy(() => codeUsage(L.model.extractLatents(sub, subLabels).codes, L.cfg.latents.k)) : null;
+  const secs = gen.seconds.prior + gen.seconds.diffusion;
+  const m: ImageRunMetrics = {
+    run: dir, latents: !!L.model.encoder, steps: L.step,
+    fd: quality?.fdFmnist ?? null, precision: quality?.precision ?? null, recall: quality?.recall ?? null,
+    n, nRef: quality?.nRef ?? 0, nfe: gen.nfe, sampler: L.cfg.sample.sampler,
+    imagesPerSec: n / secs, priorShare: gen.seconds.prior / secs,
+    lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null,
+  };
+  writeFileSync(L.run.evalMetrics, JSON.stringify(m, null, 2));
+  for (const t of [gen.x, gen.codes, labels, test?.x, test?.labels, sub, subLabels]) t?.dispose();
+  g.dispose();
+  prior?.dispose();
+  L.model.dispose();
+  return m as ImageRunMetrics & Record<string, unknown>;
+}
+
+/** Sample grid, and with latents: shared-latent grid, latent switching, group composition. */
+export async function plotImageRun(dir: string, o: { seed?: number } = {}): Promise<Record<string, string>> {
+  const L = loadRun(dir);
+  const seed = o.seed ?? 0;
+  const figs = L.run.figures;
+  const paths: Record<string, string> = { samples: join(figs, 'samples.png') };
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
+  const g = new Generator(seed + 13);
+  const s = L.cfg.sample;
+  const draw = (n: number, codes?: Tensor, labels?: Tensor) => generate(L.model, L.info, { n, seed, sample: s, prior, codes,
+    labels: labels ?? labelsFor(L, n, g), batch: 100, priorTemperature: L.cfg.prior.temperature });
+  tidy(() => {
+    sampleGridFigure(paths.samples!, draw(64).x, { cols: 8 });
+    if (prior && L.model.encoder) {
+      const rows = 6, perRow = 8;
+      const rowLabels = labelsFor(L, rows, g);
+      const z = prior.sample(rows, { generator: g, labels: rowLabels, temperature: L.cfg.prior.temperature });
+      const shared = draw(rows * perRow, repeatCodes(z, perRow), rowLabels ? repeatCodes(rowLabels.unsqueeze(1), perRow).squeeze(1) : undefined);
+      paths.sharedLatents = join(figs, 'shared-latents.png');
+      sharedLatentFigure(paths.sharedLatents, shared.x, perRow, { codes: z.toArray() as number[][] });
+      const cols = 8;
+      const za = prior.sample(cols, { generator: g, labels: labelsFor(L, cols, g) });
+      const zb = prior.sample(cols, { generator: g, labels: labelsFor(L, cols, g) });
+      const switched = switchingRows(L.model.denoiser, L.info.shape, L.cfg.latents.k, za, zb, { sample: s, seed });
+      paths.switching = join(figs, 'latent-switching.png');
+      latentSwitchingFigure(paths.switching, switched);
+      const groups = L.cfg.model.kind === 'unet' ? L.cfg.model.latentGroups : [];
+      if (groups.length > 1) {
+        const composed = composeGroupCodes(z.slice(0, 0, 4), za.slice(0, 0, 6), groups);
+        const comp = draw(24, composed);
+        paths.groups = join(figs, 'group-composition.png');
+        groupCompositionFigure(paths.groups, comp.x, 6);
+      }
+    }
+  });
+  // Loss vs σ comes from `eval` (metrics.json), when it has run.
+  if (existsSync(L.run.evalMetrics)) {
+    const m = JSON.parse(readFileSync(L.run.evalMetrics, 'utf8')) as ImageRunMetrics;
+    if (m.lossVsSigma.loss.length) {
+      paths.lossVsSigma = join(figs, 'loss-vs-sigma.png');
+      lossVsSigmaFigure(paths.lossVsSigma, { sigma: m.lossVsSigma.sigma,
+        series: [{ label: m.latents ? 'DisCo-Diff' : 'EDM', loss: m.lossVsSigma.loss }] });
+    }
+  }
+  g.dispose();
+  prior?.dispose();
+  L.model.dispose();
+  return paths;
+}
