@@ -4,7 +4,9 @@
  * at batch 32, 32×32, in disco-diff and in PyTorch (bench/images_unet_ref.py, the same
  * architecture on the same libtorch). First the two forward passes are compared on the same
  * weights (proving the networks are the same), then the sides alternate in child processes.
- * Wall time and process CPU time per step (the second is what to trust on a shared machine).
+ * Wall time and process CPU time per step (the second is what to trust on a shared machine). At
+ * the first thread count our side also runs with the system allocator (DISCO_MALLOC=default),
+ * which shows how much of the difference is the addon's CPU block cache.
  *
  *   node --import tsx bench/images-unet.ts [--baseline] [--threads=1,2] [--rounds=2] [--steps=5] [--warmup=2]
  *   → bench/results/images-unet.json
@@ -90,8 +92,8 @@ function check(o: UNetOptions, dir: string): { params: number; torch_params: num
     out_abs_max: r.out_abs_max as number };
 }
 
-function run(cmd: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Record<string, unknown> {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.signal ?? r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
@@ -134,11 +136,15 @@ function main(): void {
   const samples: Record<string, { wall: number[]; cpu: number[] }> = {};
   for (let r = 0; r < rounds; r++) {
     for (const t of threads) {
-      const ours = run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker',
-        JSON.stringify({ o, threads: t, ...plan })]) as unknown as Side;
+      const ourWorker = (env: NodeJS.ProcessEnv = {}) => run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url),
+        '--worker', JSON.stringify({ o, threads: t, ...plan })], env) as unknown as Side;
+      const ours = ourWorker();
+      // The same, with the system allocator instead of the addon's block cache (native/runtime.cc).
+      const sysMalloc = t === threads[0] ? ourWorker({ DISCO_MALLOC: 'default' }) : null;
       const theirs = run(PYTHON, [join(here, 'images_unet_ref.py'), '--config', JSON.stringify(o), '--threads', String(t),
         '--batch', String(batch), '--warmup', String(plan.warmup), '--steps', String(plan.steps)]) as unknown as Side;
-      for (const [key, s] of [[`ours-${t}`, ours], [`torch-${t}`, theirs]] as const) {
+      for (const [key, s] of [[`ours-${t}`, ours], [`torch-${t}`, theirs], [`ours-sysmalloc-${t}`, sysMalloc]] as const) {
+        if (!s) continue;
         const e = (samples[key] ??= { wall: [], cpu: [] });
         e.wall.push(...s.wall_ms);
         e.cpu.push(...s.cpu_ms);
@@ -160,6 +166,13 @@ function main(): void {
   for (const r of rows) {
     console.log(`${`${r.threads} thread(s)`.padEnd(30)}${f(r.ours_ms)}${f(r.torch_ms)}${f(r.ratio, 10, 3)}` +
       `${f(r.ours_cpu_ms)}${f(r.torch_cpu_ms)}${f(r.cpu_ratio, 10, 3)}  ≤ 1.05${r.cpu_ratio > 1.05 ? ' missed' : ''}`);
+  }
+  const sys = samples[`ours-sysmalloc-${threads[0]}`];
+  if (sys) {
+    const r = rows[0]!, ms = median(sys.wall), cpu = median(sys.cpu);
+    console.log(`${`${r.threads} thread(s), system malloc`.padEnd(30)}${f(ms)}${f(r.torch_ms)}${f(ms / r.torch_ms, 10, 3)}` +
+      `${f(cpu)}${f(r.torch_cpu_ms)}${f(cpu / r.torch_cpu_ms, 10, 3)}  (DISCO_MALLOC=default: without the block cache)`);
+    Object.assign(r, { ours_sysmalloc_ms: ms, ours_sysmalloc_cpu_ms: cpu });
   }
   mkdirSync(dirname(a.out!), { recursive: true });
   writeFileSync(a.out!, JSON.stringify({

@@ -29,7 +29,7 @@ export function compareFigures(dir: string, dm: ToySide, disco: ToySide): Record
   fig4(paths.fig4, {
     curvature: [curve('DM', dm.metrics.curvature), curve('DisCo-Diff', disco.metrics.curvature)],
     jacobian: [curve('DM', dm.metrics.jacobian), curve('DisCo-Diff', disco.metrics.jacobian)],
-  });
+  }, { curvatureYlog: true });
   lossVsSigmaFigure(paths.lossVsSigma, { sigma: dm.metrics.lossVsSigma.sigma, series: [
     { label: 'DM', loss: dm.metrics.lossVsSigma.loss }, { label: 'DisCo-Diff', loss: disco.metrics.lossVsSigma.loss }] });
   for (const t of [dmTraj, discoTraj, trajCodes]) t?.dispose();

@@ -58,16 +58,23 @@ export class MLPDenoiser extends Module implements Backbone {
     return this.mlp.forward(h.silu());
   }
 
-  /** μ_z + s_z²/(s_z² + σ²)(x − μ_z); c_skip·x (the N(0, σ_data²) denoiser) where z is absent. */
+  /**
+   * Σ_j z_j·(μ_j + s_j²/(s_j² + σ²)(x − μ_j)) per latent (averaged over the m latents); c_skip·x
+   * (the N(0, σ_data²) denoiser) where z is absent. Weighting the per-code denoisers by z (rather
+   * than mixing the codes' parameters) makes the straight-through gradient of code j measure the
+   * loss of switching to code j.
+   */
   gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning): Tensor {
     const sd = this.o.sigmaData;
     const plain = x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
     const z = cond.latents;
     if (!this.means || !this.logStds || !z) return plain;
-    // Σ over the m latents of the chosen codes' parameters: (B, m, k) · (m, k, …).
-    const mu = z.transpose(0, 1).bmm(this.means).sum(0); // (B, dim)
-    const s2 = z.mul(this.logStds.unsqueeze(0)).sum([1, 2]).mul(2).exp().unsqueeze(1); // (B, 1)
-    const gauss = mu.add(x.sub(mu).mul(s2.div(s2.add(sigma.square()))));
+    const mu = this.means.unsqueeze(0); // (1, m, k, d)
+    const s2 = this.logStds.mul(2).exp().unsqueeze(0).unsqueeze(3); // (1, m, k, 1)
+    const xs = x.unsqueeze(1).unsqueeze(1); // (B, 1, 1, d)
+    const shrink = s2.div(s2.add(sigma.square().view(-1, 1, 1, 1))); // (B, m, k, 1)
+    const perCode = mu.add(xs.sub(mu).mul(shrink)); // (B, m, k, d)
+    const gauss = perCode.mul(z.unsqueeze(3)).sum(2).mean(1); // (B, d)
     return cond.dropLatents ? where(cond.dropLatents.view(-1, 1), plain, gauss) : gauss;
   }
 }

@@ -97,3 +97,24 @@ test('onStep sees every step and keepTrajectory keeps N+1 states', () => {
   assert.equal(r.trajectory.length, 7);
   tidy(() => assert.ok(r.trajectory[6]!.sub(r.x).abs().max().item() === 0));
 });
+
+test('conditioned on its component (one Gaussian per latent), the exact ODE is straight; the mixture ODE is not', async () => {
+  const { edmVelocity, odeCurvature } = await import('../../src/metrics/curvature.js');
+  const { randint } = await import('../../src/engine/index.js');
+  const centers = Array.from({ length: 8 }, (_, k) => [3 * Math.cos((k * Math.PI) / 4), 3 * Math.sin((k * Math.PI) / 4)]);
+  const mix = { centers, std: 0.2 };
+  const g = new Generator(11);
+  const comp = randint(0, 8, [64], { generator: g });
+  const x0 = randn([64, 2], { dtype: 'float64', generator: g }).mul(80);
+  const sig = edmSigmas(30);
+  const mean = (D: ReturnType<typeof mixtureDenoiser>) => {
+    const r = heun(D, x0, sig, { keepTrajectory: true });
+    const states = r.trajectory.slice(0, -1).map((x, i) => ({ t: sig[i]!, x }));
+    const k = odeCurvature(edmVelocity(D), states);
+    return k.value.reduce((a, b) => a + b, 0) / k.value.length;
+  };
+  const straight = mean(mixtureDenoiser(mix, comp));
+  const curved = mean(mixtureDenoiser(mix));
+  assert.ok(straight < 1e-3, `curvature with one Gaussian per latent: ${straight}`);
+  assert.ok(curved > 100 * straight, `mixture curvature ${curved} vs ${straight}`);
+});
