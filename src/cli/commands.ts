@@ -9,10 +9,11 @@ import { generate } from '../disco/sample.js';
 import { scatterSamples } from '../plot/samples.js';
 import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
 
-export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; quiet?: boolean }): Promise<void> {
+export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; minutes?: number;
+  quiet?: boolean }): Promise<void> {
   const cfg = loadConfig(o.config);
   if (o.steps) cfg.train.steps = o.steps;
-  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet });
+  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes });
   console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
 }
 

@@ -16,6 +16,7 @@ program.command('train')
   .requiredOption('--out <dir>', 'run directory to create (or to continue with --resume)')
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--steps <n>', 'override train.steps', posInt('--steps'))
+  .option('--minutes <m>', 'stop after this much training time (resumable)', finite('--minutes'))
   .option('--quiet', 'no progress bar')
   .action(async (o) => (await import('./commands.js')).train(o));
 

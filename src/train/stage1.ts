@@ -25,6 +25,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** Stop after this step (the run can be resumed); for tests and budgets. */
   stopAt?: number;
+  /** Stop (with a checkpoint) once this many minutes of training have passed: a wall-clock budget. */
+  maxMinutes?: number;
 }
 
 export interface TrainResult {
@@ -87,9 +89,10 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   const stats = new IntervalStats(cfg.latents.enabled ? cfg.latents : null);
   const progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, o.quiet);
   const losses: number[] = [];
+  const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : Infinity;
   model.train();
   try {
-    while (step < end) {
+    while (step < end && performance.now() < deadline) {
       const loss = tidy(() => stepOnce(model, batches, gen, stats));
       if (!Number.isFinite(loss)) {
         throw new Error(`loss is ${loss} at step ${step}: training diverged (lower train.lr or set train.gradClip); ` +
@@ -102,10 +105,10 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
       losses.push(loss);
       step += 1;
       progress.update(step, { loss: stats.runningLoss() });
-      if (step % t.logEvery === 0 || step === end) {
+      if (step % t.logEvery === 0 || step === end || performance.now() >= deadline) {
         appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...stats.flush() });
       }
-      if (step % t.checkpointEvery === 0 || step === end) save();
+      if (step % t.checkpointEvery === 0 || step === end || performance.now() >= deadline) save();
     }
   } finally {
     progress.done();
