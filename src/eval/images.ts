@@ -95,9 +95,11 @@ export async function plotImageRun(dir: string, o: { seed?: number } = {}): Prom
       paths.sharedLatents = join(figs, 'shared-latents.png');
       sharedLatentFigure(paths.sharedLatents, shared.x, perRow, { codes: z.toArray() as number[][] });
       const cols = 8;
-      const za = prior.sample(cols, { generator: g, labels: labelsFor(L, cols, g) });
-      const zb = prior.sample(cols, { generator: g, labels: labelsFor(L, cols, g) });
-      const switched = switchingRows(L.model.denoiser, L.info.shape, L.cfg.latents.k, za, zb, { sample: s, seed });
+      const colLabels = labelsFor(L, cols, g); // one class per column, shared by both codes
+      const za = prior.sample(cols, { generator: g, labels: colLabels });
+      const zb = prior.sample(cols, { generator: g, labels: colLabels });
+      const switched = switchingRows(L.model.denoiser, L.info.shape, L.cfg.latents.k, za, zb,
+        { sample: s, seed, labels: colLabels });
       paths.switching = join(figs, 'latent-switching.png');
       latentSwitchingFigure(paths.switching, switched);
       const groups = L.cfg.model.kind === 'unet' ? L.cfg.model.latentGroups : [];

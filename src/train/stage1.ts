@@ -5,7 +5,7 @@
  * position are all restored, so a resumed run repeats the uninterrupted run's losses).
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { Generator, manualSeed, setNumThreads, tidy } from '../engine/index.js';
+import { Generator, globalRngState, manualSeed, setGlobalRngState, setNumThreads, tidy } from '../engine/index.js';
 import { Adam, EMA, clipGradNorm, warmup } from '../optim/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/index.js';
 import { parseConfig } from '../config/load.js';
@@ -71,6 +71,8 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
       const rng = ck.rng.get('train');
       if (!rng) throw new Error(`corrupt checkpoint ${run.checkpoint}: no training RNG state`);
       gen.setState(rng);
+      const global = ck.rng.get('global'); // dropout inside networks draws from the global stream
+      if (global) setGlobalRngState(global);
       step = ck.meta.step as number;
       batches.restore(ck.meta.data as { epoch: number; index: number });
     } finally {
@@ -81,7 +83,7 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   }
 
   const save = () => saveCheckpoint(run.checkpoint, {
-    model: model.stateDict(), ema, optimizers: { adam: opt }, rng: { train: gen.getState() },
+    model: model.stateDict(), ema, optimizers: { adam: opt }, rng: { train: gen.getState(), global: globalRngState() },
     meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state() },
   });
   const end = Math.min(t.steps, o.stopAt ?? t.steps);
