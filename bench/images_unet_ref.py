@@ -10,7 +10,6 @@ prints the largest difference of the forward pass, which proves the architecture
     python3 bench/images_unet_ref.py --config '{...}' --check weights.safetensors
 """
 import argparse
-import ctypes
 import json
 import math
 import resource
@@ -24,12 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def set_threads(n):
-    torch.set_num_threads(n)
-    try:
-        ctypes.CDLL('libopenblas.so.0').openblas_set_num_threads(n)
-    except (OSError, AttributeError):
-        pass
+from engine_ref import set_threads  # noqa: E402  (same folder: ATen + OpenBLAS thread settings)
 
 
 def group_norm(c):
