@@ -1,11 +1,12 @@
 /**
- * bench/images: plain EDM vs DisCo-Diff on Fashion-MNIST at one wall-clock training budget per
- * model, same U-Net and sampler. Trains both (in parallel, one thread each), fits the prior,
- * evaluates FD-FMNIST / precision / recall on n samples, and reports speeds: training images/s,
- * sampling images/s, the prior's share of sampling time and the encoder + cross-attention
- * overhead per training step. Prints a table and writes bench/results/images.json.
- * Usage: node --import tsx bench/images.ts [--minutes 20] [--n 500] [--out runs/bench-images] [--reuse]
- * (--reuse evaluates runs already trained in --out).
+ * bench/images: plain EDM vs DisCo-Diff on Fashion-MNIST at equal wall-clock training budgets,
+ * same U-Net and sampler, over training seeds. For each seed both models train in parallel (one
+ * thread each) up to each budget in turn (resuming), then the prior is fitted and both are
+ * evaluated: FD-FMNIST / precision / recall on n samples with the run's sampler and at low NFE,
+ * loss per σ bin at equal steps, per-latent code perplexity, and shared-latent consistency
+ * (rows sharing one z vs rows of independent z). Prints a table and writes bench/results/images.json.
+ * Usage: node --import tsx bench/images.ts [--minutes 5,10] [--seeds 0,1] [--n 300] [--low-nfe-steps 6]
+ *          [--out runs/bench-images]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,13 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
-const minutes = Number(arg('minutes', '20')), n = Number(arg('n', '500')), out = arg('out', 'runs/bench-images');
+const budgets = arg('minutes', '5,10').split(',').map(Number).sort((a, b) => a - b);
+const seeds = arg('seeds', '0,1').split(',').map(Number);
+const n = Number(arg('n', '300')), lowSteps = Number(arg('low-nfe-steps', '6')), out = arg('out', 'runs/bench-images');
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'disco-diff.js');
 const models = { edm: 'configs/fmnist-edm-cpu.json', disco: 'configs/fmnist-disco-cpu.json' } as const;
+type Model = keyof typeof models;
 
 /** Runs the CLI in a child process with one intra-op thread. */
 function cli(args: string[]): Promise<void> {
@@ -29,37 +33,56 @@ function cli(args: string[]): Promise<void> {
   });
 }
 
-const dirs = { edm: join(out, 'edm'), disco: join(out, 'disco') };
-if (!process.argv.includes('--reuse')) {
-  await Promise.all((['edm', 'disco'] as const).map((m) =>
-    cli(['train', '--config', models[m], '--out', dirs[m], '--minutes', String(minutes), '--quiet',
-      ...(existsSync(join(dirs[m], 'checkpoint.safetensors')) ? ['--resume'] : [])])));
-  await cli(['train-prior', '--run', dirs.disco, '--quiet']);
-}
-await Promise.all((['edm', 'disco'] as const).map((m) => cli(['eval', '--run', dirs[m], '--n', String(n)])));
+const both = (f: (m: Model) => Promise<void>) => Promise.all((['edm', 'disco'] as const).map(f));
+const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 
-const read = (m: 'edm' | 'disco') => {
-  const metrics = JSON.parse(readFileSync(join(dirs[m], 'metrics.json'), 'utf8'));
-  const log = readFileSync(join(dirs[m], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const cfg = JSON.parse(readFileSync(join(dirs[m], 'config.json'), 'utf8'));
-  const last = log.at(-1);
-  return { metrics, steps: last.step as number, stepsPerSec: last.stepsPerSec as number, batch: cfg.train.batch as number };
-};
-const r = { edm: read('edm'), disco: read('disco') };
-const table: [string, string, string][] = [
-  ['training budget', `${minutes} min, ${r.edm.steps} steps`, `${minutes} min, ${r.disco.steps} steps`],
-  ['FD-FMNIST (lower is better)', r.edm.metrics.fd.toFixed(2), r.disco.metrics.fd.toFixed(2)],
-  ['precision', r.edm.metrics.precision.toFixed(3), r.disco.metrics.precision.toFixed(3)],
-  ['recall', r.edm.metrics.recall.toFixed(3), r.disco.metrics.recall.toFixed(3)],
-  ['samples / NFE', `${n} / ${r.edm.metrics.nfe}`, `${n} / ${r.disco.metrics.nfe}`],
-  ['training images/s', (r.edm.stepsPerSec * r.edm.batch).toFixed(1), (r.disco.stepsPerSec * r.disco.batch).toFixed(1)],
-  ['sampling images/s', r.edm.metrics.imagesPerSec.toFixed(2), r.disco.metrics.imagesPerSec.toFixed(2)],
-  ['AR prior share of sampling time', '-', `${(100 * r.disco.metrics.priorShare).toFixed(2)}%`],
-  ['codes used per latent (of k)', '-', String(r.disco.metrics.codesUsed)],
-];
-const overhead = r.edm.stepsPerSec / r.disco.stepsPerSec - 1;
-console.log(`${'measure'.padEnd(34)} ${'EDM'.padEnd(24)} DisCo-Diff`);
-for (const [a, b, c] of table) console.log(`${a.padEnd(34)} ${b.padEnd(24)} ${c}`);
-console.log(`encoder + cross-attention overhead per training step: ${(100 * overhead).toFixed(1)}%`);
-writeFileSync(join(root, 'bench', 'results', 'images.json'), JSON.stringify({ minutes, n, runs: r, overhead,
-  disco_fd_lower: r.disco.metrics.fd < r.edm.metrics.fd }, null, 2));
+interface Row {
+  seed: number; minutes: number; model: Model; steps: number; stepsPerSec: number;
+  fd: number; precision: number; recall: number; nfe: number; fdLow: number; nfeLow: number;
+  lossBySigma: { sigma: number[]; loss: number[] }; perplexity: number[] | null;
+  consistency: { shared: number; independent: number } | null;
+}
+const rows: Row[] = [];
+for (const seed of seeds) {
+  const dirs = { edm: join(out, `seed-${seed}`, 'edm'), disco: join(out, `seed-${seed}`, 'disco') };
+  let spent = 0;
+  for (const minutes of budgets) {
+    await both((m) => cli(['train', '--config', models[m], '--out', dirs[m], '--minutes', String(minutes - spent),
+      '--set', `train.seed=${seed}`, '--quiet', ...(existsSync(join(dirs[m], 'checkpoint.safetensors')) ? ['--resume'] : [])]));
+    spent = minutes;
+    await cli(['train-prior', '--run', dirs.disco, '--quiet']);
+    const low: Record<string, { fd: number; nfe: number }> = {};
+    await both(async (m) => {
+      await cli(['eval', '--run', dirs[m], '--n', String(n), '--steps', String(lowSteps), '--seed', String(seed)]);
+      const r = readJson(join(dirs[m], 'metrics.json'));
+      low[m] = { fd: r.fd, nfe: r.nfe };
+      await cli(['eval', '--run', dirs[m], '--n', String(n), '--seed', String(seed)]);
+    });
+    for (const m of ['edm', 'disco'] as const) {
+      const r = readJson(join(dirs[m], 'metrics.json'));
+      const last = readFileSync(join(dirs[m], 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).at(-1);
+      rows.push({ seed, minutes, model: m, steps: r.steps, stepsPerSec: last.stepsPerSec, fd: r.fd, precision: r.precision,
+        recall: r.recall, nfe: r.nfe, fdLow: low[m]!.fd, nfeLow: low[m]!.nfe, lossBySigma: r.lossVsSigma,
+        perplexity: r.codePerplexity, consistency: r.consistency });
+    }
+    writeFileSync(join(root, 'bench', 'results', 'images.json'), JSON.stringify({ budgets, seeds, n, lowSteps, rows }, null, 2));
+  }
+}
+
+const f = (v: number | null | undefined, d = 2) => (v === null || v === undefined ? '—' : v.toFixed(d));
+console.log('seed  min  model  steps  FD (NFE)        FD low NFE     prec   rec    ppl min  consistency shared/indep');
+for (const r of rows) {
+  console.log(`${String(r.seed).padEnd(5)} ${String(r.minutes).padEnd(4)} ${r.model.padEnd(6)} ${String(r.steps).padEnd(6)} ` +
+    `${`${f(r.fd)} (${r.nfe})`.padEnd(15)} ${`${f(r.fdLow)} (${r.nfeLow})`.padEnd(14)} ${f(r.precision, 3).padEnd(6)} ` +
+    `${f(r.recall, 3).padEnd(6)} ${(r.perplexity ? f(Math.min(...r.perplexity), 1) : '—').padEnd(8)} ` +
+    `${r.consistency ? `${f(r.consistency.shared, 3)} / ${f(r.consistency.independent, 3)}` : '—'}`);
+}
+// Loss per σ at equal steps: DisCo vs EDM in the bins with σ ≥ 1 (same probe set and σ grid).
+for (const seed of seeds) {
+  for (const minutes of budgets) {
+    const [e, d] = (['edm', 'disco'] as const).map((m) => rows.find((r) => r.seed === seed && r.minutes === minutes && r.model === m)!);
+    const bins = e!.lossBySigma.sigma.map((s, i) => ({ s, edm: e!.lossBySigma.loss[i]!, disco: d!.lossBySigma.loss[i]! }));
+    console.log(`seed ${seed}, ${minutes} min: loss per σ (EDM ${e!.steps} / DisCo ${d!.steps} steps): ` +
+      bins.map((b) => `${b.s.toPrecision(2)}: ${b.edm.toFixed(3)}/${b.disco.toFixed(3)}`).join('  '));
+  }
+}

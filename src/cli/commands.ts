@@ -1,5 +1,5 @@
 /** What each CLI command does: read options, call the library, report. No logic of its own. */
-import { loadConfig } from '../config/load.js';
+import { applyOverrides, loadConfig, parseConfig } from '../config/load.js';
 import { randint, tensor } from '../engine/index.js';
 import { saveNpy } from '../io/index.js';
 import { trainStage1 } from '../train/stage1.js';
@@ -10,10 +10,12 @@ import { scatterSamples } from '../plot/samples.js';
 import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
 
 export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; minutes?: number;
-  quiet?: boolean }): Promise<void> {
-  const cfg = loadConfig(o.config);
+  set?: string[]; initFrom?: string; quiet?: boolean }): Promise<void> {
+  let cfg = loadConfig(o.config);
+  if (o.set?.length) cfg = parseConfig(applyOverrides(JSON.parse(JSON.stringify(cfg)), o.set), `config ${o.config} with --set`);
   if (o.steps) cfg.train.steps = o.steps;
-  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes });
+  if (o.initFrom && o.resume) throw new Error('--init-from starts a new run; it cannot be combined with --resume');
+  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes, initFrom: o.initFrom });
   console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
 }
 
@@ -62,8 +64,9 @@ export async function sample(o: SampleCliOptions): Promise<void> {
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
 }
 
-export async function evaluate(o: { run: string; n?: number; seed: number }): Promise<void> {
-  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed });
+export async function evaluate(o: { run: string; n?: number; seed: number; steps?: number;
+  sampler?: 'heun' | 'euler' | 'stochastic' }): Promise<void> {
+  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler });
   console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
 }
 

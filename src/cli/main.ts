@@ -17,6 +17,8 @@ program.command('train')
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--steps <n>', 'override train.steps', posInt('--steps'))
   .option('--minutes <m>', 'stop after this much training time (resumable)', finite('--minutes'))
+  .option('--set <key=value>', 'override a config key, e.g. latents.k=16 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+  .option('--init-from <run>', 'start from a trained run\'s weights (e.g. plain EDM); new modules start fresh')
   .option('--quiet', 'no progress bar')
   .action(async (o) => (await import('./commands.js')).train(o));
 
@@ -47,6 +49,8 @@ program.command('eval')
   .requiredOption('--run <dir>', 'a trained run')
   .option('--n <n>', 'number of samples', posInt('--n'))
   .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
+  .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', posInt('--steps'))
+  .option('--sampler <name>', 'heun | euler | stochastic (images)', oneOf('--sampler', ['heun', 'euler', 'stochastic'] as const))
   .action(async (o) => (await import('./commands.js')).evaluate(o));
 
 program.command('plot')

@@ -24,3 +24,25 @@ export function loadConfig(path: string): RunConfig {
   }
   return parseConfig(raw, `config ${path}`);
 }
+
+/**
+ * Applies `key.path=value` assignments (value as JSON, else a string) to a raw config object, e.g.
+ * `latents.k=16` or `model.latentInput=none`; returns the same object.
+ */
+export function applyOverrides(raw: Record<string, unknown>, assignments: string[]): Record<string, unknown> {
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new Error(`override '${a}': expected key.path=value`);
+    const path = a.slice(0, eq).split('.');
+    let value: unknown;
+    try { value = JSON.parse(a.slice(eq + 1)); } catch { value = a.slice(eq + 1); }
+    let o = raw;
+    for (const k of path.slice(0, -1)) {
+      const next = o[k] ?? {};
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`override '${a}': ${k} is not an object`);
+      o = (o[k] = next) as Record<string, unknown>;
+    }
+    o[path.at(-1)!] = value;
+  }
+  return raw;
+}

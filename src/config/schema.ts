@@ -45,6 +45,14 @@ export const ModelConfig = z.discriminatedUnion('kind', [
     embDim: posInt.default(64),
     /** Reparameterise D with an analytic Gaussian per latent (App. F). */
     analyticGaussian: z.boolean().default(true),
+    /**
+     * What the MLP H sees of the latents: 'embedding' (each code's embedding), 'presence' (only
+     * whether latents are present or dropped; z reaches D through its per-code centre alone) or
+     * 'none' (the paper's App. F form, H(x, t)). Default 'presence': measured in bench/toy-seeds,
+     * 'embedding' lets codes encode detail inside a mode, and with 'none' H must serve both the
+     * conditional and the latent-dropout case, which leaves off-mode mass.
+     */
+    latentInput: z.enum(['embedding', 'presence', 'none']).default('presence'),
   }),
   z.strictObject({
     kind: z.literal('unet'),
@@ -76,6 +84,47 @@ export const LatentConfig = z.strictObject({
   hard: z.boolean().default(true),
   /** Latent dropout to the learned null embedding (paper: 0.1). */
   dropout: z.number().min(0).max(1).default(0.1),
+  /**
+   * Gumbel temperature at the end of training: τ anneals geometrically from `tau` to `tauEnd`
+   * over train.steps (Jang et al.; DALL-E's dVAE). null = constant τ (the paper).
+   */
+  tauEnd: pos.nullable().default(null),
+  /**
+   * Weight λ of the batch-perplexity diversity loss λ·(k − exp H(p̄))/k, p̄ the batch mean of the
+   * encoder's softmax per latent (wav2vec 2.0). 0 = off (the paper).
+   */
+  diversity: z.number().min(0).default(0),
+  /**
+   * Weight λ of the per-sample entropy E_y H(p(z | y))/ln k (MAGVIT-v2's lookup-free quantiser
+   * loss). With `diversity` it maximises the information the codes carry about the data: diversity
+   * alone is also minimised by a uniform p(z | y) for every y, i.e. codes that are pure noise.
+   * 0 = off (the paper).
+   */
+  sampleEntropy: z.number().min(0).default(0),
+  /**
+   * Initial per-code centres of an analytic-Gaussian denoiser: 'random' (N(0, σ_data²), the paper)
+   * or 'kmeans' (k-means++ and Lloyd on up to 4096 training points: data-dependent
+   * initialisation). Default 'kmeans': measured in bench/toy-seeds (README "Latents that learn").
+   */
+  centreInit: z.enum(['random', 'kmeans']).default('kmeans'),
+  /**
+   * Code restarts for analytic-Gaussian denoisers, every this many steps (0 = off, the paper): a
+   * dead code is re-seeded at a badly served data point, and when splitting the worst-served code
+   * gains more than merging the closest pair of codes costs, the pair is merged and the freed code
+   * split off (src/disco/codebook.ts). Default 100: measured in bench/toy-seeds.
+   */
+  restartEvery: int.nonnegative().default(100),
+  /** Restarts stop after this fraction of train.steps, so the partition settles. */
+  restartUntil: z.number().min(0).max(1).default(0.5),
+  /**
+   * How an analytic-Gaussian denoiser learns each code's centre and scale: 'gradient' (with the
+   * rest of the network, the paper) or 'ema' (an exponential moving average, decay `centreDecay`,
+   * of the mean and spread of the training points the encoder assigns to the code, as VQ-VAE's
+   * EMA codebook). Default 'ema': measured in bench/toy-seeds; by gradient, a code's scale can stay
+   * far from its data's (0.69 vs 0.2) while the z-blind MLP compensates, which leaves off-mode mass.
+   */
+  centreUpdate: z.enum(['gradient', 'ema']).default('ema'),
+  centreDecay: z.number().min(0).lt(1).default(0.99),
 });
 
 export const EncoderConfig = z.discriminatedUnion('kind', [
@@ -107,6 +156,8 @@ export const TrainConfig = z.strictObject({
   logEvery: posInt.default(50),
   checkpointEvery: posInt.default(1000),
   threads: posInt.nullable().default(null),
+  /** The encoder's learning rate as a fraction of `lr` (1 = one Adam over everything, the paper). */
+  encoderLrScale: pos.default(1),
 });
 
 export const PriorConfig = z.strictObject({

@@ -1,5 +1,5 @@
 /** Encoders E_φ(y) → logits [B, m, k] of m categorical latents (method.md §3). */
-import type { Tensor } from '../engine/index.js';
+import { noGrad, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { MLP } from '../nn/layers.js';
 
@@ -9,6 +9,23 @@ export interface LatentEncoder extends Module {
   readonly k: number;
   /** y [B, …] → logits [B, m, k] */
   forward(y: Tensor, labels?: Tensor): Tensor;
+  /**
+   * Code `to` of latent `latent` becomes a copy of code `from` in the logits layer, and both
+   * logits drop by ln 2, so the two share `from`'s probability (used by code restarts).
+   */
+  splitCode?(latent: number, from: number, to: number): void;
+}
+
+/** splitCode on a logits layer whose output rows are latent·k + code. */
+export function splitLogitRows(weight: Tensor, bias: Tensor | null, k: number, latent: number, from: number, to: number): void {
+  tidy(() => noGrad(() => {
+    const [a, b] = [latent * k + from, latent * k + to];
+    weight.select(0, b).copy_(weight.select(0, a));
+    if (bias) {
+      bias.select(0, b).copy_(bias.select(0, a));
+      for (const r of [a, b]) bias.select(0, r).add_(-Math.LN2);
+    }
+  }));
 }
 
 /** The 2-D encoder: an MLP (paper: 3 layers) on flattened data. */
@@ -21,5 +38,9 @@ export class MLPEncoder extends Module implements LatentEncoder {
   }
   forward(y: Tensor): Tensor {
     return this.mlp.forward(y.flatten(1)).view(y.size(0), this.m, this.k);
+  }
+  splitCode(latent: number, from: number, to: number): void {
+    const last = this.mlp.layers.at(-1)!;
+    splitLogitRows(last.weight, last.bias, this.k, latent, from, to);
   }
 }

@@ -21,6 +21,26 @@ export interface StageILoss {
   sigma: Tensor;
   /** [B, m] argmax codes of the encoder, or null without latents. */
   codes: Tensor | null;
+  /** The code regularisers (diversity + sample entropy, already weighted), or null when off. */
+  diversity: Tensor | null;
+}
+
+/** Mean per-sample entropy of softmax(logits) [B, m, k], divided by ln k (1 = uniform, 0 = one-hot). */
+export function sampleEntropy(logits: Tensor): Tensor {
+  const k = logits.size(-1);
+  return logits.softmax(-1).mul(logits.logSoftmax(-1)).sum(-1).neg().mean().div(Math.log(k));
+}
+
+/**
+ * Batch-perplexity diversity loss (wav2vec 2.0): (k − exp H(p̄))/k averaged over the m latents,
+ * p̄ = the batch mean of softmax(logits) [B, m, k]. 0 when every code is equally likely over the
+ * batch, → (k − 1)/k when the batch uses one code.
+ */
+export function diversityLoss(logits: Tensor): Tensor {
+  const k = logits.size(-1);
+  const pBar = logits.softmax(-1).mean(0); // (m, k)
+  const entropy = pBar.mul(pBar.clamp(1e-12, 1).log()).sum(-1).neg(); // (m)
+  return entropy.exp().rsub(k).div(k).mean();
 }
 
 export class DiscoDiff extends Module {
@@ -31,22 +51,30 @@ export class DiscoDiff extends Module {
     if (encoder) this.module('encoder', encoder);
   }
 
-  /** E_y E_{z~E(y)} E_{σ,n} λ(σ)‖D(y + n, σ, z) − y‖² for a batch y [B, …]. */
-  stageILoss(y: Tensor, labels: Tensor | undefined, generator?: Generator): StageILoss {
+  /**
+   * E_y E_{z~E(y)} E_{σ,n} λ(σ)‖D(y + n, σ, z) − y‖² for a batch y [B, …], plus the code
+   * regularisers when `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel temperature (annealing).
+   */
+  stageILoss(y: Tensor, labels: Tensor | undefined, generator?: Generator, o: { tau?: number } = {}): StageILoss {
     const B = y.size(0);
     let cond: Conditioning = { labels };
     let codes: Tensor | null = null;
+    let diversity: Tensor | null = null;
     if (this.encoder) {
       const logits = this.encoder.forward(y, labels); // (B, m, k)
-      const z = gumbelSoftmax(logits, { tau: this.latents.tau, hard: this.latents.hard, generator });
+      const z = gumbelSoftmax(logits, { tau: o.tau ?? this.latents.tau, hard: this.latents.hard, generator });
       const drop = rand([B], { device: y.device, generator }).lt(this.latents.dropout);
       cond = { latents: z, dropLatents: drop, labels };
       codes = logits.argmax(-1);
+      const { diversity: wd, sampleEntropy: we } = this.latents;
+      if (wd > 0) diversity = diversityLoss(logits).mul(wd);
+      if (we > 0) diversity = sampleEntropy(logits).mul(we).add(diversity ?? 0);
     }
     const { loss, sigma } = edmLoss((x, s) => this.denoiser.forward(x, s, cond), y,
       { pMean: this.edm.pMean, pStd: this.edm.pStd, sigmaData: this.denoiser.sigmaData, generator });
     const perSample = loss.flatten(1).mean(1);
-    return { loss: perSample.mean(), perSample, sigma, codes };
+    const total = diversity ? perSample.mean().add(diversity) : perSample.mean();
+    return { loss: total, perSample, sigma, codes, diversity };
   }
 
   /**

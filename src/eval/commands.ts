@@ -17,8 +17,10 @@ function isToy(dir: string): boolean {
 }
 
 /** Measures a run and writes RUN/metrics.json. */
-export async function evaluateRun(dir: string, o: { n?: number; seed?: number } = {}): Promise<Record<string, unknown>> {
+export async function evaluateRun(dir: string, o: { n?: number; seed?: number; steps?: number;
+  sampler?: 'heun' | 'euler' | 'stochastic' } = {}): Promise<Record<string, unknown>> {
   if (!isToy(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
+  if (o.steps || o.sampler) throw new Error('eval --steps/--sampler apply to image runs; 2-D runs report a low-NFE table (lowNfe)');
   const { metrics, artifacts } = evaluateToyRun(dir, o);
   artifacts.dispose();
   writeFileSync(new RunDir(dir).evalMetrics, JSON.stringify(metrics, null, 2));

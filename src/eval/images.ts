@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Generator, randint, tidy, type Tensor } from '../engine/index.js';
 import { generate } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
-import { evaluateImages } from '../metrics/fmnist-classifier.js';
+import { classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
+import type { LatentPrior } from '../disco/prior.js';
 import { codeUsage } from '../metrics/code-usage.js';
 import { lossVsSigmaFigure } from '../plot/figures.js';
 import { groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, sharedLatentFigure } from '../plot/image-figures.js';
@@ -34,6 +35,36 @@ export interface ImageRunMetrics {
   lossVsSigma: { sigma: number[]; loss: number[] };
   codesUsed: number[] | null;
   codePerplexity: number[] | null;
+  /**
+   * Shared-latent consistency (Fashion-MNIST runs with latents): the mean share of a row's samples
+   * whose classifier label is the row's majority label, for rows sharing one z from the prior
+   * (`shared`) and rows whose z are drawn independently (`independent`, the baseline).
+   */
+  consistency: { shared: number; independent: number; rows: number; perRow: number } | null;
+}
+
+/** Shared-latent consistency of an unconditional run with latents (see ImageRunMetrics). */
+function latentConsistency(L: LoadedRun, prior: LatentPrior, o: { rows: number; perRow: number; seed: number; batch: number }):
+  { shared: number; independent: number; rows: number; perRow: number } {
+  const clf = loadFMNISTClassifier();
+  const g = new Generator(o.seed + 23);
+  const z = prior.sample(o.rows, { generator: g, temperature: L.cfg.prior.temperature });
+  const codes = repeatCodes(z, o.perRow);
+  const share = (x: Tensor) => {
+    const labels = classify(clf, x);
+    const v = rowMajorityShare(labels.toFlatArray(), o.perRow);
+    labels.dispose();
+    return v;
+  };
+  const n = o.rows * o.perRow;
+  const shared = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, codes, batch: o.batch });
+  const indep = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, prior, batch: o.batch,
+    priorTemperature: L.cfg.prior.temperature });
+  const r = { shared: share(shared.x), independent: share(indep.x), rows: o.rows, perRow: o.perRow };
+  for (const t of [z, codes, shared.x, shared.codes, indep.x, indep.codes]) t?.dispose();
+  g.dispose();
+  clf.dispose();
+  return r;
 }
 
 /** Labels for class-conditional sampling (uniform), or undefined. */
@@ -41,9 +72,10 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
   return L.info.numClasses > 0 ? randint(0, L.info.numClasses, [n], { generator: g }) : undefined;
 }
 
-export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number } = {}):
-  Promise<ImageRunMetrics & Record<string, unknown>> {
+export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; steps?: number;
+  sampler?: 'heun' | 'euler' | 'stochastic' } = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
   const L = loadRun(dir);
+  L.cfg.sample = { ...L.cfg.sample, ...(o.steps && { steps: o.steps }), ...(o.sampler && { sampler: o.sampler }) };
   const n = o.n ?? 1000, seed = o.seed ?? 0;
   const fmnist = L.cfg.data.kind === 'fashion-mnist';
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
@@ -59,12 +91,15 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const loss = sub ? lossVsSigma(L.model, sub, sigma, { labels: subLabels, generator: g, batch: 250 }) : [];
   const usage = sub && L.model.encoder ? tidy(() => codeUsage(L.model.extractLatents(sub, subLabels).codes, L.cfg.latents.k)) : null;
   const secs = gen.seconds.prior + gen.seconds.diffusion;
+  // Measured with the run's own sampler only (an eval at other steps/sampler is a low-NFE FD check).
+  const consistency = fmnist && prior && L.info.numClasses === 0 && !o.steps && !o.sampler
+    ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100 }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
     fd: quality?.fdFmnist ?? null, precision: quality?.precision ?? null, recall: quality?.recall ?? null,
     n, nRef: quality?.nRef ?? 0, nfe: gen.nfe, sampler: L.cfg.sample.sampler,
     imagesPerSec: n / secs, priorShare: gen.seconds.prior / secs,
-    lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null,
+    lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null, consistency,
   };
   writeFileSync(L.run.evalMetrics, JSON.stringify(m, null, 2));
   for (const t of [gen.x, gen.codes, labels, test?.x, test?.labels, sub, subLabels]) t?.dispose();

@@ -34,8 +34,12 @@ export interface ToyMetrics {
   purity: number | null;
   codesUsed: number | null;
   codeEntropy: number | null;
+  /** E[κ] per sampler σ (relative finite-difference step), and the scale-free turning per unit ln σ. */
   curvature: TimeSeries;
   curvatureMean: number;
+  turning: TimeSeries;
+  /** W2 to the same fresh data at low NFE, keyed `heun5` etc. (see LOW_NFE). */
+  lowNfe: Record<string, number>;
   jacobian: TimeSeries;
   lossVsSigma: { sigma: number[]; loss: number[] };
   nfe: number;
@@ -56,6 +60,9 @@ export interface ToyArtifacts {
   dataLabels: Tensor;
   dispose(): void;
 }
+
+/** The few-step samplers of the low-NFE comparison: [sampler, steps]. */
+export const LOW_NFE = [['heun', 3], ['heun', 5], ['heun', 8], ['euler', 10]] as const;
 
 export interface ToyEvalOptions {
   n?: number;
@@ -83,6 +90,14 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
   const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
   const flow = flowStats(L, traj);
+  const lowNfe = Object.fromEntries(LOW_NFE.map(([sampler, steps]) => {
+    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, sampler, steps }, prior,
+      priorTemperature: L.cfg.prior.temperature });
+    const v = w2(g.x, a.x);
+    g.x.dispose();
+    g.codes?.dispose();
+    return [`${sampler}${steps}`, v];
+  }));
   const lvs = sigmaGrid();
   const lossGen = new Generator(seed + 7);
   const metrics: ToyMetrics = {
@@ -92,7 +107,7 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
     missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
     purity: joint ? latentPurity(joint, a.labels).purity : null,
     codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
-    ...flow,
+    ...flow, lowNfe,
     lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a.x, lvs, { generator: lossGen }) },
     nfe: gen.nfe, sampleSeconds: gen.seconds.prior + gen.seconds.diffusion, priorSeconds: gen.seconds.prior,
     priorShare: gen.seconds.prior / (gen.seconds.prior + gen.seconds.diffusion),
@@ -112,17 +127,19 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
 }
 
 /** ODE curvature and Jacobian norm along the kept trajectories, under the same latents. */
-function flowStats(L: LoadedRun, traj: Generated): { curvature: TimeSeries; curvatureMean: number; jacobian: TimeSeries } {
+function flowStats(L: LoadedRun, traj: Generated):
+  { curvature: TimeSeries; curvatureMean: number; turning: TimeSeries; jacobian: TimeSeries } {
   const sigmas = edmSigmas(L.cfg.sample.steps, L.cfg.sample);
   const latents = traj.codes && L.model.encoder ? oneHotCodes(traj.codes, L.model.encoder.k) : null;
   const D = makeDenoiser(L.model.denoiser, { latents });
   const G = edmVelocity(D);
   const states = traj.trajectory.slice(0, -1).map((x, i) => ({ t: sigmas[i]!, x }));
   const curvature = odeCurvature(G, states);
+  const turning = odeCurvature(G, states, { measure: 'turning' });
   const jacobian = jacobianNorm(G, states);
   latents?.dispose();
   const curvatureMean = curvature.value.reduce((s, v) => s + v, 0) / Math.max(1, curvature.value.length);
-  return { curvature, curvatureMean, jacobian };
+  return { curvature, curvatureMean, turning, jacobian };
 }
 
 /** m codes [N, m] → one integer per sample (Σ z_i k^i), for purity over the joint code. */

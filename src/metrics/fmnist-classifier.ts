@@ -84,6 +84,31 @@ export function classifierFeatures(clf: FMNISTClassifier, images: Tensor, batch 
   }));
 }
 
+/** Predicted classes [N] (int64) of images [N, 1, H, W] in [-1, 1]. */
+export function classify(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
+  return noGrad(() => tidy(() => {
+    const parts: Tensor[] = [];
+    for (let s = 0; s < images.size(0); s += batch) parts.push(clf.forward(images.slice(0, s, s + batch)).argmax(1));
+    return cat(parts, 0);
+  }));
+}
+
+/**
+ * Mean over rows of the share of a row's predicted labels equal to the row's majority label;
+ * labels [R·C] in row order, C per row. 1 = every row is one class; ≈ chance level for rows of
+ * unrelated samples.
+ */
+export function rowMajorityShare(labels: number[], perRow: number): number {
+  const rows = Math.floor(labels.length / perRow);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const counts = new Map<number, number>();
+    for (const l of labels.slice(r * perRow, (r + 1) * perRow)) counts.set(l, (counts.get(l) ?? 0) + 1);
+    total += Math.max(...counts.values()) / perRow;
+  }
+  return rows ? total / rows : 0;
+}
+
 /** Top-1 accuracy of the classifier on labelled images. */
 export function classifierAccuracy(clf: FMNISTClassifier, images: Tensor, labels: Tensor, batch = 500): number {
   return noGrad(() => tidy(() => {

@@ -22,7 +22,7 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone {
     case 'mlp':
       if (info.shape.length !== 1) throw new Error(`model 'mlp' needs vector data, got samples of shape [${info.shape}]`);
       return new MLPDenoiser({ dim: info.shape[0]!, hidden: m.hidden, layers: m.layers, embDim: m.embDim, latents,
-        analyticGaussian: m.analyticGaussian, sigmaData: info.sigmaData });
+        analyticGaussian: m.analyticGaussian, latentInput: m.latentInput, sigmaData: info.sigmaData });
     case 'unet': {
       const [c, h, w] = info.shape as [number, number, number];
       if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);

@@ -1,12 +1,19 @@
 /**
  * The 2-D denoiser backbone (method.md §5, App. F): an MLP whose first layer sums projections of
- * c_in·x, the noise embedding and the latent embeddings (separate projections keep the 2-D input
- * from being drowned by the wide embeddings at initialisation). With `analyticGaussian`, the skip term of the preconditioning is the exact
- * denoiser of one Gaussian N(μ_z, s_z² I) per latent code, and the MLP learns the correction:
- *   D(x, σ, z) = μ_z + s_z²/(s_z² + σ²)·(x − μ_z) + c_out·F(c_in·x, c_noise, z).
- * Without latents it is the plain EDM baseline: same network, no latent embedding.
+ * c_in·x, the noise embedding and (optionally) a latent embedding (separate projections keep the
+ * 2-D input from being drowned by the wide embeddings at initialisation). With `analyticGaussian`,
+ * the skip term of the preconditioning is the exact denoiser of one Gaussian N(μ_z, s_z² I) per
+ * latent code, and the MLP learns the correction:
+ *   D(x, σ, z) = μ_z + s_z²/(s_z² + σ²)·(x − μ_z) + c_out·H(c_in·x, c_noise, ·).
+ * What H sees of the latents is `latentInput`:
+ *   'embedding' — each code's embedding, so codes may also encode detail inside a mode;
+ *   'presence'  — only whether the latents are present or dropped (latent dropout), so z reaches
+ *                 D through its centre alone, and H can still be the unconditional correction for
+ *                 dropped latents (measured default, see README "Deviations");
+ *   'none'      — nothing: the paper's App. F form G = (F(z) − x)/(t² + σ₁²) + H(x, t).
+ * Without latents it is the plain EDM baseline: same network, no latent input.
  */
-import { full, where, type Tensor } from '../engine/index.js';
+import { full, ones, where, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
@@ -23,8 +30,12 @@ export interface MLPDenoiserOptions {
   /** m, k of the latents; null = plain EDM. */
   latents: { m: number; k: number } | null;
   analyticGaussian?: boolean;
+  /** What the MLP sees of the latents (see above); needs `analyticGaussian` unless 'embedding'. */
+  latentInput?: LatentInput;
   sigmaData: number;
 }
+
+export type LatentInput = 'embedding' | 'presence' | 'none';
 
 export class MLPDenoiser extends Module implements Backbone {
   readonly noise: NoiseEmbedding;
@@ -33,6 +44,7 @@ export class MLPDenoiser extends Module implements Backbone {
   readonly inNoise: Linear;
   readonly inLatent: Linear | null;
   readonly mlp: MLP;
+  readonly input: LatentInput;
   /** Per-code Gaussian means [m, k, dim] and log-stds [m, k] (analytic term), or null. */
   readonly means: Tensor | null;
   readonly logStds: Tensor | null;
@@ -42,19 +54,30 @@ export class MLPDenoiser extends Module implements Backbone {
     const emb = o.embDim ?? 64, hidden = o.hidden ?? 256, layers = o.layers ?? 4;
     this.noise = this.module('noise', new NoiseEmbedding(emb));
     const lat = o.latents;
-    this.latent = lat ? this.module('latent', new LatentEmbedding(lat.m, lat.k, emb)) : null;
+    const analytic = lat && (o.analyticGaussian ?? true);
+    this.input = lat ? o.latentInput ?? 'embedding' : 'none';
+    if (lat && !analytic && this.input !== 'embedding') {
+      throw new Error(`model.latentInput '${this.input}' needs model.analyticGaussian: without it the latents would not reach the denoiser`);
+    }
+    // 'presence' is a one-code embedding: its row means "latents present", its null "dropped".
+    const table = this.input === 'embedding' ? lat : this.input === 'presence' ? { m: 1, k: 1 } : null;
+    this.latent = table ? this.module('latent', new LatentEmbedding(table.m, table.k, emb)) : null;
     this.inX = this.module('in_x', new Linear(o.dim, hidden));
     this.inNoise = this.module('in_noise', new Linear(emb, hidden));
-    this.inLatent = lat ? this.module('in_latent', new Linear(lat.m * emb, hidden)) : null;
+    this.inLatent = table ? this.module('in_latent', new Linear(table.m * emb, hidden)) : null;
     this.mlp = this.module('mlp', new MLP([...Array(layers - 1).fill(hidden), o.dim], 'silu'));
-    const analytic = lat && (o.analyticGaussian ?? true);
     this.means = analytic ? this.param('means', normal([lat.m, lat.k, o.dim], o.sigmaData)) : null;
     this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(o.sigmaData / 2))) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor {
     let h = this.inX.forward(x).add(this.inNoise.forward(this.noise.forward(cNoise)));
-    if (this.latent && this.inLatent) h = h.add(this.inLatent.forward(this.latent.forward(cond, x.size(0)).flatten(1)));
+    if (this.latent && this.inLatent) {
+      const B = x.size(0);
+      const seen: Conditioning = this.input === 'presence' && cond.latents
+        ? { latents: ones([B, 1, 1], { dtype: x.dtype, device: x.device }), dropLatents: cond.dropLatents } : cond;
+      h = h.add(this.inLatent.forward(this.latent.forward(seen, B).flatten(1)));
+    }
     return this.mlp.forward(h.silu());
   }
 

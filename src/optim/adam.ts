@@ -8,6 +8,8 @@ export interface AdamOptions {
   eps?: number;
   /** L2 penalty added to the gradient (Adam) or decoupled decay (AdamW). */
   weightDecay?: number;
+  /** Per-parameter learning-rate multiplier by path (default 1; 0 = frozen): parameter groups. */
+  lrScale?: (name: string) => number;
 }
 
 /** Adam with L2 weight decay folded into the gradient. State lives next to each parameter. */
@@ -21,6 +23,8 @@ export class Adam {
   step = 0;
   readonly expAvg: Tensor[];
   readonly expAvgSq: Tensor[];
+  /** Parameter indices by learning-rate multiplier. */
+  private readonly groups: Map<number, number[]>;
 
   constructor(readonly params: [string, Tensor][], o: AdamOptions = {}) {
     this.lr = o.lr ?? 1e-3;
@@ -29,6 +33,12 @@ export class Adam {
     this.weightDecay = o.weightDecay ?? 0;
     this.expAvg = params.map(([, p]) => keep(zerosLike(p)));
     this.expAvgSq = params.map(([, p]) => keep(zerosLike(p)));
+    this.groups = new Map();
+    params.forEach(([n], i) => {
+      const scale = o.lrScale?.(n) ?? 1;
+      if (!(scale >= 0)) throw new Error(`Adam: learning-rate scale of ${n} must be ≥ 0, got ${scale}`);
+      this.groups.set(scale, [...(this.groups.get(scale) ?? []), i]);
+    });
   }
 
   /**
@@ -40,8 +50,11 @@ export class Adam {
   update(lr = this.lr): void {
     this.step += 1;
     const [b1, b2] = this.betas;
-    N.adamStep(this.params.map(([, p]) => p.id), this.expAvg.map((m) => m.id), this.expAvgSq.map((v) => v.id),
-      lr, b1, b2, this.eps, this.weightDecay, this.decoupled, this.step);
+    for (const [scale, idx] of this.groups) {
+      if (scale === 0) continue;
+      N.adamStep(idx.map((i) => this.params[i]![1].id), idx.map((i) => this.expAvg[i]!.id), idx.map((i) => this.expAvgSq[i]!.id),
+        lr * scale, b1, b2, this.eps, this.weightDecay, this.decoupled, this.step);
+    }
   }
 
   /** Clears every parameter's gradient. */

@@ -14,6 +14,8 @@ import { BatchIterator, type Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { createModel, type DataInfo } from '../models/build.js';
 import type { DiscoDiff } from '../disco/model.js';
+import { rows, type CodeRestarts } from '../disco/codebook.js';
+import { AnalyticCodebook, type CodeBatch } from '../disco/analytic-codebook.js';
 import { RunDir, appendJsonl } from './run-dir.js';
 import { Progress } from './progress.js';
 
@@ -27,6 +29,17 @@ export interface TrainOptions {
   stopAt?: number;
   /** Stop (with a checkpoint) once this many minutes of training have passed: a wall-clock budget. */
   maxMinutes?: number;
+  /**
+   * A trained run (e.g. plain EDM) whose EMA weights initialise every tensor of the same name and
+   * shape; the rest (encoder, cross-attention, latent embeddings) starts fresh. The paper starts
+   * class-conditional Stage I from a pre-trained EDM model this way.
+   */
+  initFrom?: string;
+  /**
+   * Called after each backward pass, before the optimizer step (gradients are in `.grad`): for
+   * diagnostics such as gradient norms or code usage on a probe set.
+   */
+  onStep?: (s: { step: number; model: DiscoDiff; loss: number }) => void;
 }
 
 export interface TrainResult {
@@ -56,7 +69,12 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   const info = dataInfo(cfg, data);
   manualSeed(t.seed);
   const model = createModel(cfg, info).to({ device: cfg.device as 'cpu' });
-  const opt = new Adam(model.namedParameters(), { lr: t.lr });
+  if (o.initFrom && !o.resume) initFromRun(model, o.initFrom, o.quiet);
+  const codebook = AnalyticCodebook.of(model, cfg.latents, t.steps);
+  // Centres learned by EMA are outside Adam (scale 0); a lower encoder lr keeps Adam from turning
+  // the encoder's tiny, noisy early gradient into full-size steps.
+  const opt = new Adam(model.namedParameters(), { lr: t.lr, lrScale: (name) =>
+    (codebook?.frozen(name) ? 0 : name.startsWith('encoder.') ? t.encoderLrScale : 1) });
   const ema = new EMA(model, t.emaDecay);
   const gen = new Generator(t.seed + 1);
   const hflip = 'flip' in cfg.data && cfg.data.flip;
@@ -75,40 +93,50 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
       if (global) setGlobalRngState(global);
       step = ck.meta.step as number;
       batches.restore(ck.meta.data as { epoch: number; index: number });
+      if (codebook?.restarts) codebook.restarts.restore(ck.meta.codeUsage as { usage: number[][] });
     } finally {
       ck.dispose();
     }
   } else {
     writeFileSync(run.config, JSON.stringify(cfg, null, 2));
+    codebook?.init(data.x, gen);
   }
 
   const save = () => saveCheckpoint(run.checkpoint, {
     model: model.stateDict(), ema, optimizers: { adam: opt }, rng: { train: gen.getState(), global: globalRngState() },
-    meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state() },
+    meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state(),
+      ...(codebook?.restarts && { codeUsage: codebook.restarts.state() }) },
   });
   const end = Math.min(t.steps, o.stopAt ?? t.steps);
   const lr = warmup(t.warmupSteps);
   const stats = new IntervalStats(cfg.latents.enabled ? cfg.latents : null);
+  const lat = cfg.latents;
+  const tauAt = (s: number) => (lat.tauEnd === null ? lat.tau : lat.tau * (lat.tauEnd / lat.tau) ** (s / t.steps));
   const progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, o.quiet);
   const losses: number[] = [];
   const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : Infinity;
   model.train();
   try {
     while (step < end && performance.now() < deadline) {
-      const loss = tidy(() => stepOnce(model, batches, gen, stats));
-      if (!Number.isFinite(loss)) {
-        throw new Error(`loss is ${loss} at step ${step}: training diverged (lower train.lr or set train.gradClip); ` +
+      const { loss, total, batch } = tidy(() => stepOnce(model, batches, gen, stats, { tau: tauAt(step),
+        restarts: codebook?.restarts ?? null, keepBatch: !!codebook?.needsBatch(step + 1) }));
+      if (!Number.isFinite(total)) {
+        throw new Error(`loss is ${total} at step ${step}: training diverged (lower train.lr or set train.gradClip); ` +
           `the last good checkpoint is ${run.checkpoint}`);
       }
+      o.onStep?.({ step: step + 1, model, loss });
       if (t.gradClip) clipGradNorm(opt.params.map(([, p]) => p), t.gradClip);
       opt.update(t.lr * lr(step));
       opt.zeroGrad();
       ema.update(model);
       losses.push(loss);
       step += 1;
+      if (batch && codebook) stats.restarts += codebook.afterStep(step, batch, gen);
       progress.update(step, { loss: stats.runningLoss() });
       if (step % t.logEvery === 0 || step === end || performance.now() >= deadline) {
-        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...stats.flush() });
+        const row = stats.flush();
+        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...row });
+        if (!o.quiet) warnCollapse(step, row.perplexity as number[] | undefined, cfg.latents.k);
       }
       if (step % t.checkpointEvery === 0 || step === end || performance.now() >= deadline) save();
     }
@@ -124,19 +152,66 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   return { step, stepsPerSec: progress.rate(step), losses };
 }
 
-/** Forward + backward of one batch; returns the loss value. */
-function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats): number {
-  const b = batches.next();
-  const r = model.stageILoss(b.x, b.labels, gen);
-  r.loss.backward();
-  const loss = r.loss.item();
-  stats.add(loss, r.perSample.toFlatArray(), r.sigma.toFlatArray(), r.codes?.toFlatArray(), r.codes?.size(1));
-  return loss;
+/** Copies a trained run's EMA weights into every tensor of `model` with the same name and shape. */
+function initFromRun(model: DiscoDiff, dir: string, quiet?: boolean): void {
+  const src = new RunDir(dir);
+  src.require(src.checkpoint, 'a trained run for --init-from');
+  const ck = loadCheckpoint(src.checkpoint);
+  try {
+    const weights = ck.ema.size ? ck.ema : ck.model;
+    const own = model.stateDict();
+    const foreign = [...weights.keys()].filter((k) => !own.has(k));
+    const mismatch = [...weights].filter(([k, t]) => own.has(k) && own.get(k)!.shape.join() !== t.shape.join()).map(([k]) => k);
+    if (foreign.length || mismatch.length) {
+      throw new Error(`--init-from ${dir}: its network differs from this config's (` +
+        [foreign.length ? `not in this model: ${foreign.slice(0, 5).join(', ')}` : '',
+          mismatch.length ? `other shape: ${mismatch.slice(0, 5).join(', ')}` : ''].filter(Boolean).join('; ') + ')');
+    }
+    model.loadStateDict(weights, false);
+    if (!quiet) {
+      const fresh = [...own.keys()].filter((k) => !weights.has(k)).length;
+      console.error(`initialised ${weights.size} tensors from ${src.checkpoint}; ${fresh} start fresh`);
+    }
+  } finally {
+    ck.dispose();
+  }
 }
 
-/** Loss, loss per σ bin and code usage accumulated between two log lines. */
+/** A latent whose codes over the last log interval have perplexity below 2 has collapsed. */
+function warnCollapse(step: number, perplexity: number[] | undefined, k: number): void {
+  const bad = (perplexity ?? []).map((p, i) => [i, p] as const).filter(([, p]) => k > 2 && p < 2);
+  if (bad.length) {
+    process.stderr.write(`warning: step ${step}: latent${bad.length > 1 ? 's' : ''} ${bad.map(([i]) => i).join(', ')} ` +
+      `collapsed (code perplexity ${bad.map(([, p]) => p.toFixed(2)).join(', ')} of ${k}); see README "Latents that learn"\n`);
+  }
+}
+
+/**
+ * Forward + backward of one batch; returns the EDM loss value, the total with regularisers, and
+ * the batch points and codes when the codebook needs them.
+ */
+function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats,
+  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean }):
+  { loss: number; total: number; batch: CodeBatch | null } {
+  const b = batches.next();
+  const r = model.stageILoss(b.x, b.labels, gen, { tau: o.tau });
+  r.loss.backward();
+  const total = r.loss.item();
+  const perSample = r.perSample.toFlatArray();
+  const loss = perSample.reduce((a, v) => a + v, 0) / perSample.length;
+  const codes = r.codes?.toFlatArray();
+  stats.add(loss, perSample, r.sigma.toFlatArray(), codes, r.codes?.size(1), r.diversity?.item());
+  if (codes) o.restarts?.observe(codes);
+  const batch = o.keepBatch && codes ? { points: rows(b.x.flatten(1).double()), codes } : null;
+  return { loss, total, batch };
+}
+
+/** Loss, loss per σ bin, code usage and perplexity accumulated between two log lines. */
 class IntervalStats {
+  /** Code restart moves made in the interval. */
+  restarts = 0;
   private loss = 0;
+  private diversity = 0;
   private n = 0;
   private recent: number[] = [];
   private binSum = SIGMA_BINS.map(() => 0);
@@ -149,14 +224,17 @@ class IntervalStats {
 
   private reset(): void {
     this.loss = 0;
+    this.diversity = 0;
+    this.restarts = 0;
     this.n = 0;
     this.binSum.fill(0);
     this.binCount.fill(0);
     this.codeCounts = this.latents ? Array.from({ length: this.latents.m }, () => Array(this.latents!.k).fill(0)) : [];
   }
 
-  add(loss: number, perSample: number[], sigma: number[], codes?: number[], m?: number): void {
+  add(loss: number, perSample: number[], sigma: number[], codes?: number[], m?: number, diversity?: number): void {
     this.loss += loss;
+    this.diversity += diversity ?? 0;
     this.n += 1;
     this.recent.push(loss);
     if (this.recent.length > 50) this.recent.shift();
@@ -172,13 +250,26 @@ class IntervalStats {
     return this.recent.reduce((a, b) => a + b, 0) / Math.max(1, this.recent.length);
   }
 
+  /** Per-latent perplexity exp(H) of the argmax codes seen since the last flush. */
+  perplexity(): number[] {
+    return this.codeCounts.map((row) => {
+      const N = row.reduce((a, b) => a + b, 0);
+      return N ? Math.exp(-row.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0)) : 0;
+    });
+  }
+
   flush(): Record<string, unknown> {
     const row: Record<string, unknown> = {
       loss: this.loss / Math.max(1, this.n),
       lossBySigma: SIGMA_BINS.map((e, i) => ({ sigmaBelow: e === Infinity ? null : e,
         loss: this.binCount[i] ? this.binSum[i]! / this.binCount[i]! : null })),
     };
-    if (this.latents) row.codesUsed = this.codeCounts.map((c) => c.filter((v) => v > 0).length);
+    if (this.latents) {
+      row.codesUsed = this.codeCounts.map((c) => c.filter((v) => v > 0).length);
+      row.perplexity = this.perplexity().map((p) => Number(p.toFixed(3)));
+      if (this.diversity) row.diversity = this.diversity / Math.max(1, this.n);
+      if (this.restarts) row.restarts = this.restarts;
+    }
     this.reset();
     return row;
   }

@@ -4,13 +4,16 @@
  * likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl.
  */
 import { cat, keep, manualSeed, tidy, type Tensor } from '../engine/index.js';
-import { Adam, warmup } from '../optim/index.js';
+import { Adam, warmupCosine } from '../optim/index.js';
 import { saveCheckpoint, saveNpy } from '../io/index.js';
 import { BatchIterator } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { appendJsonl } from './run-dir.js';
 import { createPrior, loadRun } from './load-run.js';
 import { Progress } from './progress.js';
+
+/** Samples per encoder call when extracting the training set's latents. */
+const EXTRACT_CHUNK = 1000;
 
 export interface PriorResult {
   finalLoss: number;
@@ -23,12 +26,13 @@ export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Prom
   if (!model.encoder) throw new Error(`${dir} is a plain EDM run (latents.enabled = false): it has no latents to model`);
   const p = cfg.prior;
   const data = await loadDataset(cfg.data, cfg.train.seed);
-  // Extract targets in chunks of the training batch size.
+  // Extract targets in large chunks (no gradients, so memory is the activations of one chunk).
   const codes: Tensor[] = [], probs: Tensor[] = [];
   const N = data.x.size(0);
-  for (let i = 0; i < N; i += cfg.train.batch) {
-    const y = data.x.slice(0, i, Math.min(N, i + cfg.train.batch));
-    const labels = data.labels?.slice(0, i, Math.min(N, i + cfg.train.batch));
+  const chunk = Math.max(cfg.train.batch, EXTRACT_CHUNK);
+  for (let i = 0; i < N; i += chunk) {
+    const y = data.x.slice(0, i, Math.min(N, i + chunk));
+    const labels = data.labels?.slice(0, i, Math.min(N, i + chunk));
     const r = model.extractLatents(y, labels);
     codes.push(r.codes);
     probs.push(r.probs);
@@ -47,7 +51,9 @@ export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Prom
   const opt = new Adam(prior.namedParameters(), { lr: p.lr });
   const targets = { name: 'latents', x: p.softTargets ? allProbs : allCodes, labels: data.labels, numClasses: data.numClasses };
   const batches = new BatchIterator(targets, Math.min(p.batch, N), cfg.train.seed + 4);
-  const lr = warmup(Math.min(100, p.steps / 10));
+  // Cosine decay to 0: with a constant lr, Adam's minibatch noise leaves the code probabilities off
+  // by ~10% (measured on 8 Gaussians: code counts 563 vs 447 for a balanced 1/8 each).
+  const lr = warmupCosine(Math.min(100, p.steps / 10), p.steps);
   const progress = new Progress('prior', p.steps, 0, o.quiet);
   let loss = NaN;
   prior.train();

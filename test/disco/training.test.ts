@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config/load.js';
+import { applyOverrides, parseConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
 import { trainPrior } from '../../src/train/stage2.js';
 import { loadRun, loadPrior } from '../../src/train/load-run.js';
@@ -61,8 +61,32 @@ test('a corrupt or truncated checkpoint gives a clear error', async () => {
   assert.throws(() => loadRun(join(dir, 'nope')), /run directory not found/);
 });
 
+test('config overrides (--set key.path=value) parse JSON values and name bad paths', () => {
+  const raw: Record<string, unknown> = { latents: { k: 8 }, model: { kind: 'mlp' } };
+  applyOverrides(raw, ['latents.k=16', 'model.latentInput=none', 'train.lr=0.002', 'latents.hard=false']);
+  assert.deepEqual(raw, { latents: { k: 16, hard: false }, model: { kind: 'mlp', latentInput: 'none' }, train: { lr: 0.002 } });
+  assert.throws(() => applyOverrides(raw, ['latents.k']), /expected key\.path=value/);
+  assert.throws(() => applyOverrides(raw, ['latents.k.x=1']), /k is not an object/);
+});
+
 test('config errors name the key', () => {
   assert.throws(() => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp' }, trian: {} }), /Unrecognized key.*trian/);
   assert.throws(() => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', hidden: -3 } }), /model\.hidden/);
   assert.throws(() => parseConfig({ data: { kind: 'csv' }, model: { kind: 'mlp' } }), /data\.kind/);
+});
+
+test('--init-from copies a plain EDM run\'s weights into the shared tensors; new modules start fresh', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dd-'));
+  const edmCfg = parseConfig({ ...tiny(4, false), model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, latentInput: 'embedding' } });
+  await trainStage1(edmCfg, join(dir, 'edm'), { quiet: true });
+  const keys = ['denoiser.net.in_x.weight', 'denoiser.net.mlp.0.bias'];
+  let first: Map<string, number[]> | null = null;
+  await trainStage1(tiny(1), join(dir, 'disco'), { quiet: true, initFrom: join(dir, 'edm'),
+    onStep: ({ model }) => { first ??= new Map(keys.map((k) => [k, model.stateDict().get(k)!.toFlatArray()])); } });
+  const edmSd = loadRun(join(dir, 'edm')).model.stateDict();
+  for (const k of keys) assert.deepEqual(first!.get(k), edmSd.get(k)!.toFlatArray(), k);
+  // A network of another shape is refused with the offending tensor named.
+  const wide = parseConfig({ ...tiny(2), model: { kind: 'mlp', hidden: 48, layers: 3, embDim: 16 } });
+  await assert.rejects(trainStage1(wide, join(dir, 'wide'), { quiet: true, initFrom: join(dir, 'edm') }),
+    /--init-from .*differs.*other shape: denoiser\.net/);
 });

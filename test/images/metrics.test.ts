@@ -163,3 +163,9 @@ test('Fashion-MNIST classifier: committed weights, accuracy, features, FD-FMNIST
   test.x.dispose();
   test.labels!.dispose();
 }));
+
+test('rowMajorityShare: 1 for single-class rows, the majority share otherwise', async () => {
+  const { rowMajorityShare } = await import('../../src/metrics/fmnist-classifier.js');
+  assert.equal(rowMajorityShare([3, 3, 3, 3, 1, 1, 1, 1], 4), 1);
+  assert.equal(rowMajorityShare([3, 3, 2, 1, 0, 1, 2, 3], 4), (0.5 + 0.25) / 2);
+});

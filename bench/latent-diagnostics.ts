@@ -1,0 +1,101 @@
+/**
+ * bench/latent-diagnostics: what happens to the discrete latents over the first steps of Stage I.
+ * Every --every steps it records the EDM loss, the encoder's gradient norm (all of it and its
+ * logits head), the norm of the zero-initialised cross-attention outputs (the path from z to the
+ * denoiser), and, on a fixed probe set of training images: the logit scale (std over codes),
+ * confidence (mean max probability), the information the codes carry about the image
+ * I(z; y) = H(E p) − E H(p) (mean over latents, nats), and each latent's argmax code perplexity
+ * exp H and codes used.
+ * Prints a table and writes bench/results/latent-diagnostics-TAG.json.
+ *
+ * Usage: node --import tsx bench/latent-diagnostics.ts --config configs/fmnist-disco-cpu.json
+ *          [--steps 300] [--every 25] [--probe 1000] [--tag NAME] [--init-from RUN] [--set key=value ...]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noGrad, tidy, type Tensor } from '../src/engine/index.js';
+import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
+import { loadDataset } from '../src/data/load.js';
+import { trainStage1 } from '../src/train/stage1.js';
+import { codeUsage } from '../src/metrics/code-usage.js';
+import type { DiscoDiff } from '../src/disco/model.js';
+
+const arg = (name: string, def?: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const configPath = arg('config', 'configs/fmnist-disco-cpu.json')!;
+const steps = Number(arg('steps', '300')), every = Number(arg('every', '25')), probeN = Number(arg('probe', '1000'));
+const tag = arg('tag', 'run')!;
+const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));
+const raw = JSON.parse(JSON.stringify(loadConfig(configPath))) as Record<string, unknown>;
+const cfg = parseConfig(applyOverrides(raw, sets), `${configPath} with overrides`);
+if (!cfg.latents.enabled) throw new Error('latent diagnostics need a config with latents');
+
+const data = await loadDataset(cfg.data, cfg.train.seed);
+const probe = data.x.slice(0, 0, Math.min(probeN, data.x.size(0)));
+const probeLabels = data.labels?.slice(0, 0, Math.min(probeN, data.x.size(0)));
+
+const norm = (ts: Tensor[]): number => Math.sqrt(ts.reduce((s, t) => s + tidy(() => t.square().sum().item()), 0));
+
+interface Row {
+  step: number; loss: number; encGrad: number; headGrad: number; crossOut: number;
+  logitStd: number; maxProb: number; mi: number; perplexity: number[]; used: number[];
+}
+
+/** Mean over latents of I(z; y) = H(E_y p(z|y)) − E_y H(p(z|y)) in nats, from logits [N, m, k]. */
+function mutualInformation(logits: Tensor): number {
+  return tidy(() => {
+    const p = logits.softmax(-1), logp = logits.logSoftmax(-1);
+    const pBar = p.mean(0); // (m, k)
+    const hBar = pBar.mul(pBar.clamp(1e-12, 1).log()).sum(-1).neg(); // (m)
+    const hMean = p.mul(logp).sum(-1).neg().mean(0); // (m)
+    return hBar.sub(hMean).mean().item();
+  });
+}
+const rows: Row[] = [];
+let lossSum = 0, lossN = 0;
+
+function measure(step: number, model: DiscoDiff, loss: number): void {
+  lossSum += loss;
+  lossN += 1;
+  if (step % every !== 0 && step !== 1) return;
+  const enc = model.encoder!;
+  const encParams = enc.namedParameters();
+  const grads = encParams.map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
+  const headGrads = encParams.filter(([n]) => n.startsWith('head.')).map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
+  const crossOut = norm(model.denoiser.namedParameters().filter(([n]) => /cross\.proj\.weight$/.test(n)).map(([, p]) => p));
+  const stats = noGrad(() => tidy(() => {
+    const logits = enc.forward(probe, probeLabels ?? undefined); // (N, m, k)
+    const usage = codeUsage(logits.argmax(-1), cfg.latents.k);
+    return {
+      logitStd: logits.var(-1).sqrt().mean().item(), maxProb: logits.softmax(-1).max(-1).mean().item(),
+      mi: mutualInformation(logits),
+      perplexity: usage.perplexity, used: usage.used,
+    };
+  }));
+  const row: Row = { step, loss: lossSum / lossN, encGrad: norm(grads), headGrad: norm(headGrads), crossOut, ...stats };
+  for (const g of [...grads, ...headGrads]) g.dispose();
+  lossSum = 0;
+  lossN = 0;
+  rows.push(row);
+  const ppl = [...row.perplexity].sort((a, b) => a - b);
+  console.log(`${String(step).padStart(5)}  loss ${row.loss.toFixed(4)}  |∇enc| ${row.encGrad.toExponential(2)}  ` +
+    `|∇head| ${row.headGrad.toExponential(2)}  |W_cross| ${row.crossOut.toExponential(2)}  logit std ${row.logitStd.toFixed(3)}  ` +
+    `max p ${row.maxProb.toFixed(3)}  I(z;y) ${row.mi.toFixed(3)}  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/` +
+    `${ppl.at(-1)!.toFixed(1)}  used min ${Math.min(...row.used)}`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dd-diag-'));
+const t0 = performance.now();
+try {
+  await trainStage1({ ...cfg, train: { ...cfg.train, steps, logEvery: steps, checkpointEvery: steps } }, join(dir, 'run'),
+    { quiet: true, initFrom: arg('init-from'), onStep: ({ step, model, loss }) => measure(step, model, loss) });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const minutes = (performance.now() - t0) / 60000;
+writeFileSync(join(import.meta.dirname, 'results', `latent-diagnostics-${tag}.json`),
+  JSON.stringify({ config: configPath, overrides: sets, initFrom: arg('init-from') ?? null, steps, minutes, rows }, null, 2));
+console.log(`${steps} steps in ${minutes.toFixed(1)} min`);

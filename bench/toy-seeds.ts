@@ -1,0 +1,168 @@
+/**
+ * bench/toy-seeds: DisCo-Diff vs the plain DM on a 2-D toy set over several training seeds, with
+ * the shipped configs (configs/toy-edm.json, configs/toy-disco.json) at the demo budget.
+ * Per seed: latent purity and codes used (encoder codes of fresh data vs true components), W2 to
+ * fresh data with the default sampler and at low NFE (Heun 3/5/8 steps, Euler 10), off-mode
+ * fraction, and the share of the sampler's σ where DisCo-Diff's ODE curvature (and turning per
+ * unit ln σ) is below the DM's.
+ * Prints a table (per seed and the median) and writes bench/results/toy-seeds[-TAG].json.
+ *
+ * Usage: node --import tsx bench/toy-seeds.ts [--seeds 10] [--first 0] [--jobs 1] [--data 8gaussians]
+ *          [--steps N] [--stage1-only] [--tag NAME] [--set latents.diversity=0.1 ...]
+ * --jobs N splits the seeds over N worker processes (one thread each).
+ * --stage1-only trains DisCo-Diff alone and reports purity and codes used (for ablations);
+ * --set overrides a key of the DisCo-Diff config, e.g. --set model.latentInput=none.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator } from '../src/engine/index.js';
+import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
+import { trainStage1 } from '../src/train/stage1.js';
+import { trainPrior } from '../src/train/stage2.js';
+import { loadRun } from '../src/train/load-run.js';
+import { RunDir } from '../src/train/run-dir.js';
+import { makeToy } from '../src/data/toy.js';
+import { LOW_NFE, evaluateToyRun, type ToyMetrics } from '../src/eval/toy.js';
+import type { TimeSeries } from '../src/metrics/curvature.js';
+import { latentPurity } from '../src/metrics/modes.js';
+import { codeUsage } from '../src/metrics/code-usage.js';
+
+const arg = (name: string, def?: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const seeds = Number(arg('seeds', '10')), first = Number(arg('first', '0'));
+const dataName = arg('data', '8gaussians')!;
+const steps = arg('steps') ? Number(arg('steps')) : undefined;
+const stage1Only = process.argv.includes('--stage1-only');
+const tag = arg('tag');
+const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));
+const root = join(import.meta.dirname, 'results', `toy-seeds-run${tag ? `-${tag}` : ''}`);
+const CONFIGS = join(import.meta.dirname, '..', 'configs');
+
+function config(file: string, seed: number, extra: string[]) {
+  const raw = JSON.parse(JSON.stringify(loadConfig(join(CONFIGS, file)))) as Record<string, unknown>;
+  applyOverrides(raw, [`train.seed=${seed}`, `data.name="${dataName}"`, ...(steps ? [`train.steps=${steps}`] : []), ...extra]);
+  return parseConfig(raw, `${file} with overrides`);
+}
+
+async function trained(file: string, dir: string, seed: number, extra: string[]): Promise<void> {
+  if (existsSync(new RunDir(dir).checkpoint)) return;
+  rmSync(dir, { recursive: true, force: true });
+  await trainStage1(config(file, seed, extra), dir, { quiet: true });
+}
+
+/** Purity and codes used of the encoder's codes on fresh data. */
+function codeQuality(dir: string): { purity: number; codesUsed: number; perplexity: number } {
+  const L = loadRun(dir);
+  const data = L.cfg.data;
+  if (data.kind !== 'toy') throw new Error('toy runs only');
+  const g = new Generator(1_000_003);
+  const fresh = makeToy(data.name, 4000, g, { iid: true });
+  const { codes, probs } = L.model.extractLatents(fresh.x);
+  const usage = codeUsage(codes, L.cfg.latents.k);
+  const r = { purity: latentPurity(codes.select(1, 0), fresh.labels).purity, codesUsed: usage.used[0]!,
+    perplexity: usage.perplexity[0]! };
+  for (const t of [codes, probs, fresh.x, fresh.labels]) t.dispose();
+  g.dispose();
+  L.model.dispose();
+  return r;
+}
+
+interface SeedRow {
+  seed: number;
+  purity: number;
+  codesUsed: number;
+  perplexity: number;
+  w2?: { dm: number; disco: number; floor: number };
+  offMode?: { dm: number | null; disco: number | null };
+  lowNfe?: Record<string, { dm: number; disco: number }>;
+  curvatureBinsLower?: number;
+  turningBinsLower?: number;
+  minutes: number;
+}
+
+mkdirSync(root, { recursive: true });
+const rows: SeedRow[] = [];
+const jobs = Number(arg('jobs', '1')), rowsOut = arg('rows-out');
+if (jobs > 1) {
+  // Workers: contiguous seed ranges, each writing its rows to a file; their output goes to ours.
+  const per = Math.ceil(seeds / jobs);
+  const workers = Array.from({ length: jobs }, (_, j) => ({ first: first + j * per, n: Math.min(per, seeds - j * per) }))
+    .filter((w) => w.n > 0).map((w, j) => {
+      const out = join(root, `rows-${j}.json`);
+      const own = process.argv.slice(2).filter((a, i, all) => !['--jobs', '--first', '--seeds'].includes(a) &&
+        !['--jobs', '--first', '--seeds'].includes(all[i - 1]!));
+      const args = ['--import', 'tsx', import.meta.filename, ...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out];
+      return { out, done: new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker for seeds from ${w.first} exited with ${code}`))));
+      }) };
+    });
+  await Promise.all(workers.map((w) => w.done));
+  for (const w of workers) rows.push(...(JSON.parse(readFileSync(w.out, 'utf8')) as SeedRow[]));
+}
+for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
+  const t0 = performance.now();
+  const disco = join(root, `disco-${seed}`), dm = join(root, `dm-${seed}`);
+  await trained('toy-disco.json', disco, seed, sets);
+  const row: SeedRow = { seed, ...codeQuality(disco), minutes: 0 };
+  if (!stage1Only) {
+    await trained('toy-edm.json', dm, seed, []);
+    if (!existsSync(new RunDir(disco).prior)) await trainPrior(disco, { quiet: true });
+    // Evaluation seed = training seed: the samples' and the reference's draws vary across rows too,
+    // so the median is over evaluation noise as well (with one fixed seed, every row would share
+    // the same reference draw and the same code counts from the prior).
+    const a = evaluateToyRun(dm, { seed }), b = evaluateToyRun(disco, { seed });
+    a.artifacts.dispose();
+    b.artifacts.dispose();
+    const ma: ToyMetrics = a.metrics, mb: ToyMetrics = b.metrics;
+    row.w2 = { dm: ma.w2, disco: mb.w2, floor: ma.w2Floor };
+    row.offMode = { dm: ma.offMode, disco: mb.offMode };
+    const lower = (x: TimeSeries, y: TimeSeries) => x.value.filter((v, i) => y.value[i]! < v).length / x.value.length;
+    row.curvatureBinsLower = lower(ma.curvature, mb.curvature);
+    row.turningBinsLower = lower(ma.turning, mb.turning);
+    row.lowNfe = Object.fromEntries(Object.keys(ma.lowNfe).map((k) => [k, { dm: ma.lowNfe[k]!, disco: mb.lowNfe[k]! }]));
+  }
+  row.minutes = (performance.now() - t0) / 60000;
+  rows.push(row);
+  const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
+  console.log(`seed ${seed}: purity ${(100 * row.purity).toFixed(1)}% codes ${row.codesUsed} ppl ${f(row.perplexity, 2)}` +
+    (row.w2 ? ` | W2 dm ${f(row.w2.dm)} disco ${f(row.w2.disco)} floor ${f(row.w2.floor)}` +
+      ` | off dm ${f(row.offMode!.dm, 4)} disco ${f(row.offMode!.disco, 4)} | curv lower ${f(row.curvatureBinsLower, 2)}` +
+      ` turning lower ${f(row.turningBinsLower, 2)}` +
+      ` | ${Object.entries(row.lowNfe!).map(([k, v]) => `${k} ${f(v.dm)}/${f(v.disco)}`).join(' ')}` : '') +
+    ` (${row.minutes.toFixed(1)} min)`);
+}
+
+if (rowsOut) {
+  writeFileSync(rowsOut, JSON.stringify(rows));
+  process.exit(0);
+}
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const good = rows.filter((r) => r.purity >= 0.95 && r.codesUsed === (dataName === '8gaussians' ? 8 : r.codesUsed)).length;
+const summary: Record<string, unknown> = {
+  data: dataName, seeds: rows.map((r) => r.seed), overrides: sets, steps: steps ?? 'config',
+  purityMedian: median(rows.map((r) => r.purity)), purityMin: Math.min(...rows.map((r) => r.purity)),
+  seedsWithPurity95AllCodes: good,
+};
+if (!stage1Only) {
+  const w = rows.map((r) => r.w2!);
+  Object.assign(summary, {
+    w2Median: { dm: median(w.map((x) => x.dm)), disco: median(w.map((x) => x.disco)), floor: median(w.map((x) => x.floor)) },
+    offModeMedian: { dm: median(rows.map((r) => r.offMode!.dm ?? 0)), disco: median(rows.map((r) => r.offMode!.disco ?? 0)) },
+    curvatureBinsLowerMedian: median(rows.map((r) => r.curvatureBinsLower!)),
+    turningBinsLowerMedian: median(rows.map((r) => r.turningBinsLower!)),
+    lowNfeMedian: Object.fromEntries(LOW_NFE.map(([s, n]) => {
+      const k = `${s}${n}`;
+      return [k, { dm: median(rows.map((r) => r.lowNfe![k]!.dm)), disco: median(rows.map((r) => r.lowNfe![k]!.disco)) }];
+    })),
+  });
+}
+console.log(JSON.stringify(summary, null, 1));
+writeFileSync(join(import.meta.dirname, 'results', `toy-seeds${tag ? `-${tag}` : ''}.json`),
+  JSON.stringify({ summary, rows }, null, 2));

@@ -1,0 +1,94 @@
+/**
+ * The per-code Gaussians (centre μ_j, scale s_j) of an analytic-Gaussian denoiser during Stage I:
+ * their data-dependent initialisation, the EMA refit to the points each code holds, and code
+ * restarts (the rules are in codebook.ts; this class applies them to the model's tensors).
+ */
+import { tidy, type Generator, type Tensor } from '../engine/index.js';
+import type { LatentConfig } from '../config/schema.js';
+import type { DiscoDiff } from './model.js';
+import { CodeRestarts, emaRefit, kmeans, members, rows, setCentres, spread, uniforms } from './codebook.js';
+
+/** A batch as the codebook sees it: points [B][d] and their argmax codes (flat [B·m]). */
+export interface CodeBatch {
+  points: number[][];
+  codes: number[];
+}
+
+export class AnalyticCodebook {
+  readonly restarts: CodeRestarts | null;
+  /** Floor on a (re)initialised code scale: 1e-3·σ_data. */
+  private readonly minStd: number;
+
+  private constructor(private readonly model: DiscoDiff, readonly means: Tensor, readonly logStds: Tensor | null,
+    private readonly cfg: LatentConfig, private readonly steps: number) {
+    this.minStd = 1e-3 * model.denoiser.sigmaData;
+    this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
+  }
+
+  /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */
+  static of(model: DiscoDiff, cfg: LatentConfig, steps: number): AnalyticCodebook | null {
+    const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null };
+    if (!model.encoder || !net.means) return null;
+    return new AnalyticCodebook(model, net.means, net.logStds ?? null, cfg, steps);
+  }
+
+  /** Whether the centres follow an EMA of the data (then the optimizer must leave them alone). */
+  get ema(): boolean {
+    return this.cfg.centreUpdate === 'ema';
+  }
+
+  /** Parameter paths that the optimizer must not update. */
+  frozen(name: string): boolean {
+    return this.ema && /\.(means|log_stds)$/.test(name);
+  }
+
+  /** Whether the batch of step `step` (1-based, after the update) is needed. */
+  needsBatch(step: number): boolean {
+    return this.ema || this.restartDue(step);
+  }
+
+  private restartDue(step: number): boolean {
+    return !!this.restarts && step % this.cfg.restartEvery === 0 && step < this.cfg.restartUntil * this.steps;
+  }
+
+  /**
+   * k-means++ and Lloyd on (up to 4096 of) the training points, best of 5 seedings; each code's
+   * scale is its cluster's spread. The same centres for every latent.
+   */
+  init(x: Tensor, gen: Generator): void {
+    if (this.cfg.centreInit !== 'kmeans') return;
+    const pts = tidy(() => rows(x.slice(0, 0, Math.min(x.size(0), 4096)).flatten(1).double()));
+    const ctr = kmeans(pts, this.cfg.k, uniforms(gen), 25, 5);
+    const groups = members(pts, ctr);
+    setCentres(this.means, this.logStds, Array.from({ length: this.cfg.m }, (_, latent) => ctr.map((centre, code) =>
+      ({ latent, code, centre, std: spread(groups[code]!, centre), reason: 'dead' as const }))).flat(), this.minStd);
+  }
+
+  /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
+  afterStep(step: number, batch: CodeBatch, gen: Generator): number {
+    if (this.ema) {
+      setCentres(this.means, this.logStds, emaRefit(batch.points, batch.codes, this.centres(), this.stds(),
+        this.cfg.centreDecay), this.minStd);
+    }
+    if (!this.restarts || !this.restartDue(step)) return 0;
+    // A fresh block of uniforms per restart keeps the stream a function of the step (exact resume).
+    const moves = this.restarts.plan(batch.points, batch.codes, this.centres(), uniforms(gen));
+    setCentres(this.means, this.logStds, moves, this.minStd);
+    for (const mv of moves) if (mv.donor !== undefined) this.model.encoder?.splitCode?.(mv.latent, mv.donor, mv.code);
+    return moves.length;
+  }
+
+  /** Centres [m][k][d]. */
+  private centres(): number[][][] {
+    const [m, k] = this.means.shape as [number, number, number];
+    const r = tidy(() => rows(this.means.view(m * k, -1).double()));
+    return Array.from({ length: m }, (_, i) => r.slice(i * k, (i + 1) * k));
+  }
+
+  /** Scales [m][k] (1 where the model learns none). */
+  private stds(): number[][] {
+    if (!this.logStds) return this.centres().map((r) => r.map(() => 1));
+    const ls = this.logStds;
+    return tidy(() => ls.exp().double().toArray() as number[][]);
+  }
+}

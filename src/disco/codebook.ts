@@ -1,0 +1,274 @@
+/**
+ * Keeping the codes of an analytic-Gaussian denoiser out of k-means-like local optima (the 2-D
+ * model of App. F, whose code j has a learned centre μ_j and scale s_j): a data-dependent
+ * initialisation (k-means++ and Lloyd on training points; each scale is its cluster's spread) and
+ * code restarts during training:
+ *  - a dead code (EMA usage below `deadFraction`/k) is re-seeded at a batch point drawn with
+ *    probability ∝ its squared distance to its own code's centre (the k-means++ step);
+ *  - otherwise, if splitting the worst-served code in two (2-means) lowers the within-code sum of
+ *    squares by more than `ratio` × the Ward cost of merging the closest pair of other codes, the
+ *    pair is merged and the freed code takes half of the split (split-and-merge, Ueda et al.).
+ * A re-seeded code also takes a copy of the encoder logit of the code that served its new region
+ * (the donor), both lowered by ln 2 (`LatentEncoder.splitCode`): a dead code's probability is ~0,
+ * so without this the softmax passes it no gradient and the encoder never routes a point to it.
+ * From there the straight-through gradient sorts the donor's points between the two centres.
+ * All work is on small JS arrays (k ≤ a few dozen).
+ */
+import { noGrad, rand, tensor, type Generator, type Tensor } from '../engine/index.js';
+
+type Point = number[];
+
+const sq = (a: Point, b: Point): number => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+
+function nearest(p: Point, centres: Point[]): number {
+  let best = 0, bestD = Infinity;
+  centres.forEach((c, j) => {
+    const d = sq(p, c);
+    if (d < bestD) { bestD = d; best = j; }
+  });
+  return best;
+}
+
+function meanOf(points: Point[], d: number): Point {
+  const m = new Array<number>(d).fill(0);
+  for (const p of points) p.forEach((v, i) => { m[i]! += v / points.length; });
+  return m;
+}
+
+/** Index drawn with probability ∝ weights (u uniform in [0, 1)). */
+function drawIndex(weights: number[], u: number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return Math.min(weights.length - 1, Math.floor(u * weights.length));
+  let acc = 0;
+  for (let i = 0; i < weights.length; i++) {
+    acc += weights[i]! / total;
+    if (u < acc) return i;
+  }
+  return weights.length - 1;
+}
+
+/**
+ * k-means++ seeding (Arthur & Vassilvitskii 2007) then `iters` Lloyd steps: centres [k][d]; the
+ * best (lowest within-cluster sum of squares) of `tries` seedings.
+ */
+export function kmeans(points: Point[], k: number, uniform: () => number, iters = 25, tries = 1): Point[] {
+  if (points.length === 0) throw new Error('kmeans: no points');
+  const d = points[0]!.length;
+  let best: Point[] = [], bestSse = Infinity;
+  for (let t = 0; t < tries; t++) {
+    const centres: Point[] = [points[drawIndex(points.map(() => 1), uniform())]!];
+    while (centres.length < k) {
+      centres.push(points[drawIndex(points.map((p) => sq(p, centres[nearest(p, centres)]!)), uniform())]!);
+    }
+    for (let it = 0; it < iters; it++) {
+      members(points, centres).forEach((g, j) => { if (g.length) centres[j] = meanOf(g, d); });
+    }
+    const sse = points.reduce((s, p) => s + sq(p, centres[nearest(p, centres)]!), 0);
+    if (sse < bestSse) { bestSse = sse; best = centres.map((c) => [...c]); }
+  }
+  return best;
+}
+
+/** One change of a code's centre and scale (a restart, or an EMA refit). */
+export interface RestartMove {
+  latent: number;
+  code: number;
+  centre: Point;
+  reason: 'dead' | 'split' | 'merge' | 'refit';
+  /** The per-dimension std of the points the code now stands for (its new scale s). */
+  std: number;
+  /** The code whose encoder logit this code copies (dead and freed codes), if any. */
+  donor?: number;
+}
+
+/** Per-dimension RMS distance of points to a centre: the isotropic std of that cluster. */
+export function spread(points: Point[], centre: Point): number {
+  if (!points.length) return 0;
+  return Math.sqrt(points.reduce((s, p) => s + sq(p, centre), 0) / (points.length * centre.length));
+}
+
+/** Each point's nearest centre, grouped: members [k][…]. */
+export function members(points: Point[], centres: Point[]): Point[][] {
+  const groups: Point[][] = centres.map(() => []);
+  for (const p of points) groups[nearest(p, centres)]!.push(p);
+  return groups;
+}
+
+export interface RestartOptions {
+  /** EMA decay of each code's usage share. */
+  decay?: number;
+  /** A code is dead below this share × 1/k. */
+  deadFraction?: number;
+  /** Split-and-merge only when the split gains this many times the merge cost. */
+  ratio?: number;
+}
+
+/** Usage statistics and the restart rule for the centres [m, k, d] of an analytic denoiser. */
+export class CodeRestarts {
+  /** EMA usage share per latent and code. */
+  usage: number[][];
+  private readonly decay: number;
+  private readonly deadFraction: number;
+  private readonly ratio: number;
+
+  constructor(readonly m: number, readonly k: number, o: RestartOptions = {}) {
+    this.decay = o.decay ?? 0.99;
+    this.deadFraction = o.deadFraction ?? 0.2;
+    this.ratio = o.ratio ?? 4;
+    this.usage = Array.from({ length: m }, () => new Array<number>(k).fill(1 / k));
+  }
+
+  /** Updates usage from the batch's argmax codes (flat [B·m], row-major). */
+  observe(codes: number[]): void {
+    const B = codes.length / this.m;
+    for (let i = 0; i < this.m; i++) {
+      const share = new Array<number>(this.k).fill(0);
+      for (let b = 0; b < B; b++) share[codes[b * this.m + i]!]! += 1 / B;
+      this.usage[i] = this.usage[i]!.map((u, j) => this.decay * u + (1 - this.decay) * share[j]!);
+    }
+  }
+
+  /**
+   * The moves for this batch: points [B][d], their codes (flat [B·m]) and the current centres
+   * [m][k][d]. At most one move (or one split-merge pair) per latent.
+   */
+  plan(points: Point[], codes: number[], centres: Point[][], uniform: () => number): RestartMove[] {
+    const d = points[0]?.length ?? 0;
+    const moves: RestartMove[] = [];
+    for (let i = 0; i < this.m; i++) {
+      const c = points.map((_, b) => codes[b * this.m + i]!);
+      const mu = centres[i]!;
+      const dead = this.usage[i]!.map((u, j) => [u, j] as const).filter(([u]) => u < this.deadFraction / this.k)
+        .sort((a, b) => a[0] - b[0]);
+      if (dead.length) {
+        const j = dead[0]![1];
+        const b = drawIndex(points.map((p, b) => sq(p, mu[c[b]!]!)), uniform());
+        // Its scale: the spread of the donor's points around the new centre's nearer half.
+        const donorPoints = points.filter((_, q) => c[q] === c[b]);
+        const near = donorPoints.filter((p) => sq(p, points[b]!) < sq(p, mu[c[b]!]!));
+        const std = spread(near.length >= 2 ? near : donorPoints, near.length >= 2 ? meanOf(near, d) : points[b]!);
+        moves.push({ latent: i, code: j, centre: [...points[b]!], reason: 'dead', std, donor: c[b]! });
+        this.usage[i]![j] = 1 / this.k;
+        continue;
+      }
+      const move = this.splitMerge(i, points, c, uniform);
+      if (move) moves.push(...move);
+    }
+    return moves;
+  }
+
+  private splitMerge(latent: number, points: Point[], c: number[], uniform: () => number): RestartMove[] | null {
+    const d = points[0]!.length;
+    const groups: Point[][] = Array.from({ length: this.k }, () => []);
+    points.forEach((p, b) => groups[c[b]!]!.push(p));
+    const means = groups.map((g) => (g.length ? meanOf(g, d) : null));
+    const sse = groups.map((g, j) => g.reduce((s, p) => s + sq(p, means[j] ?? p), 0));
+    const w = sse.indexOf(Math.max(...sse));
+    if (groups[w]!.length < 4) return null;
+    const halves = kmeans(groups[w]!, 2, uniform, 10);
+    const [h0, h1] = members(groups[w]!, halves);
+    const after = groups[w]!.reduce((s, p) => s + Math.min(sq(p, halves[0]!), sq(p, halves[1]!)), 0);
+    const gain = sse[w]! - after;
+    let best: [number, number] | null = null, cost = Infinity;
+    for (let a = 0; a < this.k; a++) {
+      for (let b = a + 1; b < this.k; b++) {
+        if (a === w || b === w || !means[a] || !means[b]) continue;
+        const na = groups[a]!.length, nb = groups[b]!.length;
+        const ward = (na * nb) / (na + nb) * sq(means[a]!, means[b]!);
+        if (ward < cost) { cost = ward; best = [a, b]; }
+      }
+    }
+    if (!best || gain <= this.ratio * cost) return null;
+    const [a, b] = best;
+    const na = groups[a]!.length, nb = groups[b]!.length;
+    const merged = means[a]!.map((v, t) => (na * v + nb * means[b]![t]!) / (na + nb));
+    this.usage[latent]![a] = this.usage[latent]![a]! + this.usage[latent]![b]!;
+    this.usage[latent]![b] = this.usage[latent]![w]! / 2;
+    this.usage[latent]![w] = this.usage[latent]![w]! / 2;
+    return [
+      { latent, code: a, centre: merged, reason: 'merge', std: spread([...groups[a]!, ...groups[b]!], merged) },
+      { latent, code: w, centre: halves[0]!, reason: 'split', std: spread(h0!, halves[0]!) },
+      { latent, code: b, centre: halves[1]!, reason: 'split', std: spread(h1!, halves[1]!), donor: w },
+    ];
+  }
+
+  state(): { usage: number[][] } {
+    return { usage: this.usage.map((u) => [...u]) };
+  }
+
+  restore(s: { usage: number[][] }): void {
+    if (s.usage.length !== this.m || s.usage.some((u) => u.length !== this.k)) {
+      throw new Error(`code restart state has shape [${s.usage.length}, ${s.usage[0]?.length}], expected [${this.m}, ${this.k}]`);
+    }
+    this.usage = s.usage.map((u) => [...u]);
+  }
+}
+
+/**
+ * One EMA step of each code's Gaussian towards the batch statistics of the points it holds (the
+ * VQ-VAE codebook EMA, here for the mean and the isotropic variance): for codes with ≥ 2 points,
+ * μ ← d·μ + (1 − d)·mean, s² ← d·s² + (1 − d)·var (per dimension). Returns one move per updated
+ * code, for `setCentres`.
+ */
+export function emaRefit(points: Point[], codes: number[], centres: Point[][], stds: number[][], decay: number): RestartMove[] {
+  const m = centres.length, k = centres[0]?.length ?? 0, d = points[0]?.length ?? 0;
+  const moves: RestartMove[] = [];
+  for (let i = 0; i < m; i++) {
+    const groups: Point[][] = Array.from({ length: k }, () => []);
+    points.forEach((p, b) => groups[codes[b * m + i]!]!.push(p));
+    groups.forEach((g, j) => {
+      if (g.length < 2) return;
+      const mean = meanOf(g, d);
+      const v = g.reduce((s, p) => s + sq(p, mean), 0) / ((g.length - 1) * d);
+      const centre = centres[i]![j]!.map((c, t) => decay * c + (1 - decay) * mean[t]!);
+      const std = Math.sqrt(decay * stds[i]![j]! ** 2 + (1 - decay) * v);
+      moves.push({ latent: i, code: j, centre, std, reason: 'refit' });
+    });
+  }
+  return moves;
+}
+
+/** Uniform numbers from a generator, drawn in blocks of `block` as they are needed. */
+export function uniforms(generator: Generator | undefined, block = 256): () => number {
+  let buf: number[] = [];
+  return () => {
+    if (!buf.length) {
+      const t = rand([block], { dtype: 'float64', generator });
+      buf = t.toFlatArray();
+      t.dispose();
+    }
+    return buf.pop()!;
+  };
+}
+
+/** Rows [n][d] of a 2-D tensor. */
+export function rows(x: Tensor): Point[] {
+  const [n, d] = x.shape as [number, number];
+  const flat = x.toFlatArray();
+  return Array.from({ length: n }, (_, i) => flat.slice(i * d, (i + 1) * d));
+}
+
+/**
+ * Writes centres into `means` [m, k, d] and those codes' scales into `logStds` [m, k] (ln of the
+ * move's std, floored at `minStd`); no gradient is recorded.
+ */
+export function setCentres(means: Tensor, logStds: Tensor | null, moves: RestartMove[], minStd: number): void {
+  if (!moves.length) return;
+  const [m, k, d] = means.shape as [number, number, number];
+  const mu = means.toFlatArray();
+  const ls = logStds?.toFlatArray();
+  for (const mv of moves) {
+    mv.centre.forEach((v, t) => { mu[(mv.latent * k + mv.code) * d + t] = v; });
+    if (ls) ls[mv.latent * k + mv.code] = Math.log(Math.max(mv.std, minStd));
+  }
+  noGrad(() => {
+    const a = tensor(mu, { dtype: means.dtype, shape: [m, k, d] });
+    means.copy_(a);
+    a.dispose();
+    if (logStds && ls) {
+      const b = tensor(ls, { dtype: logStds.dtype, shape: [m, k] });
+      logStds.copy_(b);
+      b.dispose();
+    }
+  });
+}
