@@ -44,7 +44,11 @@ export class AnalyticCodebook {
 
   /** Whether the batch of step `step` (1-based, after the update) is needed. */
   needsBatch(step: number): boolean {
-    return this.ema || this.restartDue(step);
+    return this.refitDue(step) || this.restartDue(step);
+  }
+
+  private refitDue(step: number): boolean {
+    return this.ema && step > this.cfg.refitAfter;
   }
 
   private restartDue(step: number): boolean {
@@ -66,7 +70,7 @@ export class AnalyticCodebook {
 
   /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
   afterStep(step: number, batch: CodeBatch, gen: Generator): number {
-    if (this.ema) {
+    if (this.refitDue(step)) {
       setCentres(this.means, this.logStds, emaRefit(batch.points, batch.codes, this.centres(), this.stds(),
         this.cfg.centreDecay), this.minStd);
     }

@@ -130,7 +130,7 @@ export class CodeRestarts {
 
   /**
    * The moves for this batch: points [B][d], their codes (flat [B·m]) and the current centres
-   * [m][k][d]. At most one move (or one split-merge pair) per latent.
+   * [m][k][d]. Per latent: the deadest code is re-seeded, or else at most one split-and-merge.
    */
   plan(points: Point[], codes: number[], centres: Point[][], uniform: () => number): RestartMove[] {
     const d = points[0]?.length ?? 0;
@@ -143,11 +143,12 @@ export class CodeRestarts {
       if (dead.length) {
         const j = dead[0]![1];
         const b = drawIndex(points.map((p, b) => sq(p, mu[c[b]!]!)), uniform());
+        const at = points[b]!;
         // Its scale: the spread of the donor's points around the new centre's nearer half.
         const donorPoints = points.filter((_, q) => c[q] === c[b]);
-        const near = donorPoints.filter((p) => sq(p, points[b]!) < sq(p, mu[c[b]!]!));
-        const std = spread(near.length >= 2 ? near : donorPoints, near.length >= 2 ? meanOf(near, d) : points[b]!);
-        moves.push({ latent: i, code: j, centre: [...points[b]!], reason: 'dead', std, donor: c[b]! });
+        const near = donorPoints.filter((p) => sq(p, at) < sq(p, mu[c[b]!]!));
+        const std = spread(near.length >= 2 ? near : donorPoints, near.length >= 2 ? meanOf(near, d) : at);
+        moves.push({ latent: i, code: j, centre: [...at], reason: 'dead', std, donor: c[b]! });
         this.usage[i]![j] = 1 / this.k;
         continue;
       }

@@ -12,9 +12,6 @@ import { appendJsonl } from './run-dir.js';
 import { createPrior, loadRun } from './load-run.js';
 import { Progress } from './progress.js';
 
-/** Samples per encoder call when extracting the training set's latents. */
-const EXTRACT_CHUNK = 1000;
-
 export interface PriorResult {
   finalLoss: number;
   /** Entropy (nats) of the extracted codes' empirical distribution, per latent. */
@@ -26,10 +23,11 @@ export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Prom
   if (!model.encoder) throw new Error(`${dir} is a plain EDM run (latents.enabled = false): it has no latents to model`);
   const p = cfg.prior;
   const data = await loadDataset(cfg.data, cfg.train.seed);
-  // Extract targets in large chunks (no gradients, so memory is the activations of one chunk).
+  // Extract targets in chunks of the training batch size: on CPU larger chunks are slower (measured
+  // on the Fashion-MNIST ViT: 32 → 2.0 min, 256 → 2.3, 1000 → 3.6 min for 60k images on a loaded box).
   const codes: Tensor[] = [], probs: Tensor[] = [];
   const N = data.x.size(0);
-  const chunk = Math.max(cfg.train.batch, EXTRACT_CHUNK);
+  const chunk = cfg.train.batch;
   for (let i = 0; i < N; i += chunk) {
     const y = data.x.slice(0, i, Math.min(N, i + chunk));
     const labels = data.labels?.slice(0, i, Math.min(N, i + chunk));
