@@ -50,7 +50,8 @@ export const ModelConfig = z.discriminatedUnion('kind', [
      * whether latents are present or dropped; z reaches D through its per-code centre alone) or
      * 'none' (the paper's App. F form, H(x, t)). Default 'presence': with 'embedding' codes encode
      * detail inside a mode (bench/toy-seeds: 54/56/30% purity); 'presence' lets H be the
-     * unconditional correction for dropped latents and ≈ 0 for the rest.
+     * unconditional correction for dropped latents and ≈ 0 for the rest; against 'none' (10 seeds,
+     * other defaults on) it keeps curvature below the DM's at 92% of σ (min 90%) vs 89% (min 66%).
      */
     latentInput: z.enum(['embedding', 'presence', 'none']).default('presence'),
   }),
