@@ -19,7 +19,7 @@ import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
 import { loadDataset } from '../src/data/load.js';
 import { trainStage1 } from '../src/train/stage1.js';
 import { codeUsage } from '../src/metrics/code-usage.js';
-import type { DiscoDiff } from '../src/disco/model.js';
+import { codeEntropies, type DiscoDiff } from '../src/disco/model.js';
 
 const arg = (name: string, def?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,11 +47,8 @@ interface Row {
 /** Mean over latents of I(z; y) = H(E_y p(z|y)) − E_y H(p(z|y)) in nats, from logits [N, m, k]. */
 function mutualInformation(logits: Tensor): number {
   return tidy(() => {
-    const p = logits.softmax(-1), logp = logits.logSoftmax(-1);
-    const pBar = p.mean(0); // (m, k)
-    const hBar = pBar.mul(pBar.clamp(1e-12, 1).log()).sum(-1).neg(); // (m)
-    const hMean = p.mul(logp).sum(-1).neg().mean(0); // (m)
-    return hBar.sub(hMean).mean().item();
+    const { marginal, sample } = codeEntropies(logits);
+    return marginal.sub(sample).mean().item();
   });
 }
 const rows: Row[] = [];

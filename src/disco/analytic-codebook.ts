@@ -6,12 +6,12 @@
 import { tidy, type Generator, type Tensor } from '../engine/index.js';
 import type { LatentConfig } from '../config/schema.js';
 import type { DiscoDiff } from './model.js';
-import { CodeRestarts, emaRefit, kmeans, members, rows, setCentres, spread, uniforms } from './codebook.js';
+import { CodeRestarts, emaRefit, kmeans, members, setCentres, spread, uniforms } from './codebook.js';
 
-/** A batch as the codebook sees it: points [B][d] and their argmax codes (flat [B·m]). */
+/** A batch as the codebook sees it: points x [B, d] and their argmax codes [B, m] (int64). */
 export interface CodeBatch {
-  points: number[][];
-  codes: number[];
+  x: Tensor;
+  codes: Tensor;
 }
 
 export class AnalyticCodebook {
@@ -61,7 +61,7 @@ export class AnalyticCodebook {
    */
   init(x: Tensor, gen: Generator): void {
     if (this.cfg.centreInit !== 'kmeans') return;
-    const pts = tidy(() => rows(x.slice(0, 0, Math.min(x.size(0), 4096)).flatten(1).double()));
+    const pts = tidy(() => x.slice(0, 0, Math.min(x.size(0), 4096)).flatten(1).double().toArray() as number[][]);
     const ctr = kmeans(pts, this.cfg.k, uniforms(gen), 25, 5);
     const groups = members(pts, ctr);
     setCentres(this.means, this.logStds, Array.from({ length: this.cfg.m }, (_, latent) => ctr.map((centre, code) =>
@@ -70,13 +70,11 @@ export class AnalyticCodebook {
 
   /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
   afterStep(step: number, batch: CodeBatch, gen: Generator): number {
-    if (this.refitDue(step)) {
-      setCentres(this.means, this.logStds, emaRefit(batch.points, batch.codes, this.centres(), this.stds(),
-        this.cfg.centreDecay), this.minStd);
-    }
+    if (this.refitDue(step)) emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
     if (!this.restarts || !this.restartDue(step)) return 0;
     // A fresh block of uniforms per restart keeps the stream a function of the step (exact resume).
-    const moves = this.restarts.plan(batch.points, batch.codes, this.centres(), uniforms(gen));
+    const points = tidy(() => batch.x.double().toArray() as number[][]);
+    const moves = this.restarts.plan(points, batch.codes.toFlatArray(), this.centres(), uniforms(gen));
     setCentres(this.means, this.logStds, moves, this.minStd);
     for (const mv of moves) if (mv.donor !== undefined) this.model.encoder?.splitCode?.(mv.latent, mv.donor, mv.code);
     return moves.length;
@@ -84,15 +82,6 @@ export class AnalyticCodebook {
 
   /** Centres [m][k][d]. */
   private centres(): number[][][] {
-    const [m, k] = this.means.shape as [number, number, number];
-    const r = tidy(() => rows(this.means.view(m * k, -1).double()));
-    return Array.from({ length: m }, (_, i) => r.slice(i * k, (i + 1) * k));
-  }
-
-  /** Scales [m][k] (1 where the model learns none). */
-  private stds(): number[][] {
-    if (!this.logStds) return this.centres().map((r) => r.map(() => 1));
-    const ls = this.logStds;
-    return tidy(() => ls.exp().double().toArray() as number[][]);
+    return tidy(() => this.means.double().toArray() as number[][][]);
   }
 }

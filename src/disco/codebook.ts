@@ -14,7 +14,7 @@
  * From there the straight-through gradient sorts the donor's points between the two centres.
  * All work is on small JS arrays (k ≤ a few dozen).
  */
-import { noGrad, rand, tensor, type Generator, type Tensor } from '../engine/index.js';
+import { F, noGrad, rand, tensor, tidy, where, type Generator, type Tensor } from '../engine/index.js';
 
 type Point = number[];
 
@@ -69,12 +69,12 @@ export function kmeans(points: Point[], k: number, uniform: () => number, iters 
   return best;
 }
 
-/** One change of a code's centre and scale (a restart, or an EMA refit). */
+/** One change of a code's centre and scale made by a restart (or the initialisation). */
 export interface RestartMove {
   latent: number;
   code: number;
   centre: Point;
-  reason: 'dead' | 'split' | 'merge' | 'refit';
+  reason: 'dead' | 'split' | 'merge';
   /** The per-dimension std of the points the code now stands for (its new scale s). */
   std: number;
   /** The code whose encoder logit this code copies (dead and freed codes), if any. */
@@ -207,26 +207,29 @@ export class CodeRestarts {
 
 /**
  * One EMA step of each code's Gaussian towards the batch statistics of the points it holds (the
- * VQ-VAE codebook EMA, here for the mean and the isotropic variance): for codes with ≥ 2 points,
- * μ ← d·μ + (1 − d)·mean, s² ← d·s² + (1 − d)·var (per dimension). Returns one move per updated
- * code, for `setCentres`.
+ * VQ-VAE codebook EMA, here for the mean and the isotropic variance), in place and without
+ * gradients: for codes with ≥ 2 of the batch points x [B, d] (codes [B, m] int64),
+ * μ ← d·μ + (1 − d)·mean and s² ← d·s² + (1 − d)·var (unbiased, per dimension; s ≥ minStd).
+ * means [m, k, d], logStds [m, k] (or null when the model learns no scales).
  */
-export function emaRefit(points: Point[], codes: number[], centres: Point[][], stds: number[][], decay: number): RestartMove[] {
-  const m = centres.length, k = centres[0]?.length ?? 0, d = points[0]?.length ?? 0;
-  const moves: RestartMove[] = [];
-  for (let i = 0; i < m; i++) {
-    const groups: Point[][] = Array.from({ length: k }, () => []);
-    points.forEach((p, b) => groups[codes[b * m + i]!]!.push(p));
-    groups.forEach((g, j) => {
-      if (g.length < 2) return;
-      const mean = meanOf(g, d);
-      const v = g.reduce((s, p) => s + sq(p, mean), 0) / ((g.length - 1) * d);
-      const centre = centres[i]![j]!.map((c, t) => decay * c + (1 - decay) * mean[t]!);
-      const std = Math.sqrt(decay * stds[i]![j]! ** 2 + (1 - decay) * v);
-      moves.push({ latent: i, code: j, centre, std, reason: 'refit' });
-    });
-  }
-  return moves;
+export function emaRefit(means: Tensor, logStds: Tensor | null, x: Tensor, codes: Tensor, decay: number, minStd: number): void {
+  tidy(() => noGrad(() => {
+    const [m, k, d] = means.shape as [number, number, number];
+    const B = x.size(0);
+    const z = F.oneHot(codes, k).to({ dtype: means.dtype }).permute(1, 2, 0); // (m, k, B)
+    const xs = x.to({ dtype: means.dtype }).unsqueeze(0).expand(m, B, d); // (m, B, d)
+    const n = z.sum(2, true); // (m, k, 1)
+    const mean = z.bmm(xs).div(n.clamp(1)); // (m, k, d)
+    const own = z.transpose(1, 2).bmm(mean); // (m, B, d): each point's code mean
+    const ss = z.bmm(xs.sub(own).square().sum(-1, true)); // (m, k, 1)
+    const v = ss.div(n.sub(1).clamp(1).mul(d));
+    const ok = n.ge(2);
+    means.copy_(where(ok, means.mul(decay).add(mean.mul(1 - decay)), means));
+    if (logStds) {
+      const s2 = logStds.mul(2).exp().unsqueeze(-1).mul(decay).add(v.mul(1 - decay));
+      logStds.copy_(where(ok, s2.sqrt().clamp(minStd).log(), logStds.unsqueeze(-1)).squeeze(-1));
+    }
+  }));
 }
 
 /** Uniform numbers from a generator, drawn in blocks of `block` as they are needed. */
@@ -240,13 +243,6 @@ export function uniforms(generator: Generator | undefined, block = 256): () => n
     }
     return buf.pop()!;
   };
-}
-
-/** Rows [n][d] of a 2-D tensor. */
-export function rows(x: Tensor): Point[] {
-  const [n, d] = x.shape as [number, number];
-  const flat = x.toFlatArray();
-  return Array.from({ length: n }, (_, i) => flat.slice(i * d, (i + 1) * d));
 }
 
 /**

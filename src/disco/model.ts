@@ -22,13 +22,26 @@ export interface StageILoss {
   /** [B, m] argmax codes of the encoder, or null without latents. */
   codes: Tensor | null;
   /** The code regularisers (diversity + sample entropy, already weighted), or null when off. */
-  diversity: Tensor | null;
+  regularisers: Tensor | null;
+}
+
+/**
+ * Per latent, in nats, from logits [B, m, k]: the entropy H(p̄) of the batch-mean code
+ * distribution p̄ and the mean per-sample entropy E H(p(z | y)); both [m]. Their difference is
+ * the information the codes carry about the batch, I(z; y).
+ */
+export function codeEntropies(logits: Tensor): { marginal: Tensor; sample: Tensor } {
+  const p = logits.softmax(-1);
+  const pBar = p.mean(0); // (m, k)
+  return {
+    marginal: pBar.mul(pBar.clamp(1e-12, 1).log()).sum(-1).neg(),
+    sample: p.mul(logits.logSoftmax(-1)).sum(-1).neg().mean(0),
+  };
 }
 
 /** Mean per-sample entropy of softmax(logits) [B, m, k], divided by ln k (1 = uniform, 0 = one-hot). */
 export function sampleEntropy(logits: Tensor): Tensor {
-  const k = logits.size(-1);
-  return logits.softmax(-1).mul(logits.logSoftmax(-1)).sum(-1).neg().mean().div(Math.log(k));
+  return codeEntropies(logits).sample.mean().div(Math.log(logits.size(-1)));
 }
 
 /**
@@ -38,9 +51,7 @@ export function sampleEntropy(logits: Tensor): Tensor {
  */
 export function diversityLoss(logits: Tensor): Tensor {
   const k = logits.size(-1);
-  const pBar = logits.softmax(-1).mean(0); // (m, k)
-  const entropy = pBar.mul(pBar.clamp(1e-12, 1).log()).sum(-1).neg(); // (m)
-  return entropy.exp().rsub(k).div(k).mean();
+  return codeEntropies(logits).marginal.exp().rsub(k).div(k).mean();
 }
 
 export class DiscoDiff extends Module {
@@ -53,13 +64,14 @@ export class DiscoDiff extends Module {
 
   /**
    * E_y E_{z~E(y)} E_{σ,n} λ(σ)‖D(y + n, σ, z) − y‖² for a batch y [B, …], plus the code
-   * regularisers when `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel temperature (annealing).
+   * regularisers when `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel
+   * temperature (annealing).
    */
   stageILoss(y: Tensor, labels: Tensor | undefined, generator?: Generator, o: { tau?: number } = {}): StageILoss {
     const B = y.size(0);
     let cond: Conditioning = { labels };
     let codes: Tensor | null = null;
-    let diversity: Tensor | null = null;
+    let reg: Tensor | null = null;
     if (this.encoder) {
       const logits = this.encoder.forward(y, labels); // (B, m, k)
       const z = gumbelSoftmax(logits, { tau: o.tau ?? this.latents.tau, hard: this.latents.hard, generator });
@@ -67,14 +79,14 @@ export class DiscoDiff extends Module {
       cond = { latents: z, dropLatents: drop, labels };
       codes = logits.argmax(-1);
       const { diversity: wd, sampleEntropy: we } = this.latents;
-      if (wd > 0) diversity = diversityLoss(logits).mul(wd);
-      if (we > 0) diversity = sampleEntropy(logits).mul(we).add(diversity ?? 0);
+      if (wd > 0) reg = diversityLoss(logits).mul(wd);
+      if (we > 0) reg = sampleEntropy(logits).mul(we).add(reg ?? 0);
     }
     const { loss, sigma } = edmLoss((x, s) => this.denoiser.forward(x, s, cond), y,
       { pMean: this.edm.pMean, pStd: this.edm.pStd, sigmaData: this.denoiser.sigmaData, generator });
     const perSample = loss.flatten(1).mean(1);
-    const total = diversity ? perSample.mean().add(diversity) : perSample.mean();
-    return { loss: total, perSample, sigma, codes, diversity };
+    const total = reg ? perSample.mean().add(reg) : perSample.mean();
+    return { loss: total, perSample, sigma, codes, regularisers: reg };
   }
 
   /**

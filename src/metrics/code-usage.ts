@@ -10,10 +10,16 @@ export interface CodeUsage {
   counts: number[][];
 }
 
+/** Entropy (nats) of the empirical distribution given by `counts` (0 for no counts). */
+export function countsEntropy(counts: number[]): number {
+  const N = counts.reduce((a, b) => a + b, 0);
+  return N ? -counts.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0) : 0;
+}
+
 /** Usage statistics of integer codes [N, m] (e.g. the encoder's argmax) with codebook size k. */
 export function codeUsage(codes: Tensor, k: number): CodeUsage {
   if (codes.ndim !== 2) throw new Error(`codeUsage: expects codes [N, m], got shape [${codes.shape}]`);
-  const [N, m] = codes.shape as [number, number];
+  const m = codes.size(1);
   const flat = codes.toFlatArray();
   const counts = Array.from({ length: m }, () => new Array<number>(k).fill(0));
   flat.forEach((c, i) => {
@@ -21,6 +27,6 @@ export function codeUsage(codes: Tensor, k: number): CodeUsage {
     counts[i % m]![c]! += 1;
   });
   const used = counts.map((row) => row.filter((c) => c > 0).length);
-  const perplexity = counts.map((row) => Math.exp(-row.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0)));
+  const perplexity = counts.map((row) => Math.exp(countsEntropy(row)));
   return { used, perplexity, counts };
 }

@@ -14,7 +14,8 @@ import { BatchIterator, type Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { createModel, type DataInfo } from '../models/build.js';
 import type { DiscoDiff } from '../disco/model.js';
-import { rows, type CodeRestarts } from '../disco/codebook.js';
+import type { CodeRestarts } from '../disco/codebook.js';
+import { countsEntropy } from '../metrics/code-usage.js';
 import { AnalyticCodebook, type CodeBatch } from '../disco/analytic-codebook.js';
 import { RunDir, appendJsonl } from './run-dir.js';
 import { Progress } from './progress.js';
@@ -131,7 +132,11 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
       ema.update(model);
       losses.push(loss);
       step += 1;
-      if (batch && codebook) stats.restarts += codebook.afterStep(step, batch, gen);
+      if (batch && codebook) {
+        stats.restarts += codebook.afterStep(step, batch, gen);
+        batch.x.dispose();
+        batch.codes.dispose();
+      }
       progress.update(step, { loss: stats.runningLoss() });
       if (step % t.logEvery === 0 || step === end || performance.now() >= deadline) {
         const row = stats.flush();
@@ -200,9 +205,9 @@ function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stat
   const perSample = r.perSample.toFlatArray();
   const loss = perSample.reduce((a, v) => a + v, 0) / perSample.length;
   const codes = r.codes?.toFlatArray();
-  stats.add(loss, perSample, r.sigma.toFlatArray(), codes, r.codes?.size(1), r.diversity?.item());
+  stats.add(loss, perSample, r.sigma.toFlatArray(), codes, r.codes?.size(1), r.regularisers?.item());
   if (codes) o.restarts?.observe(codes);
-  const batch = o.keepBatch && codes ? { points: rows(b.x.flatten(1).double()), codes } : null;
+  const batch = o.keepBatch && r.codes ? { x: b.x.flatten(1), codes: r.codes } : null;
   return { loss, total, batch };
 }
 
@@ -211,7 +216,7 @@ class IntervalStats {
   /** Code restart moves made in the interval. */
   restarts = 0;
   private loss = 0;
-  private diversity = 0;
+  private regularisers = 0;
   private n = 0;
   private recent: number[] = [];
   private binSum = SIGMA_BINS.map(() => 0);
@@ -224,7 +229,7 @@ class IntervalStats {
 
   private reset(): void {
     this.loss = 0;
-    this.diversity = 0;
+    this.regularisers = 0;
     this.restarts = 0;
     this.n = 0;
     this.binSum.fill(0);
@@ -232,9 +237,9 @@ class IntervalStats {
     this.codeCounts = this.latents ? Array.from({ length: this.latents.m }, () => Array(this.latents!.k).fill(0)) : [];
   }
 
-  add(loss: number, perSample: number[], sigma: number[], codes?: number[], m?: number, diversity?: number): void {
+  add(loss: number, perSample: number[], sigma: number[], codes?: number[], m?: number, regularisers?: number): void {
     this.loss += loss;
-    this.diversity += diversity ?? 0;
+    this.regularisers += regularisers ?? 0;
     this.n += 1;
     this.recent.push(loss);
     if (this.recent.length > 50) this.recent.shift();
@@ -252,10 +257,7 @@ class IntervalStats {
 
   /** Per-latent perplexity exp(H) of the argmax codes seen since the last flush. */
   perplexity(): number[] {
-    return this.codeCounts.map((row) => {
-      const N = row.reduce((a, b) => a + b, 0);
-      return N ? Math.exp(-row.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0)) : 0;
-    });
+    return this.codeCounts.map((row) => (row.some((c) => c > 0) ? Math.exp(countsEntropy(row)) : 0));
   }
 
   flush(): Record<string, unknown> {
@@ -267,7 +269,7 @@ class IntervalStats {
     if (this.latents) {
       row.codesUsed = this.codeCounts.map((c) => c.filter((v) => v > 0).length);
       row.perplexity = this.perplexity().map((p) => Number(p.toFixed(3)));
-      if (this.diversity) row.diversity = this.diversity / Math.max(1, this.n);
+      if (this.regularisers) row.regularisers = this.regularisers / Math.max(1, this.n);
       if (this.restarts) row.restarts = this.restarts;
     }
     this.reset();

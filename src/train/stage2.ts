@@ -9,6 +9,7 @@ import { saveCheckpoint, saveNpy } from '../io/index.js';
 import { BatchIterator } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { appendJsonl } from './run-dir.js';
+import { codeUsage, countsEntropy } from '../metrics/code-usage.js';
 import { createPrior, loadRun } from './load-run.js';
 import { Progress } from './progress.js';
 
@@ -41,7 +42,7 @@ export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Prom
   const allProbs = keep(cat(probs));
   for (const t of [...codes, ...probs]) t.dispose();
   saveNpy(run.latents, allCodes);
-  const codeEntropy = entropies(allCodes, cfg.latents.k);
+  const codeEntropy = codeUsage(allCodes, cfg.latents.k).counts.map(countsEntropy);
   model.dispose();
 
   manualSeed(cfg.train.seed + 2);
@@ -76,15 +77,4 @@ export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Prom
   opt.dispose();
   prior.dispose();
   return { finalLoss: loss, codeEntropy };
-}
-
-/** Entropy (nats) of each latent's empirical code distribution; codes [N, m]. */
-function entropies(codes: Tensor, k: number): number[] {
-  const [N, m] = codes.shape as [number, number];
-  const flat = codes.toFlatArray();
-  return Array.from({ length: m }, (_, j) => {
-    const counts = new Array(k).fill(0);
-    for (let i = 0; i < N; i++) counts[flat[i * m + j]!] += 1;
-    return -counts.reduce((h, c) => (c ? h + (c / N) * Math.log(c / N) : h), 0);
-  });
 }

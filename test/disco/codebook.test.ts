@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, full, ones, randn, tensor, zeros } from '../../src/engine/index.js';
-import { CodeRestarts, emaRefit, kmeans, members, rows, setCentres, spread, uniforms } from '../../src/disco/codebook.js';
+import { CodeRestarts, emaRefit, kmeans, members, setCentres, spread, uniforms } from '../../src/disco/codebook.js';
 import { diversityLoss } from '../../src/disco/model.js';
 import { MLPDenoiser } from '../../src/models/mlp-denoiser.js';
 import { eightGaussians } from '../../src/data/toy.js';
@@ -24,7 +24,7 @@ const nearestTrue = (c: number[]) => Math.min(...CIRCLE.map((t) => Math.hypot(c[
 test('k-means++ with Lloyd finds the 8 Gaussian means, one centre each, and their spread', () => {
   const g = new Generator(5);
   const d = eightGaussians(2000, g);
-  const pts = rows(d.x);
+  const pts = d.x.toArray() as number[][];
   const centres = kmeans(pts, 8, uniforms(g));
   for (const c of centres) assert.ok(nearestTrue(c) < 0.05, `centre ${c} is not at a true mean`);
   members(pts, centres).forEach((m, j) => assert.ok(Math.abs(spread(m, centres[j]!) - 0.2) < 0.02, `std of cluster ${j}`));
@@ -160,7 +160,7 @@ test('a run with every latent remedy on resumes exactly and logs perplexity, div
   const log = readFileSync(join(dir, 'a', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log[0].perplexity.length, 1);
   assert.ok(log[0].perplexity[0] >= 1 && log[0].perplexity[0] <= 8);
-  assert.ok(log[0].diversity > 0);
+  assert.ok(log[0].regularisers > 0);
 });
 
 test('splitCode: the new code copies the donor logit and both drop by ln 2', async () => {
@@ -180,18 +180,23 @@ test('splitCode: the new code copies the donor logit and both drop by ln 2', asy
 
 test('emaRefit moves each code towards the mean and spread of its points', () => {
   const { points, codes } = assigned((mode) => mode, 200);
-  const centres = [CIRCLE.map((c) => [c[0]! + 0.5, c[1]!])];
-  const stds = [CIRCLE.map(() => 1)];
-  const full = emaRefit(points, codes, centres, stds, 0);
-  assert.equal(full.length, 8);
-  for (const mv of full) {
-    assert.ok(nearestTrue(mv.centre) < 0.05, `centre ${mv.centre}`);
-    assert.ok(Math.abs(mv.std - 0.2) < 0.03, `std ${mv.std}`);
+  const x = tensor(points), z = tensor(codes.map((c) => [c]), { dtype: 'int64' });
+  const start = () => ({ means: tensor([CIRCLE.map((c) => [c[0]! + 0.5, c[1]!])]), logStds: zeros([1, 8]) });
+  const full = start();
+  emaRefit(full.means, full.logStds, x, z, 0, 1e-3);
+  const mu = full.means.toArray() as number[][][], s = full.logStds.exp().toFlatArray();
+  for (let j = 0; j < 8; j++) {
+    assert.ok(nearestTrue(mu[0]![j]!) < 0.05, `centre ${mu[0]![j]}`);
+    assert.ok(Math.abs(s[j]! - 0.2) < 0.03, `std ${s[j]}`);
   }
-  const half = emaRefit(points, codes, centres, stds, 0.5);
-  const mv = half.find((h) => h.code === 0)!;
-  assert.ok(Math.abs(mv.centre[0]! - (3 + 0.25)) < 0.05, 'halfway between the old centre and the batch mean');
-  assert.ok(Math.abs(mv.std - Math.sqrt(0.5 + 0.5 * 0.04)) < 0.03);
+  const half = start();
+  emaRefit(half.means, half.logStds, x, z, 0.5, 1e-3);
+  assert.ok(Math.abs((half.means.toArray() as number[][][])[0]![0]![0]! - (3 + 0.25)) < 0.05, 'halfway between the old centre and the batch mean');
+  assert.ok(Math.abs(half.logStds.exp().toFlatArray()[0]! - Math.sqrt(0.5 + 0.5 * 0.04)) < 0.03);
+  // A code with fewer than two points keeps its Gaussian.
+  const lone = start();
+  emaRefit(lone.means, lone.logStds, x.slice(0, 0, 1), z.slice(0, 0, 1), 0, 1e-3);
+  assert.deepEqual(lone.means.toFlatArray(), start().means.toFlatArray());
 });
 
 test('sample entropy: 1 for uniform codes, 0 for one-hot, and its gradient matches finite differences', async () => {
