@@ -2,9 +2,9 @@
  * bench/toy-seeds: DisCo-Diff vs the plain DM on a 2-D toy set over several training seeds, with
  * the shipped configs (configs/toy-edm.json, configs/toy-disco.json) at the demo budget.
  * Per seed: latent purity and codes used (encoder codes of fresh data vs true components), W2 to
- * fresh data with the default sampler and at low NFE (Heun 3/5/8 steps, Euler 10), off-mode
- * fraction, and the share of the sampler's σ where DisCo-Diff's ODE curvature (and turning per
- * unit ln σ) is below the DM's.
+ * fresh data with the default sampler and at low NFE (src/eval/low-nfe.ts: Heun, stochastic and
+ * Restart at equal NFE 9 and 15, Heun 3 steps, Euler 10), off-mode fraction, and the share of the
+ * sampler's σ where DisCo-Diff's ODE curvature (and turning per unit ln σ) is below the DM's.
  * Prints a table (per seed and the median) and writes bench/results/toy-seeds[-TAG].json.
  *
  * Usage: node --import tsx bench/toy-seeds.ts [--seeds 10] [--first 0] [--jobs 1] [--data 8gaussians]
@@ -23,7 +23,8 @@ import { trainPrior } from '../src/train/stage2.js';
 import { loadRun } from '../src/train/load-run.js';
 import { RunDir } from '../src/train/run-dir.js';
 import { makeToy } from '../src/data/toy.js';
-import { LOW_NFE, evaluateToyRun, type ToyMetrics } from '../src/eval/toy.js';
+import { evaluateToyRun, type ToyMetrics } from '../src/eval/toy.js';
+import { LOW_NFE, lowNfeTable } from '../src/eval/low-nfe.js';
 import type { TimeSeries } from '../src/metrics/curvature.js';
 import { latentPurity } from '../src/metrics/modes.js';
 import { codeUsage } from '../src/metrics/code-usage.js';
@@ -157,12 +158,14 @@ if (!stage1Only) {
     offModeMedian: { dm: median(rows.map((r) => r.offMode!.dm ?? 0)), disco: median(rows.map((r) => r.offMode!.disco ?? 0)) },
     curvatureBinsLowerMedian: median(rows.map((r) => r.curvatureBinsLower!)),
     turningBinsLowerMedian: median(rows.map((r) => r.turningBinsLower!)),
-    lowNfeMedian: Object.fromEntries(LOW_NFE.map(([s, n]) => {
-      const k = `${s}${n}`;
-      return [k, { dm: median(rows.map((r) => r.lowNfe![k]!.dm)), disco: median(rows.map((r) => r.lowNfe![k]!.disco)) }];
-    })),
+    lowNfeMedian: Object.fromEntries(Object.keys(LOW_NFE).map((k) =>
+      [k, { dm: median(rows.map((r) => r.lowNfe![k]!.dm)), disco: median(rows.map((r) => r.lowNfe![k]!.disco)) }])),
   });
 }
 console.log(JSON.stringify(summary, null, 1));
+if (!stage1Only) {
+  console.log(`\nmedian over ${rows.length} seeds (W2 floor ${(summary.w2Median as { floor: number }).floor.toFixed(3)}):`);
+  console.log(lowNfeTable(summary.lowNfeMedian as Record<string, { dm: number; disco: number }>));
+}
 writeFileSync(join(import.meta.dirname, 'results', `toy-seeds${tag ? `-${tag}` : ''}.json`),
   JSON.stringify({ summary, rows }, null, 2));

@@ -1,13 +1,15 @@
 /**
  * bench/toy: the 8-Gaussians comparison at the demo's budget, measured against the targets of
  * the 2-D issue. Runs the demo pipeline (plain DM and DisCo-Diff, prior, evaluation at n = 4000)
- * into bench/results/toy-run, prints a table and writes bench/results/toy.json.
+ * into bench/results/toy-run, prints a table and the low-NFE table (Heun, stochastic and Restart at
+ * equal NFE; src/eval/low-nfe.ts) and writes bench/results/toy.json.
  * Usage: node --import tsx bench/toy.ts [--steps N]
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDemo } from '../src/eval/commands.js';
 import type { ToyMetrics } from '../src/eval/toy.js';
+import { lowNfeTable } from '../src/eval/low-nfe.js';
 
 const steps = process.argv.includes('--steps') ? Number(process.argv[process.argv.indexOf('--steps') + 1]) : undefined;
 const out = join(import.meta.dirname, 'results', 'toy-run');
@@ -15,7 +17,7 @@ rmSync(out, { recursive: true, force: true });
 const t0 = performance.now();
 const s = await runDemo(out, { steps, quiet: true }) as unknown as {
   w2: { dm: number; disco: number; floor: number }; off_mode: { dm: number; disco: number };
-  curvature_mean: { dm: number; disco: number }; curvature_lower_fraction: number; turning_lower_fraction: number;
+  turning_mean: { dm: number; disco: number }; curvature_lower_fraction: number; turning_lower_fraction: number;
   low_nfe_w2: Record<string, { dm: number; disco: number }>; codes_used: number;
   max_mode_weight_error: { dm: number; disco: number }; purity: number; prior_share_of_sampling: number;
   train_steps_per_sec: { dm: number; disco: number };
@@ -33,7 +35,7 @@ const rows: [string, string, string, boolean | null][] = [
   ['largest mode-weight error', `DM ${s.max_mode_weight_error.dm.toFixed(4)} | DisCo ${s.max_mode_weight_error.disco.toFixed(4)}`, '(reported)', null],
   ['W2 at Heun 5 steps', `DM ${s.low_nfe_w2.heun5!.dm.toFixed(3)} | DisCo ${s.low_nfe_w2.heun5!.disco.toFixed(3)}`,
     'DisCo ≤ 0.6 × DM', s.low_nfe_w2.heun5!.disco <= 0.6 * s.low_nfe_w2.heun5!.dm],
-  ['mean ODE curvature', `DM ${s.curvature_mean.dm.toFixed(2)} | DisCo ${s.curvature_mean.disco.toFixed(2)}`,
+  ['mean ODE turning per unit ln σ', `DM ${s.turning_mean.dm.toFixed(3)} | DisCo ${s.turning_mean.disco.toFixed(3)}`,
     'DisCo lower in ≥ 90% of σ', s.curvature_lower_fraction >= 0.9],
   ['  σ where DisCo is lower', `${binsLower} / ${dm.curvature.t.length} (turning: ${(100 * s.turning_lower_fraction).toFixed(0)}%)`, '', null],
   ['latent purity', `${(100 * s.purity).toFixed(1)}%, ${s.codes_used} codes`, '≥ 95%, 8 codes', s.purity >= 0.95 && s.codes_used === 8],
@@ -46,5 +48,6 @@ console.log(['measure', 'value', 'target', 'met'].map((h, i) => h.padEnd(w[i] ??
 for (const [a, b, c, ok] of rows) {
   console.log([a.padEnd(w[0]!), b.padEnd(w[1]!), c.padEnd(w[2]!), ok === null ? '' : ok ? 'yes' : 'NO'].join(' '));
 }
+console.log(`\n${lowNfeTable(s.low_nfe_w2)}`);
 writeFileSync(join(import.meta.dirname, 'results', 'toy.json'), JSON.stringify({ summary: s, minutes, binsLower,
   bins: dm.curvature.t.length, targets: Object.fromEntries(rows.map(([a, , , ok]) => [a.trim(), ok])) }, null, 2));

@@ -8,9 +8,10 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
 
 # Debian packages: libtorch (C++ PyTorch 1.13), OpenBLAS (the fast BLAS, selected at link time),
-# Gloo (for process groups), jemalloc (optional allocator), Fashion-MNIST, a compiler toolchain.
-PKGS="libtorch-dev libopenblas0-pthread libgloo-dev libjemalloc2 dataset-fashion-mnist g++ make python3"
-[ -n "${LIBTORCH:-}" ] && PKGS="libopenblas0-pthread dataset-fashion-mnist g++ make python3"
+# Gloo (for process groups), jemalloc (optional allocator), Fashion-MNIST, a compiler toolchain,
+# and Chromium with a font for the browser test of `disco-diff serve` (test/serve/browser.test.ts).
+PKGS="libtorch-dev libopenblas0-pthread libgloo-dev libjemalloc2 dataset-fashion-mnist g++ make python3 chromium fonts-dejavu-core"
+[ -n "${LIBTORCH:-}" ] && PKGS="libopenblas0-pthread dataset-fashion-mnist g++ make python3 chromium fonts-dejavu-core"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -1,7 +1,7 @@
 /**
  * disco-diff: the public API. The engine (tensors, autograd, scopes), nn layers, optimizers, file
- * formats, metrics and plots; EDM (preconditioning, loss, σ schedule, samplers, exact GMM
- * denoiser, U-Net); DisCo-Diff (Gumbel-Softmax, encoders, latent embedding, codebook remedies, AR
+ * formats, metrics and plots; EDM (preconditioning, EDM and VDM++ losses, σ schedule, samplers
+ * with Restart, exact GMM denoiser, U-Net); DisCo-Diff (Gumbel-Softmax, encoders, latent embedding, codebook remedies, AR
  * prior, model, sampling); data; configs; training (Stage I and II) and evaluation.
  */
 export * from './engine/index.js';
@@ -42,4 +42,6 @@ export * from './train/stage1.js';
 export * from './train/stage2.js';
 export * from './train/load-run.js';
 export * from './eval/toy.js';
+export * from './eval/low-nfe.js';
 export * from './eval/commands.js';
+export { startServer, type ServeOptions, type Serving } from './serve/server.js';

@@ -1,4 +1,5 @@
 /** Parsing of CLI option values with errors that name the option. */
+import type { RestartInterval } from '../edm/samplers.js';
 
 /** A positive integer option. */
 export function posInt(name: string): (v: string) => number {
@@ -27,10 +28,32 @@ export function finite(name: string): (v: string) => number {
   };
 }
 
+/** A positive finite number option. */
+export function positive(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
+    return n;
+  };
+}
+
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(name: string, choices: readonly T[]): (v: string) => T {
   return (v) => {
     if (!choices.includes(v as T)) throw new Error(`${name} must be one of ${choices.join('|')}, got '${v}'`);
     return v as T;
+  };
+}
+
+/**
+ * A repeatable Restart interval option `t_min,t_max,K,steps` (e.g. 0.06,0.3,2,2), collected into a
+ * list; the sampler checks the values against its grid.
+ */
+export function restartIntervals(name: string): (v: string, acc?: RestartInterval[]) => RestartInterval[] {
+  return (v, acc = []) => {
+    const p = v.split(',').map(Number);
+    if (p.length !== 4 || !p.every(Number.isFinite)) throw new Error(`${name} must be t_min,t_max,K,steps (4 numbers), got '${v}'`);
+    const [tMin, tMax, K, steps] = p as [number, number, number, number];
+    return [...acc, { tMin, tMax, K, steps }];
   };
 }

@@ -5,16 +5,24 @@ import { saveNpy } from '../io/index.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior as fitPrior } from '../train/stage2.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
-import { generate } from '../disco/sample.js';
+import { RunDir } from '../train/run-dir.js';
+import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { scatterSamples } from '../plot/samples.js';
 import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
 
-export async function train(o: { config: string; out: string; resume?: boolean; steps?: number; minutes?: number;
+/**
+ * `train`: the config is --config, or with --resume the run's own config.json by default, then
+ * --set and --steps; on resume the library accepts changes of training settings only.
+ */
+export async function train(o: { config?: string; out: string; resume?: boolean; steps?: number; minutes?: number;
   set?: string[]; initFrom?: string; quiet?: boolean }): Promise<void> {
-  let cfg = loadConfig(o.config);
-  if (o.set?.length) cfg = parseConfig(applyOverrides(JSON.parse(JSON.stringify(cfg)), o.set), `config ${o.config} with --set`);
+  const run = new RunDir(o.out);
+  if (!o.config && !o.resume) throw new Error('--config is required (or --resume to continue the run in --out)');
+  if (!o.config) run.require(run.config, 'a run to resume');
+  const file = o.config ?? run.config;
+  let cfg = loadConfig(file);
+  if (o.set?.length) cfg = parseConfig(applyOverrides(JSON.parse(JSON.stringify(cfg)), o.set), `config ${file} with --set`);
   if (o.steps) cfg.train.steps = o.steps;
-  if (o.initFrom && o.resume) throw new Error('--init-from starts a new run; it cannot be combined with --resume');
   const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes, initFrom: o.initFrom });
   console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
 }
@@ -24,15 +32,12 @@ export async function trainPrior(o: { run: string; quiet?: boolean }): Promise<v
   console.log(`prior trained: loss ${r.finalLoss.toFixed(4)} nats, code entropy ${r.codeEntropy.map((h) => h.toFixed(3)).join(', ')}`);
 }
 
-export interface SampleCliOptions {
+export interface SampleCliOptions extends SamplingOverrides {
   run: string;
   n: number;
   out: string;
   latentsOut?: string;
   png?: string;
-  steps?: number;
-  sampler?: 'heun' | 'euler' | 'stochastic';
-  guidance?: number;
   priorTemperature?: number;
   class?: number;
   batch?: number;
@@ -41,32 +46,29 @@ export interface SampleCliOptions {
 
 export async function sample(o: SampleCliOptions): Promise<void> {
   const L = loadRun(o.run);
-  const s = { ...L.cfg.sample, ...(o.steps && { steps: o.steps }), ...(o.sampler && { sampler: o.sampler }),
-    ...(o.guidance !== undefined && { guidance: o.guidance }) };
-  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
-  let labels;
-  if (L.info.numClasses > 0) {
-    if (o.class !== undefined && o.class >= L.info.numClasses) {
-      throw new Error(`--class must be below ${L.info.numClasses}, got ${o.class}`);
-    }
-    labels = o.class !== undefined ? tensor(Array(o.n).fill(o.class), { dtype: 'int64' }) : randint(0, L.info.numClasses, [o.n]);
+  const s = withOverrides(L.cfg.sample, o);
+  // Every option is checked before anything is written.
+  if (o.latentsOut && !L.model.encoder) throw new Error('--latents-out: this run has no latents (plain EDM)');
+  if (o.class !== undefined && L.info.numClasses === 0) throw new Error('--class: this run is not class-conditional');
+  if (o.class !== undefined && o.class >= L.info.numClasses) {
+    throw new Error(`--class must be below ${L.info.numClasses}, got ${o.class}`);
   }
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
+  const labels = L.info.numClasses === 0 ? undefined : o.class !== undefined
+    ? tensor(Array(o.n).fill(o.class), { dtype: 'int64' }) : randint(0, L.info.numClasses, [o.n]);
   const g = generate(L.model, L.info, { n: o.n, seed: o.seed, sample: s, prior, labels, batch: o.batch,
     priorTemperature: o.priorTemperature ?? L.cfg.prior.temperature });
   saveNpy(o.out, g.x);
-  if (o.latentsOut) {
-    if (!g.codes) throw new Error('--latents-out: this run has no latents (plain EDM)');
-    saveNpy(o.latentsOut, g.codes);
-  }
+  if (o.latentsOut && g.codes) saveNpy(o.latentsOut, g.codes);
   if (o.png) scatterSamples(o.png, g.x, g.codes);
   const share = g.seconds.prior / (g.seconds.prior + g.seconds.diffusion);
   console.log(`wrote ${o.n} samples to ${o.out} (${s.sampler}, ${g.nfe} NFE, ${g.seconds.diffusion.toFixed(2)} s; ` +
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
 }
 
-export async function evaluate(o: { run: string; n?: number; seed: number; steps?: number;
-  sampler?: 'heun' | 'euler' | 'stochastic' }): Promise<void> {
-  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler });
+export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'>):
+  Promise<void> {
+  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart });
   console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
 }
 

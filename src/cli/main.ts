@@ -3,7 +3,10 @@
  * with exit code 2 and one line naming the problem.
  */
 import { Command, CommanderError } from 'commander';
-import { finite, nonNegInt, oneOf, posInt } from './args.js';
+import { finite, nonNegInt, oneOf, posInt, positive, restartIntervals } from './args.js';
+
+const SAMPLER_NAMES = ['heun', 'euler', 'stochastic', 'restart'] as const;
+const RESTART_HELP = 'Restart interval t_min,t_max,K,steps (repeatable; implies --sampler restart; default: sample.restart)';
 
 const program = new Command('disco-diff')
   .description('DisCo-Diff: diffusion models with learned discrete latents (EDM + encoder + AR prior), on libtorch')
@@ -12,11 +15,11 @@ const program = new Command('disco-diff')
 
 program.command('train')
   .description('Stage I: train the denoiser and encoder end to end (the plain EDM baseline when latents are off)')
-  .requiredOption('--config <file>', 'run config (JSON or YAML)')
+  .option('--config <file>', 'run config (JSON or YAML); with --resume it may change train.* settings (default: the run\'s own)')
   .requiredOption('--out <dir>', 'run directory to create (or to continue with --resume)')
-  .option('--resume', 'continue the run in --out from its last checkpoint')
+  .option('--resume', 'continue the run in --out from its last checkpoint (--steps, --set train.lr=… etc. may change)')
   .option('--steps <n>', 'override train.steps', posInt('--steps'))
-  .option('--minutes <m>', 'stop after this much training time (resumable)', finite('--minutes'))
+  .option('--minutes <m>', 'stop after this much training time (resumable)', positive('--minutes'))
   .option('--set <key=value>', 'override a config key, e.g. latents.k=16 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
   .option('--init-from <run>', 'start from a trained run\'s weights (e.g. plain EDM); new modules start fresh')
   .option('--quiet', 'no progress bar')
@@ -36,9 +39,10 @@ program.command('sample')
   .option('--latents-out <file.npy>', 'the latents used, int64 .npy [N, m]')
   .option('--png <file.png>', 'also draw the samples (scatter for 2-D data, grid for images)')
   .option('--steps <n>', 'sampler steps', posInt('--steps'))
-  .option('--sampler <name>', 'heun | euler | stochastic', oneOf('--sampler', ['heun', 'euler', 'stochastic'] as const))
+  .option('--sampler <name>', SAMPLER_NAMES.join(' | '), oneOf('--sampler', SAMPLER_NAMES))
+  .option('--restart <interval>', RESTART_HELP, restartIntervals('--restart'))
   .option('--guidance <w>', 'guidance weight on the latents: w·D(z) + (1−w)·D(∅); 1 = none', finite('--guidance'))
-  .option('--prior-temperature <t>', 'temperature of the AR prior', finite('--prior-temperature'))
+  .option('--prior-temperature <t>', 'temperature of the AR prior (> 0)', positive('--prior-temperature'))
   .option('--class <c>', 'class label for class-conditional runs (default: random)', nonNegInt('--class'))
   .option('--batch <n>', 'samples per sampler call', posInt('--batch'))
   .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
@@ -50,7 +54,8 @@ program.command('eval')
   .option('--n <n>', 'number of samples', posInt('--n'))
   .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
   .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', posInt('--steps'))
-  .option('--sampler <name>', 'heun | euler | stochastic (images)', oneOf('--sampler', ['heun', 'euler', 'stochastic'] as const))
+  .option('--sampler <name>', `${SAMPLER_NAMES.join(' | ')} (images)`, oneOf('--sampler', SAMPLER_NAMES))
+  .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'))
   .action(async (o) => (await import('./commands.js')).evaluate(o));
 
 program.command('plot')
@@ -66,6 +71,13 @@ program.command('demo')
   .option('--steps <n>', 'Stage-I steps per model', posInt('--steps'))
   .option('--quiet', 'no progress bars')
   .action(async (o) => (await import('./commands.js')).demo(o));
+
+program.command('serve')
+  .description('a local web page to explore a trained run: samples under chosen latents, latent switching, 2-D trajectories')
+  .requiredOption('--run <dir>', 'a trained run (only read; the page cannot name files)')
+  .option('--port <n>', 'TCP port (0: any free port)', nonNegInt('--port'), 7860)
+  .option('--host <addr>', 'address to listen on (default: this machine only)', '127.0.0.1')
+  .action(async (o) => (await import('./serve.js')).serve(o));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 /** Reads and validates a run config (JSON or YAML) with errors that name the bad key. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileNamed } from '../io/read.js';
 import { parse as parseYaml } from 'yaml';
 import { RunConfig } from './schema.js';
 
@@ -14,11 +14,10 @@ export function parseConfig(raw: unknown, source = 'config'): RunConfig {
 }
 
 export function loadConfig(path: string): RunConfig {
-  if (!existsSync(path)) throw new Error(`config file not found: ${path}`);
-  const text = readFileSync(path, 'utf8');
+  const text = readFileNamed(path, 'config file').toString('utf8');
   let raw: unknown;
   try {
-    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    raw = /\.ya?ml$/i.test(path) ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);
   } catch (e) {
     throw new Error(`config file ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
   }

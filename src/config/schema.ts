@@ -83,6 +83,14 @@ export const LatentConfig = z.strictObject({
   tau: pos.default(1),
   /** Straight-through hard samples (one-hot forward, soft gradient). */
   hard: z.boolean().default(true),
+  /**
+   * Scale of the Gumbel noise in the training samples: 1 = categorical samples z ~ softmax(logits)
+   * (the paper); 0 = the argmax code with a straight-through gradient, i.e. the codes Stage II
+   * extracts. Fashion-MNIST (seed 0, 300 steps, bench/latent-diagnostics): while the encoder is
+   * unsure (max p ≈ 0.05) a sampled code is mostly noise; argmax codes gave 1–3% lower training
+   * loss in every σ bin ≥ 0.2 (one seed: not a default).
+   */
+  gumbelNoise: z.number().min(0).max(1).default(1),
   /** Latent dropout to the learned null embedding (paper: 0.1). */
   dropout: z.number().min(0).max(1).default(0.1),
   /**
@@ -144,14 +152,28 @@ export const EncoderConfig = z.discriminatedUnion('kind', [
     dim: posInt.default(128),
     depth: posInt.default(4),
     heads: posInt.default(4),
+    /**
+     * One logits head per latent token instead of one shared head. Fashion-MNIST (seed 0, 300
+     * steps, bench/latent-diagnostics): redundancy between latents (mean pairwise NMI of their codes)
+     * 0.64 vs 0.75 shared, same loss per σ; off by default.
+     */
+    headPerLatent: z.boolean().default(false),
   }),
 ]);
 
 export const EDMConfig = z.strictObject({
   /** σ_data; null = measured from the training data (std of all coordinates). */
   sigmaData: pos.nullable().default(null),
+  /**
+   * Training objective for the same network and preconditioning (src/edm/loss.ts): 'edm' (λ(σ) and
+   * ln σ ~ N(pMean, pStd²)) or 'vdmpp' (Kingma & Gao 2023: sigmoid weighting on the log-SNR with
+   * shift `sigmoidBias`, σ drawn from its variance-reducing density; pMean/pStd unused).
+   */
+  objective: z.enum(['edm', 'vdmpp']).default('edm'),
   pMean: z.number().default(-1.2),
   pStd: pos.default(1.2),
+  /** VDM++ shift b of w(l) = sigmoid(b − l), l = −2 ln σ the log-SNR. */
+  sigmoidBias: z.number().default(2),
 });
 
 export const TrainConfig = z.strictObject({
@@ -160,6 +182,12 @@ export const TrainConfig = z.strictObject({
   lr: pos.default(1e-3),
   warmupSteps: int.nonnegative().default(100),
   emaDecay: z.number().min(0).lt(1).default(0.999),
+  /**
+   * EDM's EMA warm-up ratio: the EMA half-life is at most this fraction of the steps done, so short
+   * runs are not averaged with their random initialisation (decay 0.998 keeps 49% of it after 360
+   * steps). 0 = constant decay.
+   */
+  emaRampup: z.number().min(0).default(0.05),
   gradClip: pos.nullable().default(null),
   seed: int.nonnegative().default(0),
   logEvery: posInt.default(50),
@@ -180,17 +208,34 @@ export const PriorConfig = z.strictObject({
   softTargets: z.boolean().default(false),
   /** Sampling temperature. */
   temperature: pos.default(1),
-});
+}).refine((p) => p.dim % p.heads === 0, { path: ['heads'], message: 'must divide prior.dim' });
+
+/** One interval of the Restart sampler (src/edm/samplers.ts). */
+export const RestartIntervalConfig = z.strictObject({
+  /** t_min snaps to the nearest interior σ of the main grid. */
+  tMin: pos,
+  tMax: pos,
+  /** Number of restarts K. */
+  K: int.nonnegative(),
+  /** Heun steps per restart (the Restart code's N_Restart − 1). */
+  steps: posInt,
+}).refine((r) => r.tMin < r.tMax, { path: ['tMin'], message: 'must be below tMax' });
 
 export const SampleConfig = z.strictObject({
+  /** Main steps N (NFE: 2N − 1 for heun/stochastic, N for euler, plus Σ 2·K·steps for restart). */
   steps: posInt.default(50),
-  sampler: z.enum(['heun', 'euler', 'stochastic']).default('heun'),
+  sampler: z.enum(['heun', 'euler', 'stochastic', 'restart']).default('heun'),
+  /**
+   * The Restart sampler's intervals (Xu et al. 2023), used by sampler 'restart'. Default: the Restart
+   * repository's single-interval example {"0": [3, 2, 0.06, 0.30]}, i.e. [0.06, 0.30], K = 2, 2 steps.
+   */
+  restart: z.array(RestartIntervalConfig).min(1).default([{ tMin: 0.06, tMax: 0.3, K: 2, steps: 2 }]),
   sigmaMin: pos.default(0.002),
   sigmaMax: pos.default(80),
   rho: pos.default(7),
   /** Guidance weight w on the latents (1 = plain conditional). */
   guidance: z.number().default(1),
-});
+}).refine((s) => s.sigmaMin < s.sigmaMax, { path: ['sigmaMin'], message: 'must be below sample.sigmaMax' });
 
 export const RunConfig = z.strictObject({
   name: z.string().default('run'),

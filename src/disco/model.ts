@@ -6,7 +6,7 @@
 import { noGrad, rand, tidy, type Generator, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import type { EDMPrecond } from '../edm/precond.js';
-import { edmLoss } from '../edm/loss.js';
+import { edmLoss, vdmppLoss, type DenoiseBatch } from '../edm/loss.js';
 import type { LatentConfig } from '../config/schema.js';
 import type { LatentEncoder } from './encoder.js';
 import type { Conditioning } from './conditioning.js';
@@ -56,16 +56,17 @@ export function diversityLoss(logits: Tensor): Tensor {
 
 export class DiscoDiff extends Module {
   constructor(readonly denoiser: EDMPrecond, readonly encoder: LatentEncoder | null, readonly latents: LatentConfig,
-    readonly edm: { pMean: number; pStd: number }) {
+    readonly edm: { pMean: number; pStd: number; objective?: 'edm' | 'vdmpp'; sigmoidBias?: number }) {
     super();
     this.module('denoiser', denoiser);
     if (encoder) this.module('encoder', encoder);
   }
 
   /**
-   * E_y E_{z~E(y)} E_{σ,n} λ(σ)‖D(y + n, σ, z) − y‖² for a batch y [B, …], plus the code
-   * regularisers when `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel
-   * temperature (annealing).
+   * E_y E_{z~E(y)} E_{σ,n} λ(σ)‖D(y + n, σ, z) − y‖² for a batch y [B, …], with EDM's or VDM++'s
+   * λ and σ distribution (`edm.objective`, src/edm/loss.ts), plus the code regularisers when
+   * `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel temperature
+   * (annealing).
    */
   stageILoss(y: Tensor, labels: Tensor | undefined, generator?: Generator, o: { tau?: number } = {}): StageILoss {
     const B = y.size(0);
@@ -74,7 +75,8 @@ export class DiscoDiff extends Module {
     let reg: Tensor | null = null;
     if (this.encoder) {
       const logits = this.encoder.forward(y, labels); // (B, m, k)
-      const z = gumbelSoftmax(logits, { tau: o.tau ?? this.latents.tau, hard: this.latents.hard, generator });
+      const z = gumbelSoftmax(logits, { tau: o.tau ?? this.latents.tau, hard: this.latents.hard, noise: this.latents.gumbelNoise,
+        generator });
       const drop = rand([B], { device: y.device, generator }).lt(this.latents.dropout);
       cond = { latents: z, dropLatents: drop, labels };
       codes = logits.argmax(-1);
@@ -82,8 +84,11 @@ export class DiscoDiff extends Module {
       if (wd > 0) reg = diversityLoss(logits).mul(wd);
       if (we > 0) reg = sampleEntropy(logits).mul(we).add(reg ?? 0);
     }
-    const { loss, sigma } = edmLoss((x, s) => this.denoiser.forward(x, s, cond), y,
-      { pMean: this.edm.pMean, pStd: this.edm.pStd, sigmaData: this.denoiser.sigmaData, generator });
+    const D: DenoiseBatch = (x, s) => this.denoiser.forward(x, s, cond);
+    const sigmaData = this.denoiser.sigmaData;
+    const { loss, sigma } = this.edm.objective === 'vdmpp'
+      ? vdmppLoss(D, y, { bias: this.edm.sigmoidBias, sigmaData, generator })
+      : edmLoss(D, y, { pMean: this.edm.pMean, pStd: this.edm.pStd, sigmaData, generator });
     const perSample = loss.flatten(1).mean(1);
     const total = reg ? perSample.mean().add(reg) : perSample.mean();
     return { loss: total, perSample, sigma, codes, regularisers: reg };

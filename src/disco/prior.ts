@@ -75,12 +75,22 @@ export class LatentPrior extends Module {
     return F.crossEntropy(flatLogits, soft ? target.reshape(-1, this.k) : z.reshape(-1));
   }
 
-  /** Draws n code vectors [n, m] (int64), one position at a time, at a temperature. */
-  sample(n: number, o: { labels?: Tensor; temperature?: number; generator?: Generator } = {}): Tensor {
+  /**
+   * Draws n code vectors [n, m] (int64), one position at a time, at a temperature. `fixed[i]`, when
+   * a code, holds latent i at that code for every sample (later latents are drawn given it).
+   */
+  sample(n: number, o: { labels?: Tensor; temperature?: number; generator?: Generator;
+    fixed?: readonly (number | null)[] } = {}): Tensor {
     const T = o.temperature ?? 1;
+    if (!(T > 0 && Number.isFinite(T))) throw new Error(`prior temperature must be a positive number, got ${T}`);
+    if (o.fixed && (o.fixed.length !== this.m || o.fixed.some((c) => c !== null && !(Number.isInteger(c) && c >= 0 && c < this.k)))) {
+      throw new Error(`prior: fixed must hold ${this.m} entries, each null or a code 0..${this.k - 1}, got [${o.fixed}]`);
+    }
     let z = full([n, 0], 0, { dtype: 'int64', device: this.pos.device });
     for (let i = 0; i < this.m; i++) {
+      const held = o.fixed?.[i] ?? null;
       const next = tidy(() => {
+        if (held !== null) return cat([z, full([n, 1], held, { dtype: 'int64', device: this.pos.device })], 1);
         const logits = this.logits(z, o.labels).select(1, i).div(T); // (n, k)
         return cat([z, multinomial(logits.softmax(-1), 1, { generator: o.generator })], 1);
       });

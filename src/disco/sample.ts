@@ -2,10 +2,10 @@
  * Sampling DisCo-Diff (method.md §4): z ~ AR prior (or given codes), then the DM's ODE/SDE from
  * x_0 ~ N(0, σ_max² I) conditioned on z. Without latents this is plain EDM sampling.
  */
-import { Generator, cat, noGrad, randn, tidy, type Tensor } from '../engine/index.js';
+import { Generator, cat, describeNonFinite, noGrad, randn, tidy, type Tensor } from '../engine/index.js';
 import type { SampleConfig } from '../config/schema.js';
 import { edmSigmas } from '../edm/schedule.js';
-import { SAMPLERS, type StepInfo } from '../edm/samplers.js';
+import { SAMPLERS, restartPlan, type RestartInterval, type StepInfo } from '../edm/samplers.js';
 import { makeDenoiser } from '../edm/denoiser.js';
 import type { DataInfo } from '../models/build.js';
 import type { DiscoDiff } from './model.js';
@@ -40,6 +40,29 @@ export interface Generated {
   trajectory: Tensor[];
 }
 
+/** Command-line style changes to a run's sampling settings (`sample`, `eval`). */
+export interface SamplingOverrides {
+  steps?: number;
+  sampler?: SampleConfig['sampler'];
+  /** Restart intervals; they imply sampler 'restart'. */
+  restart?: RestartInterval[];
+  guidance?: number;
+}
+
+/**
+ * `s` with the overrides applied, checked before any work: Restart intervals only with the
+ * restart sampler, and placed on the main grid (src/edm/samplers.ts `restartPlan`).
+ */
+export function withOverrides(s: SampleConfig, o: SamplingOverrides): SampleConfig {
+  if (o.restart && o.sampler && o.sampler !== 'restart') {
+    throw new Error(`--restart gives the restart sampler's intervals; it does not apply to --sampler ${o.sampler}`);
+  }
+  const r: SampleConfig = { ...s, ...(o.steps && { steps: o.steps }), ...(o.sampler && { sampler: o.sampler }),
+    ...(o.restart && { sampler: 'restart' as const, restart: o.restart }), ...(o.guidance !== undefined && { guidance: o.guidance }) };
+  if (r.sampler === 'restart') restartPlan(edmSigmas(r.steps, r), r.restart, r.rho);
+  return r;
+}
+
 export function generate(model: DiscoDiff, info: DataInfo, o: GenerateOptions): Generated {
   const gen = new Generator(o.seed);
   try {
@@ -66,7 +89,7 @@ export function generate(model: DiscoDiff, info: DataInfo, o: GenerateOptions): 
           const D = makeDenoiser(model.denoiser, cond, { guidance: o.sample.guidance });
           const x0 = randn([end - start, ...info.shape], { dtype: 'float64', generator: gen }).mul(sigmas[0]!);
           const res = sampler(D, x0, sigmas, {
-            generator: gen, keepTrajectory: o.keepTrajectory,
+            generator: gen, keepTrajectory: o.keepTrajectory, restart: o.sample.restart, rho: o.sample.rho,
             onStep: o.onStep && ((s) => o.onStep!({ ...s, batch: start / B })),
           });
           return { x: res.x.to({ dtype: 'float32' }), nfe: res.nfe, trajectory: res.trajectory };
@@ -77,6 +100,12 @@ export function generate(model: DiscoDiff, info: DataInfo, o: GenerateOptions): 
       }
       const x = outs.length === 1 ? outs[0]! : cat(outs);
       if (outs.length > 1) for (const t of outs) t.dispose();
+      const bad = describeNonFinite(x);
+      if (bad) {
+        for (const t of [x, codes, ...trajParts.flat()]) t?.dispose();
+        throw new Error(`sampling produced non-finite samples (${bad}; sample.guidance ${o.sample.guidance}, ` +
+          `${o.sample.sampler} ${o.sample.steps} steps): check the run's weights and sampling settings`);
+      }
       const trajectory = trajParts[0]?.map((_, i) => (trajParts.length === 1 ? trajParts[0]![i]! : cat(trajParts.map((p) => p[i]!)))) ?? [];
       if (trajParts.length > 1) for (const p of trajParts) for (const t of p) t.dispose();
       const t2 = performance.now();

@@ -9,7 +9,7 @@ import type { SampleConfig } from '../config/schema.js';
 import type { EDMPrecond } from '../edm/precond.js';
 import { makeDenoiser } from '../edm/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';
-import { SAMPLERS, type Denoiser, type SampleResult, type SamplerName } from '../edm/samplers.js';
+import { SAMPLERS, type Denoiser, type SampleResult, type SamplerName, type SamplerOptions } from '../edm/samplers.js';
 import type { Conditioning } from './conditioning.js';
 import { oneHotCodes } from './gumbel.js';
 
@@ -19,12 +19,14 @@ import { oneHotCodes } from './gumbel.js';
  * same conditioning). switchStep = 0 → all B; switchStep = N → all A.
  */
 export function sampleWithSwitch(denoiser: EDMPrecond, x0: Tensor, sigmas: number[], condA: Conditioning,
-  condB: Conditioning, switchStep: number, o: { sampler?: SamplerName; guidance?: number; generator?: Generator } = {}): SampleResult {
+  condB: Conditioning, switchStep: number,
+  o: { sampler?: SamplerName; guidance?: number } & Pick<SamplerOptions, 'generator' | 'restart' | 'rho'> = {}): SampleResult {
   const Da = makeDenoiser(denoiser, condA, { guidance: o.guidance });
   const Db = makeDenoiser(denoiser, condB, { guidance: o.guidance });
   let step = 0;
   const D: Denoiser = (x, sigma) => (step < switchStep ? Da : Db)(x, sigma);
-  return noGrad(() => SAMPLERS[o.sampler ?? 'heun'](D, x0, sigmas, { generator: o.generator, onStep: (s) => { step = s.i + 1; } }));
+  return noGrad(() => SAMPLERS[o.sampler ?? 'heun'](D, x0, sigmas,
+    { generator: o.generator, restart: o.restart, rho: o.rho, onStep: (s) => { step = s.i + 1; } }));
 }
 
 /** One row of the switching figure. */
@@ -57,7 +59,7 @@ export function switchingRows(denoiser: EDMPrecond, shape: number[], k: number, 
         const sg = new Generator(o.seed + 1); // the same churn noise in every row (stochastic sampler)
         try {
           const r = sampleWithSwitch(denoiser, x0, sigmas, condA, condB, step,
-            { sampler: o.sample.sampler, guidance: o.sample.guidance, generator: sg });
+            { sampler: o.sample.sampler, restart: o.sample.restart, rho: o.sample.rho, guidance: o.sample.guidance, generator: sg });
           return { label, images: r.x.to({ dtype: 'float32' }) };
         } finally {
           sg.dispose();

@@ -6,3 +6,4 @@ export * from './random.js';
 export * from './autograd.js';
 export * from './runtime.js';
 export * as F from './functional.js';
+export * from './finite.js';

@@ -8,6 +8,8 @@ import { trainPrior } from '../train/stage2.js';
 import { RunDir } from '../train/run-dir.js';
 import { evaluateToyRun } from './toy.js';
 import { compareFigures, runFigures, summary, writeReport } from './toy-report.js';
+import { writeEvalMetrics } from './metrics-file.js';
+import type { SamplingOverrides } from '../disco/sample.js';
 
 const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
 
@@ -17,13 +19,15 @@ function isToy(dir: string): boolean {
 }
 
 /** Measures a run and writes RUN/metrics.json. */
-export async function evaluateRun(dir: string, o: { n?: number; seed?: number; steps?: number;
-  sampler?: 'heun' | 'euler' | 'stochastic' } = {}): Promise<Record<string, unknown>> {
+export async function evaluateRun(dir: string, o: { n?: number; seed?: number } &
+  Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<Record<string, unknown>> {
   if (!isToy(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
-  if (o.steps || o.sampler) throw new Error('eval --steps/--sampler apply to image runs; 2-D runs report a low-NFE table (lowNfe)');
+  if (o.steps || o.sampler || o.restart) {
+    throw new Error('eval --steps/--sampler/--restart apply to image runs; 2-D runs report a low-NFE table (lowNfe)');
+  }
   const { metrics, artifacts } = evaluateToyRun(dir, o);
   artifacts.dispose();
-  writeFileSync(new RunDir(dir).evalMetrics, JSON.stringify(metrics, null, 2));
+  writeEvalMetrics(new RunDir(dir).evalMetrics, metrics);
   return metrics as unknown as Record<string, unknown>;
 }
 
@@ -66,7 +70,7 @@ export async function runDemo(out: string, o: { steps?: number; quiet?: boolean 
   const disco = evaluateToyRun(join(out, 'disco'));
   try {
     for (const [side, name] of [[dm, 'dm'], [disco, 'disco']] as const) {
-      writeFileSync(new RunDir(join(out, name)).evalMetrics, JSON.stringify(side.metrics, null, 2));
+      writeEvalMetrics(new RunDir(join(out, name)).evalMetrics, side.metrics);
     }
     const s = summary(dm.metrics, disco.metrics, { dm: speed.dm!, disco: speed.disco! });
     const figures = compareFigures(join(out, 'figures'), dm, disco);

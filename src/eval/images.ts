@@ -4,10 +4,10 @@
  * Fréchet distance, not FID), loss vs σ, code usage, sampling speed and the prior's time share;
  * sample grids, shared-latent grids, latent switching and group composition.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, randint, tidy, type Tensor } from '../engine/index.js';
-import { generate } from '../disco/sample.js';
+import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
 import { classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
 import type { LatentPrior } from '../disco/prior.js';
@@ -17,6 +17,7 @@ import { groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, shared
 import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switching.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
+import { writeEvalMetrics } from './metrics-file.js';
 
 export interface ImageRunMetrics {
   run: string;
@@ -72,10 +73,10 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
   return L.info.numClasses > 0 ? randint(0, L.info.numClasses, [n], { generator: g }) : undefined;
 }
 
-export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; steps?: number;
-  sampler?: 'heun' | 'euler' | 'stochastic' } = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
+export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number } &
+  Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
   const L = loadRun(dir);
-  L.cfg.sample = { ...L.cfg.sample, ...(o.steps && { steps: o.steps }), ...(o.sampler && { sampler: o.sampler }) };
+  L.cfg.sample = withOverrides(L.cfg.sample, o);
   const n = o.n ?? 1000, seed = o.seed ?? 0;
   const fmnist = L.cfg.data.kind === 'fashion-mnist';
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
@@ -92,7 +93,7 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const usage = sub && L.model.encoder ? tidy(() => codeUsage(L.model.extractLatents(sub, subLabels).codes, L.cfg.latents.k)) : null;
   const secs = gen.seconds.prior + gen.seconds.diffusion;
   // Measured with the run's own sampler only (an eval at other steps/sampler is a low-NFE FD check).
-  const consistency = fmnist && prior && L.info.numClasses === 0 && !o.steps && !o.sampler
+  const consistency = fmnist && prior && L.info.numClasses === 0 && !o.steps && !o.sampler && !o.restart
     ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100 }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
@@ -101,11 +102,11 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
     imagesPerSec: n / secs, priorShare: gen.seconds.prior / secs,
     lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null, consistency,
   };
-  writeFileSync(L.run.evalMetrics, JSON.stringify(m, null, 2));
   for (const t of [gen.x, gen.codes, labels, test?.x, test?.labels, sub, subLabels]) t?.dispose();
   g.dispose();
   prior?.dispose();
   L.model.dispose();
+  writeEvalMetrics(L.run.evalMetrics, m);
   return m as ImageRunMetrics & Record<string, unknown>;
 }
 

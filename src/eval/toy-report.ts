@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { fig3, fig4, lossVsSigmaFigure } from '../plot/figures.js';
 import { scatterSamples } from '../plot/samples.js';
 import type { ToyArtifacts, ToyMetrics } from './toy.js';
+import { lowNfeLabel } from './low-nfe.js';
 import type { TimeSeries } from '../metrics/curvature.js';
 
 export interface ToySide {
@@ -56,7 +57,7 @@ export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; 
     w2: { dm: dm.w2, disco: disco.w2, floor: dm.w2Floor },
     off_mode: { dm: dm.offMode, disco: disco.offMode },
     low_nfe_w2: Object.fromEntries(Object.keys(dm.lowNfe).map((k) => [k, { dm: dm.lowNfe[k]!, disco: disco.lowNfe[k]! }])),
-    curvature_mean: { dm: dm.curvatureMean, disco: disco.curvatureMean },
+    turning_mean: { dm: dm.turningMean, disco: disco.turningMean },
     curvature_lower_fraction: lower(dm.curvature, disco.curvature),
     turning_lower_fraction: lower(dm.turning, disco.turning),
     max_mode_weight_error: { dm: dm.maxWeightError, disco: disco.maxWeightError },
@@ -72,7 +73,7 @@ export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; 
 
 /** report.md: the metrics table and the figures. */
 export function writeReport(path: string, s: Record<string, unknown>, figures: Record<string, string>): void {
-  const S = s as { w2: Record<string, number>; off_mode: Record<string, number>; curvature_mean: Record<string, number>;
+  const S = s as { w2: Record<string, number>; off_mode: Record<string, number>; turning_mean: Record<string, number>;
     max_mode_weight_error: Record<string, number>; purity: number; codes_used: number; prior_share_of_sampling: number;
     nfe: number; n: number; train_steps_per_sec: Record<string, number>; steps: Record<string, number>;
     curvature_lower_fraction: number; turning_lower_fraction: number; low_nfe_w2: Record<string, Record<string, number>> };
@@ -89,8 +90,8 @@ Metrics at n = ${S.n} samples against fresh data from the same mixture.
 | W2 to fresh data (floor W2(data, data) = ${f(S.w2.floor!)}) | ${f(S.w2.dm!)} | ${f(S.w2.disco!)} |
 | off-mode fraction (> 5σ from every mode) | ${f(S.off_mode.dm!, 4)} | ${f(S.off_mode.disco!, 4)} |
 | largest mode-weight error | ${f(S.max_mode_weight_error.dm!, 4)} | ${f(S.max_mode_weight_error.disco!, 4)} |
-${Object.entries(S.low_nfe_w2).map(([k, v]) => `| W2 at low NFE: ${k.replace(/(\d+)$/, ' $1 steps')} | ${f(v.dm!)} | ${f(v.disco!)} |`).join('\n')}
-| mean ODE curvature E[κ] | ${f(S.curvature_mean.dm!)} | ${f(S.curvature_mean.disco!)} |
+${Object.entries(S.low_nfe_w2).map(([k, v]) => `| W2 at low NFE: ${lowNfeLabel(k)} | ${f(v.dm!)} | ${f(v.disco!)} |`).join('\n')}
+| mean turning of the ODE per unit ln σ (rad) | ${f(S.turning_mean.dm!)} | ${f(S.turning_mean.disco!)} |
 | training steps / s | ${f(S.train_steps_per_sec.dm!, 1)} | ${f(S.train_steps_per_sec.disco!, 1)} |
 
 Latent purity (codes vs true components): ${f(100 * S.purity, 1)}% with ${S.codes_used} of 8 codes used.

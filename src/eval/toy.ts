@@ -16,6 +16,7 @@ import { codeStats, latentPurity, modeStats } from '../metrics/modes.js';
 import { edmVelocity, odeCurvature, type TimeSeries } from '../metrics/curvature.js';
 import { jacobianNorm } from '../metrics/jacobian.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
+import { LOW_NFE } from './low-nfe.js';
 
 export interface ToyMetrics {
   run: string;
@@ -34,11 +35,14 @@ export interface ToyMetrics {
   purity: number | null;
   codesUsed: number | null;
   codeEntropy: number | null;
-  /** E[κ] per sampler σ (relative finite-difference step), and the scale-free turning per unit ln σ. */
+  /**
+   * E[κ] per sampler σ (relative finite-difference step), the scale-free turning per unit ln σ, and
+   * its mean over σ (E[κ] itself spans decades between σ_max and σ_min, so its mean says little).
+   */
   curvature: TimeSeries;
-  curvatureMean: number;
   turning: TimeSeries;
-  /** W2 to the same fresh data at low NFE, keyed `heun5` etc. (see LOW_NFE). */
+  turningMean: number;
+  /** W2 to the same fresh data at low NFE, keyed as LOW_NFE (`heun5`, `restart3+2x1`, …). */
   lowNfe: Record<string, number>;
   jacobian: TimeSeries;
   lossVsSigma: { sigma: number[]; loss: number[] };
@@ -60,9 +64,6 @@ export interface ToyArtifacts {
   dataLabels: Tensor;
   dispose(): void;
 }
-
-/** The few-step samplers of the low-NFE comparison: [sampler, steps]. */
-export const LOW_NFE = [['heun', 3], ['heun', 5], ['heun', 8], ['euler', 10]] as const;
 
 export interface ToyEvalOptions {
   n?: number;
@@ -90,13 +91,13 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
   const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
   const flow = flowStats(L, traj);
-  const lowNfe = Object.fromEntries(LOW_NFE.map(([sampler, steps]) => {
-    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, sampler, steps }, prior,
+  const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).map(([key, setting]) => {
+    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior,
       priorTemperature: L.cfg.prior.temperature });
     const v = w2(g.x, a.x);
     g.x.dispose();
     g.codes?.dispose();
-    return [`${sampler}${steps}`, v];
+    return [key, v];
   }));
   const lvs = sigmaGrid();
   const lossGen = new Generator(seed + 7);
@@ -128,7 +129,7 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
 
 /** ODE curvature and Jacobian norm along the kept trajectories, under the same latents. */
 function flowStats(L: LoadedRun, traj: Generated):
-  { curvature: TimeSeries; curvatureMean: number; turning: TimeSeries; jacobian: TimeSeries } {
+  { curvature: TimeSeries; turning: TimeSeries; turningMean: number; jacobian: TimeSeries } {
   const sigmas = edmSigmas(L.cfg.sample.steps, L.cfg.sample);
   const latents = traj.codes && L.model.encoder ? oneHotCodes(traj.codes, L.model.encoder.k) : null;
   const D = makeDenoiser(L.model.denoiser, { latents });
@@ -138,8 +139,8 @@ function flowStats(L: LoadedRun, traj: Generated):
   const turning = odeCurvature(G, states, { measure: 'turning' });
   const jacobian = jacobianNorm(G, states);
   latents?.dispose();
-  const curvatureMean = curvature.value.reduce((s, v) => s + v, 0) / Math.max(1, curvature.value.length);
-  return { curvature, curvatureMean, turning, jacobian };
+  const turningMean = turning.value.reduce((s, v) => s + v, 0) / Math.max(1, turning.value.length);
+  return { curvature, turning, turningMean, jacobian };
 }
 
 /** m codes [N, m] → one integer per sample (Σ z_i k^i), for purity over the joint code. */

@@ -2,10 +2,10 @@
  * NumPy .npy (format version 1.0/2.0) read and write, for arrays exchanged with Python tools.
  * Little-endian C-order arrays of float32/float64/int64/int32/uint8/bool.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { N } from '../engine/native.js';
 import { Tensor, type DType } from '../engine/index.js';
 import { writeFileAtomic } from './atomic.js';
+import { readFileNamed } from './read.js';
 
 const DESCR: Partial<Record<DType, string>> = {
   float32: '<f4', float64: '<f8', int64: '<i8', int32: '<i4', uint8: '|u1', bool: '|b1',
@@ -30,24 +30,30 @@ export function saveNpy(path: string, t: Tensor): void {
 
 /** Reads a .npy file into a CPU tensor. */
 export function loadNpy(path: string): Tensor {
-  if (!existsSync(path)) throw new Error(`npy file not found: ${path}`);
-  const buf = readFileSync(path);
+  const buf = readFileNamed(path, 'npy file');
   const bad = (why: string) => new Error(`bad .npy file ${path}: ${why}`);
   if (buf.byteLength < 10 || !buf.subarray(0, 6).equals(MAGIC)) throw bad('missing the \\x93NUMPY magic');
   const major = buf[6]!;
+  if (major < 1 || major > 3) throw bad(`format version ${major} is not supported (1, 2 or 3)`);
+  const lenBytes = major === 1 ? 2 : 4;
+  if (buf.byteLength < 8 + lenBytes) throw bad('truncated header');
   const headLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + headLen;
-  const header = buf.subarray(major === 1 ? 10 : 12, start).toString('latin1');
+  const start = 8 + lenBytes + headLen;
+  if (start > buf.byteLength) throw bad(`header claims ${headLen} bytes but the file ends first (truncated?)`);
+  const header = buf.subarray(8 + lenBytes, start).toString(major === 3 ? 'utf8' : 'latin1');
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeStr === undefined) throw bad(`unreadable header ${JSON.stringify(header.trim())}`);
   if (fortran === 'True') throw bad('Fortran-order arrays are not supported');
-  const dtype = FROM_DESCR[descr];
+  const dtype = Object.hasOwn(FROM_DESCR, descr) ? FROM_DESCR[descr] : undefined;
   if (!dtype) throw bad(`dtype '${descr}' is not supported (use little-endian f4/f8/i8/i4/u1/b1)`);
-  const shape = shapeStr.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const dims = shapeStr.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!dims.every((d) => /^\d{1,15}$/.test(d))) throw bad(`shape (${shapeStr}) is not a tuple of non-negative integers`);
+  const shape = dims.map(Number);
   const bytes = new Uint8Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.byteLength));
   const want = shape.reduce((a, b) => a * b, 1) * ITEM_SIZE[dtype]!;
   if (bytes.byteLength !== want) throw bad(`shape (${shape}) of ${descr} needs ${want} data bytes, found ${bytes.byteLength} (truncated?)`);
+  if (dtype === 'bool' && bytes.some((b) => b > 1)) throw bad('bool data holds bytes other than 0 and 1');
   return new Tensor(N.fromBuffer(bytes, shape, dtype, 'cpu'));
 }

@@ -4,10 +4,11 @@
  * then the raw little-endian tensor bytes. Files written here open with Python's `safetensors`.
  * No npm package for the format is maintained, so this small reader/writer is our own.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { N } from '../engine/native.js';
 import { Tensor, type DType } from '../engine/index.js';
 import { writeFileAtomic } from './atomic.js';
+import { isCount, isRecord } from './json.js';
+import { readFileNamed } from './read.js';
 
 const CODES: Record<DType, string> = {
   float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL', float16: 'F16', bfloat16: 'BF16',
@@ -36,37 +37,51 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor>, meta
 
 /** Reads a safetensors file; every inconsistency is an error that names the file and the problem. */
 export function loadSafetensors(path: string): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
-  if (!existsSync(path)) throw new Error(`safetensors file not found: ${path}`);
-  const buf = readFileSync(path);
+  const buf = readFileNamed(path, 'safetensors file');
   const bad = (why: string) => new Error(`corrupt safetensors file ${path}: ${why}`);
   if (buf.byteLength < 8) throw bad(`only ${buf.byteLength} bytes, too short for a header`);
   const headLen = Number(buf.readBigUInt64LE(0));
   if (headLen > buf.byteLength - 8) throw bad(`header claims ${headLen} bytes but the file has ${buf.byteLength - 8} after it (truncated?)`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  let header: unknown;
   try {
     header = JSON.parse(buf.subarray(8, 8 + headLen).toString('utf8'));
   } catch {
     throw bad('header is not valid JSON');
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('header is not a JSON object');
+  if (!isRecord(header)) throw bad('header is not a JSON object');
+  const metadata = header.__metadata__ ?? {};
+  if (!isRecord(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) {
+    throw bad('__metadata__ is not an object of strings');
+  }
   const data = buf.subarray(8 + headLen);
   const tensors = new Map<string, Tensor>();
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   try {
     for (const [name, info] of Object.entries(header)) {
       if (name === '__metadata__') continue;
-      const { dtype, shape, data_offsets: off } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-      const dt = DTYPES[dtype];
-      if (!dt || !Array.isArray(shape) || !Array.isArray(off)) throw bad(`entry '${name}' has a bad dtype/shape/offsets`);
-      const n = shape.reduce((a, b) => a * b, 1);
-      if (off[1] - off[0] !== n * SIZES[dtype]!) throw bad(`entry '${name}' has ${off[1] - off[0]} bytes for shape [${shape}] ${dtype}`);
-      if (off[1] > data.byteLength) throw bad(`entry '${name}' ends at byte ${off[1]} but the data has ${data.byteLength} (truncated?)`);
-      const bytes = new Uint8Array(data.buffer.slice(data.byteOffset + off[0], data.byteOffset + off[1]));
-      tensors.set(name, new Tensor(N.fromBuffer(bytes, shape, dt, 'cpu')));
+      const entry = checkEntry(info, data.byteLength);
+      if (typeof entry === 'string') throw bad(`entry '${name}' ${entry}`);
+      const bytes = new Uint8Array(data.buffer.slice(data.byteOffset + entry.start, data.byteOffset + entry.end));
+      if (entry.dtype === 'bool' && bytes.some((b) => b > 1)) throw bad(`entry '${name}' holds bool bytes other than 0 and 1`);
+      tensors.set(name, new Tensor(N.fromBuffer(bytes, entry.shape, entry.dtype, 'cpu')));
     }
   } catch (e) {
     for (const t of tensors.values()) t.dispose();
     throw e;
   }
-  return { tensors, metadata };
+  return { tensors, metadata: metadata as Record<string, string> };
+}
+
+/** A header entry's dtype, shape and byte range, or what is wrong with it. */
+function checkEntry(info: unknown, dataBytes: number): { dtype: DType; shape: number[]; start: number; end: number } | string {
+  if (!isRecord(info)) return 'is not an object';
+  const { dtype, shape, data_offsets: off } = info;
+  const dt = typeof dtype === 'string' && Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype]! : null;
+  if (!dt) return `has an unknown dtype ${JSON.stringify(dtype)}`;
+  if (!Array.isArray(shape) || !shape.every(isCount)) return `has a bad shape ${JSON.stringify(shape)}`;
+  const [start, end] = Array.isArray(off) && off.length === 2 && off.every(isCount) ? off as [number, number] : [NaN, NaN];
+  if (!(start <= end)) return `has bad data_offsets ${JSON.stringify(off)}`;
+  const want = shape.reduce((a: number, b: number) => a * b, 1) * SIZES[dtype as string]!;
+  if (end - start !== want) return `has ${end - start} bytes for shape [${shape}] ${dtype}`;
+  if (end > dataBytes) return `ends at byte ${end} but the data has ${dataBytes} (truncated?)`;
+  return { dtype: dt, shape, start, end };
 }

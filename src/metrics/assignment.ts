@@ -24,9 +24,14 @@ export interface AssignmentOptions {
   k?: number;
 }
 
-/** Solves min Σ_i cost[i, rowToCol[i]] for a row-major n×n matrix of finite costs. */
+/** Solves min Σ_i cost[i, rowToCol[i]] for a row-major n×n matrix of finite costs (others are an error). */
 export function linearAssignment(cost: Float64Array, n: number, o: AssignmentOptions = {}): Assignment {
   if (cost.length !== n * n) throw new Error(`linearAssignment: cost has ${cost.length} entries, expected ${n}×${n}`);
+  const bad = cost.findIndex((c) => !Number.isFinite(c));   // NaN would keep the certificate from ever holding
+  if (bad >= 0) {
+    throw new Error(`linearAssignment: cost[${Math.floor(bad / n)}, ${bad % n}] is ${cost[bad]}; every cost must be finite ` +
+      '(non-finite samples or points?)');
+  }
   const k = Math.min(n, o.k ?? 16);
   const adj = candidates(cost, n, k);
   const x = new Int32Array(n).fill(-1);   // row → column

@@ -7,6 +7,17 @@ import { Tensor, keep, noGrad, type Device, type DType } from '../engine/index.j
 /** A state dict: parameter/buffer path → tensor. */
 export type StateDict = Map<string, Tensor>;
 
+/**
+ * How a saved tensor `src` differs from the `dst` it would be copied into: "shape mismatch for
+ * `name`: …" or "dtype mismatch for `name`: …", or null when it fits (a copy would silently
+ * convert a wrong dtype, e.g. a header edited from F32 to I32).
+ */
+export function stateMismatch(name: string, src: Tensor, dst: Tensor): string | null {
+  if (src.shape.join(',') !== dst.shape.join(',')) return `shape mismatch for ${name}: checkpoint [${src.shape}] vs model [${dst.shape}]`;
+  if (src.dtype !== dst.dtype) return `dtype mismatch for ${name}: checkpoint ${src.dtype} vs model ${dst.dtype}`;
+  return null;
+}
+
 export abstract class Module {
   /** Whether the module is in training mode (dropout on, latent dropout on, …). */
   training = true;
@@ -90,9 +101,8 @@ export abstract class Module {
     if (strict && unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
     for (const [k, t] of own) {
       const src = sd.get(k);
-      if (src && src.shape.join(',') !== t.shape.join(',')) {
-        problems.push(`shape mismatch for ${k}: checkpoint [${src.shape}] vs model [${t.shape}]`);
-      }
+      const mismatch = src && stateMismatch(k, src, t);
+      if (mismatch) problems.push(mismatch);
     }
     if (problems.length) throw new Error(`loadStateDict(${this.constructor.name}): ${problems.join('; ')}`);
     noGrad(() => {

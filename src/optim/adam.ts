@@ -1,6 +1,7 @@
 /** Adam and AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019) with bias correction. */
 import { noGrad, keep, zerosLike, type Tensor } from '../engine/index.js';
 import { N } from '../engine/native.js';
+import { stateMismatch } from '../nn/module.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -77,8 +78,9 @@ export class Adam {
     noGrad(() => this.params.forEach(([n], i) => {
       for (const [key, dst] of [[`exp_avg.${n}`, this.expAvg[i]!], [`exp_avg_sq.${n}`, this.expAvgSq[i]!]] as const) {
         const src = s.tensors.get(key);
+        const mismatch = src && stateMismatch(key, src, dst);
         if (!src) missing.push(key);
-        else if (src.shape.join() !== dst.shape.join()) throw new Error(`optimizer state ${key}: shape [${src.shape}] vs [${dst.shape}]`);
+        else if (mismatch) throw new Error(`optimizer state: ${mismatch}`);
         else dst.copy_(src);
       }
     }));

@@ -1,6 +1,6 @@
 /** Exponential moving average of parameters (EDM samples from the EMA weights). */
 import { keep, noGrad, tidy } from '../engine/index.js';
-import type { Module, StateDict } from '../nn/module.js';
+import { stateMismatch, type Module, type StateDict } from '../nn/module.js';
 
 export class EMA {
   /** Averaged copies of the module's parameters and buffers, by path. */
@@ -18,13 +18,22 @@ export class EMA {
     return 0.5 ** (batch / Math.max(halfLife, 1e-8));
   }
 
-  /** shadow ← decay·shadow + (1−decay)·current. */
-  update(module: Module): void {
+  /**
+   * EDM's EMA warm-up (ema_rampup_ratio): the half-life, in steps, is at most `rampup` × the steps
+   * done so far, so early averages forget the random initialisation. Returns the decay to use at
+   * `step` (1-based): min(decay, 0.5^(1 / (rampup·step))); `rampup` 0 = the constant decay.
+   */
+  static rampedDecay(decay: number, rampup: number, step: number): number {
+    return rampup > 0 ? Math.min(decay, 0.5 ** (1 / (rampup * Math.max(step, 1)))) : decay;
+  }
+
+  /** shadow ← d·shadow + (1−d)·current, with d the constructor's decay unless given. */
+  update(module: Module, decay = this.decay): void {
     noGrad(() => tidy(() => {
       for (const [k, t] of module.stateDict()) {
         const s = this.shadow.get(k);
         if (!s) throw new Error(`EMA: module has '${k}' that the average does not`);
-        if (t.dtype.startsWith('float')) s.lerp_(t, 1 - this.decay);
+        if (t.dtype.startsWith('float')) s.lerp_(t, 1 - decay);
         else s.copy_(t);
       }
     }));
@@ -41,6 +50,8 @@ export class EMA {
       for (const [k, s] of this.shadow) {
         const src = sd.get(k);
         if (!src) throw new Error(`EMA state is missing '${k}'`);
+        const mismatch = stateMismatch(k, src, s);
+        if (mismatch) throw new Error(`EMA state: ${mismatch}`);
         s.copy_(src);
       }
     });

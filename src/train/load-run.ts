@@ -1,9 +1,12 @@
 /** Rebuilds a trained run from its files: config, data facts and EMA weights from the checkpoint. */
+import { assertFinite } from '../engine/index.js';
 import { loadCheckpoint } from '../io/index.js';
+import { isCount, isRecord } from '../io/json.js';
 import { parseConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { createModel, type DataInfo } from '../models/build.js';
 import type { DiscoDiff } from '../disco/model.js';
+import type { Module, StateDict } from '../nn/module.js';
 import { LatentPrior } from '../disco/prior.js';
 import { RunDir } from './run-dir.js';
 
@@ -21,18 +24,38 @@ export function loadRun(dir: string): LoadedRun {
   run.require();
   const ck = loadCheckpoint(run.checkpoint);
   try {
-    if (ck.meta.stage !== 'stage1' || !ck.meta.config || !ck.meta.dataInfo) {
-      throw new Error(`corrupt checkpoint ${run.checkpoint}: it lacks the stage-1 config or data facts`);
+    const { stage, step, config, dataInfo } = ck.meta;
+    if (stage !== 'stage1' || !isCount(step) || !config || !isDataInfo(dataInfo)) {
+      throw new Error(`corrupt checkpoint ${run.checkpoint}: it lacks the stage-1 step, config or data facts`);
     }
-    const cfg = parseConfig(ck.meta.config, `config stored in ${run.checkpoint}`);
-    const info = ck.meta.dataInfo as DataInfo;
-    const model = createModel(cfg, info);
-    model.loadStateDict(ck.ema.size ? ck.ema : ck.model);
-    model.eval();
-    return { run, cfg, info, step: ck.meta.step as number, model };
+    const cfg = parseConfig(config, `config stored in ${run.checkpoint}`);
+    const weights = ck.ema.size ? ck.ema : ck.model;
+    assertFinite(weights, `the ${ck.ema.size ? 'EMA' : 'model'} weights of ${run.checkpoint}`);
+    const model = built(run.checkpoint, () => createModel(cfg, dataInfo), weights).eval();
+    return { run, cfg, info: dataInfo, step, model };
   } finally {
     ck.dispose();
   }
+}
+
+/** Builds a module and loads `sd` into it; errors name `source`, and a module the state does not fit is freed. */
+function built<M extends Module>(source: string, make: () => M, sd: StateDict): M {
+  let m: M | undefined;
+  try {
+    m = make();
+    m.loadStateDict(sd);
+    return m;
+  } catch (e) {
+    m?.dispose();
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+}
+
+/** Stored data facts: a sample shape of at most 4 sizes up to 2¹⁶, a class count, a positive σ_data. */
+function isDataInfo(v: unknown): v is DataInfo {
+  const size = (d: unknown) => isCount(d) && d > 0 && d <= 65_536;
+  return isRecord(v) && Array.isArray(v.shape) && v.shape.length > 0 && v.shape.length <= 4 && v.shape.every(size) &&
+    isCount(v.numClasses) && v.numClasses <= 65_536 && typeof v.sigmaData === 'number' && v.sigmaData > 0 && Number.isFinite(v.sigmaData);
 }
 
 /** Builds the prior a run's config describes. */
@@ -46,9 +69,8 @@ export function loadPrior(run: RunDir, cfg: RunConfig, numClasses: number): Late
   run.require(run.prior, 'a run with a trained prior (run `disco-diff train-prior` first)');
   const ck = loadCheckpoint(run.prior);
   try {
-    const prior = createPrior(cfg, numClasses);
-    prior.loadStateDict(ck.model);
-    return prior.eval();
+    assertFinite(ck.model, `the prior weights of ${run.prior}`);
+    return built(run.prior, () => createPrior(cfg, numClasses), ck.model).eval();
   } finally {
     ck.dispose();
   }

@@ -1,10 +1,12 @@
 /** The files of a run directory, in one place. */
-import { existsSync, mkdirSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class RunDir {
   constructor(readonly root: string) {}
   get config(): string { return join(this.root, 'config.json'); }
+  /** The run's config as changed over resumes: one row per change, `{ step, time, changed?, config }`. */
+  get configHistory(): string { return join(this.root, 'config-history.jsonl'); }
   /** Latest Stage-I checkpoint (overwritten atomically). */
   get checkpoint(): string { return join(this.root, 'checkpoint.safetensors'); }
   get metrics(): string { return join(this.root, 'metrics.jsonl'); }
@@ -13,10 +15,22 @@ export class RunDir {
   get latents(): string { return join(this.root, 'latents.npy'); }
   get evalMetrics(): string { return join(this.root, 'metrics.json'); }
   get figures(): string { return join(this.root, 'figures'); }
+  /** The writer's lock (src/train/run-lock.ts). */
+  get lock(): string { return join(this.root, 'run.lock'); }
 
-  ensure(): this {
+  /** Creates the directory; true when it did not exist before. */
+  create(): boolean {
+    if (existsSync(this.root)) {
+      if (!statSync(this.root).isDirectory()) throw new Error(`${this.root} exists and is not a directory`);
+      return false;
+    }
     mkdirSync(this.root, { recursive: true });
-    return this;
+    return true;
+  }
+
+  /** Removes the directory when nothing is in it (a run that failed before writing anything). */
+  removeIfEmpty(): void {
+    if (existsSync(this.root) && readdirSync(this.root).length === 0) rmdirSync(this.root);
   }
 
   /** Fails with a clear message when the run (or a file of it) does not exist. */
@@ -24,9 +38,4 @@ export class RunDir {
     if (!existsSync(this.root)) throw new Error(`run directory not found: ${this.root}`);
     if (!existsSync(file)) throw new Error(`${file} is missing: ${this.root} is not ${what}`);
   }
-}
-
-/** Appends one JSON object per line. */
-export function appendJsonl(path: string, row: Record<string, unknown>): void {
-  appendFileSync(path, JSON.stringify(row) + '\n');
 }

@@ -1,13 +1,15 @@
 /**
  * Stage I: train the denoiser and the encoder end to end (or the plain EDM baseline when latents
- * are off). Adam with warm-up, EMA, NaN guard, JSONL metrics (loss, loss per σ bin, code usage),
- * atomic checkpoints every N steps, and exact resume (model, EMA, optimizer, RNG and data
- * position are all restored, so a resumed run repeats the uninterrupted run's losses).
+ * are off). Adam with warm-up, EMA, divergence guard, JSONL metrics (loss, loss per σ bin, code
+ * usage), verified atomic checkpoints every N steps (src/train/checkpointer.ts), one writer per
+ * run directory, and exact resume (model, EMA, optimizer, RNG and data position are all restored,
+ * so a resumed run repeats the uninterrupted run's losses) that may change training settings.
  */
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { Generator, globalRngState, manualSeed, setGlobalRngState, setNumThreads, tidy } from '../engine/index.js';
+import { existsSync, rmSync } from 'node:fs';
+import { Generator, assertFinite, globalRngState, manualSeed, setGlobalRngState, setNumThreads, tidy } from '../engine/index.js';
 import { Adam, EMA, clipGradNorm, warmup } from '../optim/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/index.js';
+import { loadCheckpoint, writeTextAtomic, type LoadedCheckpoint } from '../io/index.js';
+import { isCount, isRecord } from '../io/json.js';
 import { parseConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { BatchIterator, type Dataset } from '../data/dataset.js';
@@ -17,7 +19,11 @@ import type { DiscoDiff } from '../disco/model.js';
 import type { CodeRestarts } from '../disco/codebook.js';
 import { countsEntropy } from '../metrics/code-usage.js';
 import { AnalyticCodebook, type CodeBatch } from '../disco/analytic-codebook.js';
-import { RunDir, appendJsonl } from './run-dir.js';
+import { RunDir } from './run-dir.js';
+import { VerifiedCheckpoints, type CheckpointSnapshot } from './checkpointer.js';
+import { withRunLock } from './run-lock.js';
+import { appendJsonl, filterJsonl } from './jsonl.js';
+import { checkResumable, configChanges, describeChanges, type ConfigChanges } from './resume-config.js';
 import { Progress } from './progress.js';
 
 /** Upper edges of the σ bins used for "loss per σ" (the last bin is open). */
@@ -55,22 +61,99 @@ export function dataInfo(cfg: RunConfig, data: Dataset): DataInfo {
   return { shape: data.x.shape.slice(1), numClasses: data.numClasses, sigmaData };
 }
 
+/**
+ * Trains Stage I into the run directory `outDir`, holding its lock (src/train/run-lock.ts) until
+ * done. With `resume` it continues from the checkpoint: `cfgIn` may change the training settings
+ * (src/train/resume-config.ts), which is recorded in config-history.jsonl and in the next metrics
+ * row, and metrics.jsonl is cut back to the checkpoint's step first. A directory this call created
+ * is removed again when it fails before writing anything.
+ */
 export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOptions = {}): Promise<TrainResult> {
-  const run = new RunDir(outDir).ensure();
-  let cfg = cfgIn;
-  if (o.resume) {
-    run.require(run.checkpoint, 'a run with a checkpoint to resume');
-    cfg = parseConfig(JSON.parse(readFileSync(run.config, 'utf8')), `config ${run.config}`);
-  } else if (existsSync(run.checkpoint)) {
-    throw new Error(`${outDir} already holds a trained run; pass --resume to continue it or choose another --out`);
+  if (o.maxMinutes !== undefined && !(o.maxMinutes > 0)) {
+    throw new Error(`the time budget must be a positive number of minutes, got ${o.maxMinutes}`);
   }
+  if (o.initFrom && o.resume) throw new Error('--init-from starts a new run; it cannot be combined with --resume');
+  const run = new RunDir(outDir);
+  if (o.resume) run.require(run.checkpoint, 'a run with a checkpoint to resume');
+  const created = run.create();
+  try {
+    return await withRunLock(run, o.resume ? 'train --resume' : 'train', o.quiet, async () => {
+      const resume = o.resume ? openResume(run, cfgIn) : startFresh(run, o.quiet);
+      try {
+        return await train(cfgIn, run, resume, o);
+      } finally {
+        resume?.ck.dispose();
+      }
+    });
+  } finally {
+    if (created) run.removeIfEmpty();
+  }
+}
+
+/** A checked checkpoint to continue from, and what the new config changes. */
+interface Resume {
+  ck: LoadedCheckpoint;
+  step: number;
+  data: { epoch: number; index: number };
+  changes: ConfigChanges;
+}
+
+/**
+ * Opens the checkpoint to resume: its counters must be sound, `cfg` may differ from the config it
+ * was trained with only where a resume allows, and every tensor in it must be finite.
+ */
+function openResume(run: RunDir, cfg: RunConfig): Resume {
+  const ck = loadCheckpoint(run.checkpoint);
+  try {
+    const { stage, step, data } = ck.meta;
+    if (stage !== 'stage1' || !isCount(step) || !isRecord(data) || !isCount(data.epoch) || !isCount(data.index)) {
+      throw new Error(`corrupt checkpoint ${run.checkpoint}: it lacks the stage-1 step or data position`);
+    }
+    const changes = configChanges(parseConfig(ck.meta.config, `config stored in ${run.checkpoint}`), cfg);
+    checkResumable(changes, run.checkpoint);
+    if (cfg.train.steps < step) throw new Error(`train.steps ${cfg.train.steps} is below the step ${step} of ${run.checkpoint}`);
+    assertFinite(ck.tensors, `checkpoint ${run.checkpoint}`);
+    return { ck, step, data: { epoch: data.epoch, index: data.index }, changes };
+  } catch (e) {
+    ck.dispose();
+    throw e;
+  }
+}
+
+/** A new run: refuses a directory with a trained run, and drops the logs of one that died before its first checkpoint. */
+function startFresh(run: RunDir, quiet?: boolean): null {
+  if (existsSync(run.checkpoint)) {
+    throw new Error(`${run.root} already holds a trained run; pass --resume to continue it or choose another --out`);
+  }
+  if (existsSync(run.metrics) && !quiet) {
+    process.stderr.write(`note: dropping ${run.metrics} of an earlier run that stopped before its first checkpoint\n`);
+  }
+  for (const f of [run.metrics, run.configHistory]) rmSync(f, { force: true });
+  return null;
+}
+
+/**
+ * After a resume: cuts metrics.jsonl back to the checkpoint's step (dropping a partial last line),
+ * and config-history.jsonl to the changes made before it, then records the config in effect.
+ */
+function recordResume(run: RunDir, cfg: RunConfig, r: Resume, quiet?: boolean): void {
+  filterJsonl(run.metrics, (row) => isCount(row.step) && row.step <= r.step);
+  filterJsonl(run.configHistory, (row) => isCount(row.step) && row.step < r.step);
+  writeTextAtomic(run.config, JSON.stringify(cfg, null, 2));
+  if (Object.keys(r.changes).length) {
+    appendJsonl(run.configHistory, { step: r.step, time: new Date().toISOString(), changed: r.changes, config: cfg });
+    if (!quiet) process.stderr.write(`resuming at step ${r.step} with ${describeChanges(r.changes)}\n`);
+  }
+}
+
+async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: TrainOptions): Promise<TrainResult> {
   const t = cfg.train;
   if (t.threads) setNumThreads(t.threads);
   const data = await loadDataset(cfg.data, t.seed);
   const info = dataInfo(cfg, data);
   manualSeed(t.seed);
   const model = createModel(cfg, info).to({ device: cfg.device as 'cpu' });
-  if (o.initFrom && !o.resume) initFromRun(model, o.initFrom, o.quiet);
+  if (o.initFrom) initFromRun(model, o.initFrom, o.quiet);
   const codebook = AnalyticCodebook.of(model, cfg.latents, t.steps);
   // Centres learned by EMA are outside Adam (scale 0); a lower encoder lr keeps Adam from turning
   // the encoder's tiny, noisy early gradient into full-size steps.
@@ -80,56 +163,49 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   const gen = new Generator(t.seed + 1);
   const hflip = 'flip' in cfg.data && cfg.data.flip;
   const batches = new BatchIterator(data, t.batch, t.seed, hflip);
-  let step = 0;
-  if (o.resume) {
-    const ck = loadCheckpoint(run.checkpoint);
-    try {
-      model.loadStateDict(ck.model);
-      ema.load(ck.ema);
-      ck.restoreOptimizer('adam', opt);
-      const rng = ck.rng.get('train');
-      if (!rng) throw new Error(`corrupt checkpoint ${run.checkpoint}: no training RNG state`);
-      gen.setState(rng);
-      const global = ck.rng.get('global'); // dropout inside networks draws from the global stream
-      if (global) setGlobalRngState(global);
-      step = ck.meta.step as number;
-      batches.restore(ck.meta.data as { epoch: number; index: number });
-      if (codebook?.restarts) codebook.restarts.restore(ck.meta.codeUsage as { usage: number[][] });
-    } finally {
-      ck.dispose();
-    }
-  } else {
-    writeFileSync(run.config, JSON.stringify(cfg, null, 2));
-    codebook?.init(data.x, gen);
-  }
-
-  const save = () => saveCheckpoint(run.checkpoint, {
-    model: model.stateDict(), ema, optimizers: { adam: opt }, rng: { train: gen.getState(), global: globalRngState() },
-    meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state(),
-      ...(codebook?.restarts && { codeUsage: codebook.restarts.state() }) },
-  });
   const end = Math.min(t.steps, o.stopAt ?? t.steps);
   const lr = warmup(t.warmupSteps);
   const stats = new IntervalStats(cfg.latents.enabled ? cfg.latents : null);
   const lat = cfg.latents;
   const tauAt = (s: number) => (lat.tauEnd === null ? lat.tau : lat.tau * (lat.tauEnd / lat.tau) ** (s / t.steps));
-  const progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, o.quiet);
   const losses: number[] = [];
+  let step = resume?.step ?? 0;
+  /** A config change to note in the next metrics row. */
+  let configChange = resume && Object.keys(resume.changes).length ? { step, changed: resume.changes } : null;
+  const checkpoints = new VerifiedCheckpoints(run.checkpoint, () => ({ model: model.stateDict(), ema, optimizers: { adam: opt } }),
+    resume ? step : null);
+  const snapshot = (): CheckpointSnapshot => ({ step, rng: { train: gen.getState(), global: globalRngState() },
+    meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state(),
+      ...(codebook?.restarts && { codeUsage: codebook.restarts.state() }) } });
+  const progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, o.quiet);
   const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : Infinity;
-  model.train();
   try {
-    while (step < end && performance.now() < deadline) {
+    if (resume) {
+      restoreState(resume, { model, ema, opt, gen, batches, codebook });
+      recordResume(run, cfg, resume, o.quiet);
+    } else {
+      writeTextAtomic(run.config, JSON.stringify(cfg, null, 2));
+      appendJsonl(run.configHistory, { step: 0, time: new Date().toISOString(), config: cfg });
+      codebook?.init(data.x, gen);
+    }
+    model.train();
+    // A time budget always allows one step, so every call makes progress and saves it.
+    let last = step >= end;
+    while (!last) {
       const { loss, total, batch } = tidy(() => stepOnce(model, batches, gen, stats, { tau: tauAt(step),
         restarts: codebook?.restarts ?? null, keepBatch: !!codebook?.needsBatch(step + 1) }));
-      if (!Number.isFinite(total)) {
-        throw new Error(`loss is ${total} at step ${step}: training diverged (lower train.lr or set train.gradClip); ` +
-          `the last good checkpoint is ${run.checkpoint}`);
+      try {
+        checkpoints.verify(step + 1, loss, total);
+      } catch (e) {
+        batch?.x.dispose();
+        batch?.codes.dispose();
+        throw e;
       }
       o.onStep?.({ step: step + 1, model, loss });
       if (t.gradClip) clipGradNorm(opt.params.map(([, p]) => p), t.gradClip);
       opt.update(t.lr * lr(step));
       opt.zeroGrad();
-      ema.update(model);
+      ema.update(model, EMA.rampedDecay(t.emaDecay, t.emaRampup, step + 1));
       losses.push(loss);
       step += 1;
       if (batch && codebook) {
@@ -138,12 +214,16 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
         batch.codes.dispose();
       }
       progress.update(step, { loss: stats.runningLoss() });
-      if (step % t.logEvery === 0 || step === end || performance.now() >= deadline) {
+      last = step >= end || performance.now() >= deadline;
+      if (step % t.logEvery === 0 || last) {
         const row = stats.flush();
-        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...row });
+        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...row,
+          ...(configChange && { configChange }) });
+        configChange = null;
         if (!o.quiet) warnCollapse(step, row.perplexity as number[] | undefined, cfg.latents.k);
       }
-      if (step % t.checkpointEvery === 0 || step === end || performance.now() >= deadline) save();
+      if (last) checkpoints.saveNow(snapshot());
+      else if (step % t.checkpointEvery === 0) checkpoints.schedule(snapshot());
     }
   } finally {
     progress.done();
@@ -155,6 +235,23 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
     data.x.dispose();
   }
   return { step, stepsPerSec: progress.rate(step), losses };
+}
+
+/** Loads a checked checkpoint into the training state; the checkpoint's tensors are freed after. */
+function restoreState(r: Resume, s: { model: DiscoDiff; ema: EMA; opt: Adam; gen: Generator; batches: BatchIterator;
+  codebook: AnalyticCodebook | null }): void {
+  const { ck } = r;
+  s.model.loadStateDict(ck.model);
+  s.ema.load(ck.ema);
+  ck.restoreOptimizer('adam', s.opt);
+  const rng = ck.rng.get('train');
+  if (!rng) throw new Error(`corrupt checkpoint ${ck.path}: no training RNG state`);
+  s.gen.setState(rng);
+  const global = ck.rng.get('global'); // dropout inside networks draws from the global stream
+  if (global) setGlobalRngState(global);
+  s.batches.restore(r.data);
+  if (s.codebook?.restarts) s.codebook.restarts.restore(ck.meta.codeUsage as { usage: number[][] });
+  ck.dispose();
 }
 
 /** Copies a trained run's EMA weights into every tensor of `model` with the same name and shape. */

@@ -3,12 +3,15 @@
  * its probabilities as optional soft targets), then fit the autoregressive prior by maximum
  * likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl.
  */
+import { rmSync } from 'node:fs';
 import { cat, keep, manualSeed, tidy, type Tensor } from '../engine/index.js';
 import { Adam, warmupCosine } from '../optim/index.js';
 import { saveCheckpoint, saveNpy } from '../io/index.js';
 import { BatchIterator } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { appendJsonl } from './run-dir.js';
+import { appendJsonl } from './jsonl.js';
+import { RunDir } from './run-dir.js';
+import { withRunLock } from './run-lock.js';
 import { codeUsage, countsEntropy } from '../metrics/code-usage.js';
 import { createPrior, loadRun } from './load-run.js';
 import { Progress } from './progress.js';
@@ -19,9 +22,20 @@ export interface PriorResult {
   codeEntropy: number[];
 }
 
+/** Stage II on the run in `dir`, holding its lock; a new prior replaces an earlier one and its log. */
 export async function trainPrior(dir: string, o: { quiet?: boolean } = {}): Promise<PriorResult> {
+  const run = new RunDir(dir);
+  run.require();
+  return withRunLock(run, 'train-prior', o.quiet, () => fitPrior(dir, o));
+}
+
+async function fitPrior(dir: string, o: { quiet?: boolean }): Promise<PriorResult> {
   const { run, cfg, model } = loadRun(dir);
-  if (!model.encoder) throw new Error(`${dir} is a plain EDM run (latents.enabled = false): it has no latents to model`);
+  if (!model.encoder) {
+    model.dispose();
+    throw new Error(`${dir} is a plain EDM run (latents.enabled = false): it has no latents to model`);
+  }
+  rmSync(run.priorMetrics, { force: true });
   const p = cfg.prior;
   const data = await loadDataset(cfg.data, cfg.train.seed);
   // Extract targets in chunks of the training batch size: on CPU larger chunks are slower (measured

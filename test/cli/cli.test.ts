@@ -61,4 +61,12 @@ test('train → train-prior → sample through the CLI', () => {
   assert.deepEqual(z.shape, [6, 1]);
   assert.equal(z.dtype, 'int64');
   assert.ok(existsSync(join(run, 'prior.safetensors')));
+  // Restart (σ grid 80, 9.72, 0.47, 0.002, 0): --restart implies it; NFE = 2·4 − 1 + 2·K·steps.
+  const restart = (...a: string[]) => ['sample', '--run', run, '--n', '6', '--out', join(dir, 'r.npy'), ...a];
+  r = cli(...restart('--restart', '0.5,3,2,1'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\(restart, 11 NFE,/);
+  failsWith(restart('--restart', '0.5,3,2'), /--restart must be t_min,t_max,K,steps \(4 numbers\), got '0\.5,3,2'/);
+  failsWith(restart('--sampler', 'heun', '--restart', '0.5,3,2,1'), /does not apply to --sampler heun/);
+  failsWith(restart('--restart', '9,9.5,1,1'), /restart interval 0 \[t_min 9, t_max 9\.5\]: t_min snaps to .*σ_1 = 9\.72.*not below t_max/);
 });

@@ -155,6 +155,12 @@ check('EMA averages with its decay; clipGradNorm scales to the max norm', () => 
   noGrad(() => lin.weight.fill_(2));
   ema.update(lin);
   close(ema.shadow.get('weight')!, [1.1], 1e-12);
+  // EDM's warm-up: half-life ≤ rampup·step, so at step 10 with ratio 0.05 the decay is 0.5^2.
+  assert.equal(EMA.rampedDecay(0.9, 0.05, 10), 0.25);
+  assert.equal(EMA.rampedDecay(0.9, 0.05, 1e6), 0.9);
+  assert.equal(EMA.rampedDecay(0.9, 0, 1), 0.9);
+  ema.update(lin, 0.25);
+  close(ema.shadow.get('weight')!, [0.25 * 1.1 + 0.75 * 2], 1e-12);
   lin.weight.setGrad(tensor([[3]], { dtype: 'float64' }));
   lin.bias!.setGrad(tensor([4], { dtype: 'float64' }));
   const total = clipGradNorm(lin.parameters(), 1);

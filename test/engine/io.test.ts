@@ -1,9 +1,10 @@
 // Files: checkpoint round trip (model + Adam + EMA + RNG), corrupt/truncated files, .npy round
-// trip, and safetensors read back by Python.
+// trip, safetensors read back by Python, and the safety of writes and loads (NaN state, dtypes,
+// temp files, errors that name the file).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +12,10 @@ import {
 } from '../../src/engine/index.js';
 import { MLP } from '../../src/nn/index.js';
 import { Adam, EMA } from '../../src/optim/index.js';
-import { loadCheckpoint, loadNpy, loadSafetensors, saveCheckpoint, saveNpy, saveSafetensors } from '../../src/io/index.js';
+import {
+  NonFiniteStateError, loadCheckpoint, loadNpy, loadSafetensors, removeStaleTemps, saveCheckpoint, saveNpy, saveSafetensors, writeFileAtomic,
+} from '../../src/io/index.js';
+import { appendJsonl } from '../../src/train/jsonl.js';
 
 setNumThreads(1);
 
@@ -171,3 +175,51 @@ print(json.dumps(out))`;
     assert.deepEqual(flat(back.tensors), flat(tensors));
     for (const t of back.tensors.values()) t.dispose();
   }));
+
+test('saveCheckpoint refuses NaN/inf state (Adam moments included) and keeps the previous file', () => {
+  const path = join(dir, 'guarded.safetensors');
+  const a = trained(4, 2);
+  try {
+    saveCheckpoint(path, { model: a.model.stateDict(), ema: a.ema, optimizers: { adam: a.opt } });
+    const before = readFileSync(path);
+    a.opt.expAvgSq[0]!.fill_(Infinity);
+    assert.throws(() => saveCheckpoint(path, { model: a.model.stateDict(), ema: a.ema, optimizers: { adam: a.opt } }),
+      (e: Error) => e instanceof NonFiniteStateError && /refusing to write checkpoint .*guarded\.safetensors: .*optim\.adam\.exp_avg_sq\.0\.weight \(\d+ inf of \d+ values\)/.test(e.message));
+    assert.deepEqual(readFileSync(path), before, 'the previous checkpoint is untouched');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('guarded.safetensors.tmp')), []);
+  } finally {
+    a.dispose();
+  }
+});
+
+test('loading state of the right shape but another dtype is refused by Module, Adam and EMA', () => {
+  const a = trained(5, 1);
+  try {
+    const wrong = (sd: Map<string, Tensor>) => new Map([...sd].map(([k, t]) => [k, k.endsWith('0.weight') ? t.double() : t]));
+    assert.throws(() => a.model.loadStateDict(wrong(a.model.stateDict())), /dtype mismatch for 0\.weight: checkpoint float64 vs model float32/);
+    assert.throws(() => a.ema.load(wrong(a.ema.shadow)), /EMA state: dtype mismatch for 0\.weight/);
+    const s = a.opt.stateDict();
+    assert.throws(() => a.opt.loadStateDict({ step: s.step, tensors: wrong(s.tensors) }), /optimizer state: dtype mismatch for exp_avg\.0\.weight/);
+  } finally {
+    a.dispose();
+  }
+});
+
+test('atomic writes: errors name the file, temp files never outlive a failure, stale ones are removed', () => {
+  const sub = join(dir, 'atomic');
+  mkdirSync(join(sub, 'target.npy'), { recursive: true });   // --out that is a directory
+  assert.throws(() => saveNpy(join(sub, 'target.npy'), arange(3)), /cannot write .*atomic\/target\.npy: it is a directory/);
+  writeFileSync(join(sub, 'file'), '');
+  assert.throws(() => writeFileAtomic(join(sub, 'file', 'x.bin'), [new Uint8Array(1)]), /cannot write .*atomic\/file\/x\.bin: ENOTDIR/);
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  writeFileSync(join(sub, `a.bin.tmp-${dead}`), 'left by a killed writer');
+  writeFileSync(join(sub, `a.bin.tmp-${process.ppid}`), 'a live writer');
+  writeFileAtomic(join(sub, 'a.bin'), [new Uint8Array([1, 2])]);
+  assert.deepEqual(readdirSync(sub).sort(), ['a.bin', `a.bin.tmp-${process.ppid}`, 'file', 'target.npy']);
+  assert.deepEqual(removeStaleTemps(sub), []);
+  // A full disk (Linux's /dev/full fails every write with ENOSPC): the error names the file.
+  if (existsSync('/dev/full')) assert.throws(() => appendJsonl('/dev/full', { step: 1 }), /cannot append to \/dev\/full: ENOSPC/);
+  // Reading a directory names it instead of a bare EISDIR.
+  assert.throws(() => loadSafetensors(sub), /safetensors file .*atomic is a directory, not a file/);
+  assert.throws(() => loadNpy(sub), /npy file .*atomic is a directory/);
+});

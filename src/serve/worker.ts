@@ -1,0 +1,30 @@
+/**
+ * The sampling process (`disco-diff serve` forks it with the run directory as its argument): loads
+ * the run once, then runs one job per message and reports progress as it samples. Sampling blocks
+ * this process, not the HTTP server. It ends when the server disconnects.
+ */
+import { Explorer } from './explorer.js';
+import type { JobMessage, WorkerMessage } from './protocol.js';
+
+/** Sends to the server unless it has gone (a job that ends after `close` has nobody to tell). */
+const send = (m: WorkerMessage, then?: () => void): void => {
+  if (process.connected) process.send!(m, undefined, {}, (e: Error | null) => { if (!e) then?.(); });
+};
+
+let explorer: Explorer;
+try {
+  explorer = Explorer.open(process.argv[2]!);
+  send({ type: 'ready', facts: explorer.facts });
+} catch (e) {
+  send({ type: 'failed', message: (e as Error).message }, () => process.disconnect());
+}
+
+process.on('message', (m: JobMessage) => {
+  try {
+    const result = explorer.run(m.request, (done, total) => send({ type: 'progress', id: m.id, done, total }));
+    send({ type: 'result', id: m.id, result });
+  } catch (e) {
+    send({ type: 'error', id: m.id, message: (e as Error).message });
+  }
+});
+process.on('disconnect', () => explorer?.dispose());
