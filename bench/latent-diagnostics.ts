@@ -5,13 +5,15 @@
  * denoiser), and, on a fixed probe set of training images: the logit scale (std over codes),
  * confidence (mean max probability), the information the codes carry about the image
  * I(z; y) = H(E p) − E H(p) (mean over latents, nats), and each latent's argmax code perplexity
- * exp H and codes used.
+ * exp H and codes used, and how redundant the latents are: the mean over pairs of latents of the
+ * normalised mutual information of their argmax codes, I(z_i; z_j) / min(H_i, H_j) (1 = one latent
+ * determines the other). The training loss per σ bin over each interval comes from metrics.jsonl.
  * Prints a table and writes bench/results/latent-diagnostics-TAG.json.
  *
  * Usage: node --import tsx bench/latent-diagnostics.ts --config configs/fmnist-disco-cpu.json
  *          [--steps 300] [--every 25] [--probe 1000] [--tag NAME] [--init-from RUN] [--set key=value ...]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noGrad, tidy, type Tensor } from '../src/engine/index.js';
@@ -41,7 +43,34 @@ const norm = (ts: Tensor[]): number => Math.sqrt(ts.reduce((s, t) => s + tidy(()
 
 interface Row {
   step: number; loss: number; encGrad: number; headGrad: number; crossOut: number;
-  logitStd: number; maxProb: number; mi: number; perplexity: number[]; used: number[];
+  logitStd: number; maxProb: number; mi: number; redundancy: number; perplexity: number[]; used: number[];
+  lossBySigma?: unknown;
+}
+
+/** Mean over pairs of latents of I(z_i; z_j) / min(H_i, H_j), from argmax codes [N][m] (nats). */
+function redundancy(codes: number[][], k: number): number {
+  const N = codes.length, m = codes[0]!.length;
+  const H = (counts: Map<number, number> | number[]) => {
+    let h = 0;
+    for (const c of counts.values()) if (c > 0) h -= (c / N) * Math.log(c / N);
+    return h;
+  };
+  const marginal = Array.from({ length: m }, (_, i) => {
+    const c = new Array<number>(k).fill(0);
+    for (const row of codes) c[row[i]!]! += 1;
+    return H(c);
+  });
+  let sum = 0, pairs = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      const joint = new Map<number, number>();
+      for (const row of codes) joint.set(row[i]! * k + row[j]!, (joint.get(row[i]! * k + row[j]!) ?? 0) + 1);
+      const lo = Math.min(marginal[i]!, marginal[j]!);
+      sum += lo > 0 ? (marginal[i]! + marginal[j]! - H(joint)) / lo : 1;
+      pairs += 1;
+    }
+  }
+  return pairs ? sum / pairs : 0;
 }
 
 /** Mean over latents of I(z; y) = H(E_y p(z|y)) − E_y H(p(z|y)) in nats, from logits [N, m, k]. */
@@ -61,14 +90,18 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
   const enc = model.encoder!;
   const encParams = enc.namedParameters();
   const grads = encParams.map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
-  const headGrads = encParams.filter(([n]) => n.startsWith('head.')).map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
+  const headGrads = encParams.filter(([n]) => n.startsWith('head')).map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
   const crossOut = norm(model.denoiser.namedParameters().filter(([n]) => /cross\.proj\.weight$/.test(n)).map(([, p]) => p));
   const stats = noGrad(() => tidy(() => {
     const logits = enc.forward(probe, probeLabels ?? undefined); // (N, m, k)
-    const usage = codeUsage(logits.argmax(-1), cfg.latents.k);
+    const codes = logits.argmax(-1);
+    const usage = codeUsage(codes, cfg.latents.k);
+    const flat = codes.toFlatArray();
     return {
       logitStd: logits.var(-1).sqrt().mean().item(), maxProb: logits.softmax(-1).max(-1).mean().item(),
       mi: mutualInformation(logits),
+      redundancy: redundancy(Array.from({ length: codes.size(0) }, (_, i) => flat.slice(i * cfg.latents.m, (i + 1) * cfg.latents.m)),
+        cfg.latents.k),
       perplexity: usage.perplexity, used: usage.used,
     };
   }));
@@ -80,15 +113,17 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
   const ppl = [...row.perplexity].sort((a, b) => a - b);
   console.log(`${String(step).padStart(5)}  loss ${row.loss.toFixed(4)}  |∇enc| ${row.encGrad.toExponential(2)}  ` +
     `|∇head| ${row.headGrad.toExponential(2)}  |W_cross| ${row.crossOut.toExponential(2)}  logit std ${row.logitStd.toFixed(3)}  ` +
-    `max p ${row.maxProb.toFixed(3)}  I(z;y) ${row.mi.toFixed(3)}  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/` +
+    `max p ${row.maxProb.toFixed(3)}  I(z;y) ${row.mi.toFixed(3)}  NMI ${row.redundancy.toFixed(3)}  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/` +
     `${ppl.at(-1)!.toFixed(1)}  used min ${Math.min(...row.used)}`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-diag-'));
 const t0 = performance.now();
 try {
-  await trainStage1({ ...cfg, train: { ...cfg.train, steps, logEvery: steps, checkpointEvery: steps } }, join(dir, 'run'),
+  await trainStage1({ ...cfg, train: { ...cfg.train, steps, logEvery: every, checkpointEvery: steps } }, join(dir, 'run'),
     { quiet: true, initFrom: arg('init-from'), onStep: ({ step, model, loss }) => measure(step, model, loss) });
+  const logged = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  for (const r of rows) r.lossBySigma = logged.find((l) => l.step === r.step)?.lossBySigma;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

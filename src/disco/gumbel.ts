@@ -1,7 +1,8 @@
 /**
- * Gumbel-Softmax (Jang et al. 2017; Maddison et al. 2017): y = softmax((logits + g)/τ),
- * g = −log(−log u), u ~ U(0, 1). The hard form is one-hot in the forward pass with the soft
- * sample's gradient (straight-through): y_hard − stopgrad(y) + y.
+ * Gumbel-Softmax (Jang et al. 2017; Maddison et al. 2017): y = softmax((logits + s·g)/τ),
+ * g = −log(−log u), u ~ U(0, 1), noise scale s = 1. The hard form is one-hot in the forward pass
+ * with the soft sample's gradient (straight-through): y_hard − stopgrad(y) + y. With s = 0 the hard
+ * form is the argmax code with softmax(logits/τ)'s gradient (a deterministic straight-through code).
  */
 import { F, rand, type Generator, type Tensor } from '../engine/index.js';
 
@@ -10,15 +11,20 @@ export interface GumbelOptions {
   tau?: number;
   /** Straight-through one-hot samples. */
   hard?: boolean;
+  /** Scale s of the Gumbel noise (1 = a categorical sample; 0 = none, argmax in the hard form). */
+  noise?: number;
   generator?: Generator;
 }
 
 /** Relaxed categorical samples over the last dim of `logits` [..., k]. */
 export function gumbelSoftmax(logits: Tensor, o: GumbelOptions = {}): Tensor {
-  const { tau = 1, hard = false, generator } = o;
-  const u = rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator });
-  const g = u.clamp(1e-10, 1 - 1e-7).log().neg().log().neg();
-  const y = logits.add(g).div(tau).softmax(-1);
+  const { tau = 1, hard = false, noise = 1, generator } = o;
+  let perturbed = logits;
+  if (noise > 0) {
+    const u = rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator });
+    perturbed = logits.add(u.clamp(1e-10, 1 - 1e-7).log().neg().log().neg().mul(noise));
+  }
+  const y = perturbed.div(tau).softmax(-1);
   if (!hard) return y;
   const k = logits.size(-1);
   const yHard = F.oneHot(y.argmax(-1), k).to({ dtype: y.dtype });

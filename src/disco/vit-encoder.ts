@@ -1,12 +1,13 @@
 /**
  * The image encoder E_φ(y) of DisCo-Diff (method.md §5): a ViT (Dosovitskiy et al. 2021) with m
- * extra classification tokens, one per latent; each token's output → k logits.
+ * extra classification tokens, one per latent; each token's output → k logits, through one head
+ * shared by all latents or (`headPerLatent`) a head of its own per latent.
  */
 import { cat, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
-import { normal } from '../nn/init.js';
+import { normal, uniform } from '../nn/init.js';
 import type { LatentEncoder } from './encoder.js';
 
 export interface ViTEncoderOptions {
@@ -19,6 +20,7 @@ export interface ViTEncoderOptions {
   depth?: number;        // Transformer blocks (paper: 12).
   heads?: number;        // Attention heads (paper: 12).
   numClasses?: number;   // Class labels added to the latent tokens, 0 = none.
+  headPerLatent?: boolean; // One logits head per latent instead of one shared head.
 }
 
 export class ViTEncoder extends Module implements LatentEncoder {
@@ -31,12 +33,15 @@ export class ViTEncoder extends Module implements LatentEncoder {
   readonly label_embed: Embedding | null = null;
   readonly blocks: ModuleList<TransformerBlock>;
   readonly ln: LayerNorm;
-  readonly head: Linear;
+  /** The shared head (Linear dim → k), or null with `headPerLatent`. */
+  readonly head: Linear | null = null;
+  /** Per-latent heads: weights [m, dim, k] and biases [m, 1, k], or null with a shared head. */
+  readonly heads: { weight: Tensor; bias: Tensor } | null = null;
 
   constructor(o: ViTEncoderOptions) {
     super();
-    const opts = this.options = { patch: 4, dim: 128, depth: 4, heads: 4, numClasses: 0, ...o };
-    const { resolution, inChannels, m, k, patch, dim, depth, heads, numClasses } = opts;
+    const opts = this.options = { patch: 4, dim: 128, depth: 4, heads: 4, numClasses: 0, headPerLatent: false, ...o };
+    const { resolution, inChannels, m, k, patch, dim, depth, heads, numClasses, headPerLatent } = opts;
     if (resolution % patch) throw new Error(`ViTEncoder: resolution ${resolution} is not divisible by patch ${patch}`);
     this.m = m;
     this.k = k;
@@ -47,7 +52,13 @@ export class ViTEncoder extends Module implements LatentEncoder {
     if (numClasses > 0) this.label_embed = this.module('label_embed', new Embedding(numClasses, dim, { std: 0.02 }));
     this.blocks = this.module('blocks', new ModuleList(Array.from({ length: depth }, () => new TransformerBlock(dim, heads))));
     this.ln = this.module('ln', new LayerNorm(dim));
-    this.head = this.module('head', new Linear(dim, k));
+    if (headPerLatent) {
+      const bound = 1 / Math.sqrt(dim); // nn.Linear's default init, drawn independently per latent
+      this.heads = { weight: this.param('head_weight', uniform([m, dim, k], bound)),
+        bias: this.param('head_bias', uniform([m, 1, k], bound)) };
+    } else {
+      this.head = this.module('head', new Linear(dim, k));
+    }
   }
 
   /** y [B, C, H, W] (labels [B] when class-conditional) → logits [B, m, k]. */
@@ -61,6 +72,9 @@ export class ViTEncoder extends Module implements LatentEncoder {
     }
     let h = cat([tokens, patches], 1); // (B, m + T, dim)
     for (const b of this.blocks.items) h = b.forward(h);
-    return this.head.forward(this.ln.forward(h.slice(1, 0, m))); // (B, m, k)
+    const out = this.ln.forward(h.slice(1, 0, m)); // (B, m, dim)
+    if (this.head) return this.head.forward(out); // (B, m, k)
+    const { weight, bias } = this.heads!;
+    return out.transpose(0, 1).bmm(weight).add(bias).transpose(0, 1); // (m, B, dim)@(m, dim, k) → (B, m, k)
   }
 }

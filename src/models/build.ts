@@ -42,7 +42,7 @@ export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | nu
       const [c, h] = info.shape as [number, number];
       if (info.shape.length !== 3) throw new Error(`encoder 'vit' needs images [C, H, W], got [${info.shape}]`);
       return new ViTEncoder({ resolution: h, inChannels: c, m: cfg.latents.m, k: cfg.latents.k, patch: e.patch,
-        dim: e.dim, depth: e.depth, heads: e.heads, numClasses: info.numClasses });
+        dim: e.dim, depth: e.depth, heads: e.heads, numClasses: info.numClasses, headPerLatent: e.headPerLatent });
     }
   }
 }
