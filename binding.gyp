@@ -2,13 +2,13 @@
   "targets": [
     {
       "target_name": "disco_native",
-      "sources": ["native/addon.cc", "native/common.cc", "native/tensor_ops.cc", "native/nn_ops.cc", "native/runtime.cc"],
+      "sources": ["native/addon.cc", "native/common.cc", "native/tensor_ops.cc", "native/nn_ops.cc", "native/runtime.cc", "native/dist.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/libtorch.cjs include)"
       ],
       "libraries": ["<!@(node native/libtorch.cjs libs)"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GLIBCXX_USE_CXX11_ABI=<!(node native/libtorch.cjs abi)"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GLIBCXX_USE_CXX11_ABI=<!(node native/libtorch.cjs abi)", "<!@(node native/libtorch.cjs defines)"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]

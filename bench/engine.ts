@@ -1,7 +1,8 @@
 /**
  * Engine benchmark: time per training step (forward + backward + Adam) of three models in
- * disco-diff and in PyTorch (bench/engine_ref.py, same libtorch), 1 and 2 intra-op threads,
- * a 1024³ matmul on one thread, per-op overhead, and the allocator (mallopt / glibc / jemalloc).
+ * disco-diff and in PyTorch (bench/engine_ref.py, same libtorch), 1 and 2 intra-op threads, with
+ * each process's peak RSS next to its time; a 1024³ matmul on one thread, per-op overhead, and the
+ * allocator (block cache / mallopt / glibc / jemalloc).
  * Every measurement runs in its own child process; medians over N steps after warm-up, as wall
  * time and as process CPU time (the second is what to trust on a machine shared with other work).
  *
@@ -22,6 +23,7 @@ import {
 } from '../src/engine/index.js';
 import { Conv2d, LayerNorm, MLP, Module, MultiheadAttention } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
+import { torchEnv } from './torch-env.js';
 
 type Workload = 'W1' | 'W2' | 'W3' | 'MM' | 'OV';
 /** workload → [warm-up, measured] steps */
@@ -155,7 +157,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): SideResu
 const ours = (threads: number, plan: Plan, env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', String(threads), JSON.stringify(plan)], env);
 const theirs = (threads: number, plan: Plan) =>
-  run(PYTHON, [join(here, 'engine_ref.py'), '--threads', String(threads), '--plan', JSON.stringify(plan)]);
+  run(PYTHON, [join(here, 'engine_ref.py'), '--threads', String(threads), '--plan', JSON.stringify(plan)], torchEnv());
 
 type Metric = 'median_ms' | 'min_ms' | 'cpu_ms';
 
@@ -190,6 +192,11 @@ function main(): void {
     const v = (sides[key] ?? []).map((s) => s.results[w]?.[m]).filter((x): x is number => x !== undefined);
     return v.length ? Math.min(...v) : null;
   };
+  /** Peak RSS of the processes that ran `w` (one workload per process), the largest over the rounds. */
+  const peakRss = (key: string, w: Workload): number | null => {
+    const v = (sides[key] ?? []).filter((s) => s.results[w]).map((s) => s.max_rss_mb);
+    return v.length ? Math.max(...v) : null;
+  };
   const workloads: Workload[] = ['W1', 'W2', 'W3'];
   const bestThreads = (w: Workload) => ((best('ours-2', w) ?? Infinity) < (best('ours-1', w) ?? Infinity) ? 2 : 1);
 
@@ -214,14 +221,16 @@ function main(): void {
   // ---- report ----
   const num = (v: number | null | undefined, d = 1, w = 9) => (v == null ? '—' : v.toFixed(d)).padStart(w);
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
-  const targets: Partial<Record<Workload, number>> = { W1: 1.0, W2: 1.05, W3: 1.05 };
+  const targets: Partial<Record<Workload, number>> = { W1: 1.0, W2: 1.0, W3: 1.0 };
+  const RSS_TARGET = 1.25;
   const labels: Record<Workload, string> = {
     W1: 'W1 MLP', W2: 'W2 conv net', W3: 'W3 attention', MM: 'matmul 1024³', OV: 'tiny add (µs/op)',
   };
   console.log('\nms per training step: median wall time; cpu = median process CPU time (insensitive to other load);' +
     '\nbest = ratio of the fastest steps (least disturbed)');
   console.log(`${'workload'.padEnd(18)}${'thr'.padStart(4)}${'ours'.padStart(9)}${'torch'.padStart(9)}${'ratio'.padStart(9)}` +
-    `${'ours cpu'.padStart(10)}${'torch cpu'.padStart(10)}${'cpu ratio'.padStart(10)}${'best'.padStart(8)}  target`);
+    `${'ours cpu'.padStart(10)}${'torch cpu'.padStart(10)}${'cpu ratio'.padStart(10)}${'best'.padStart(8)}` +
+    `${'ours MB'.padStart(9)}${'torch MB'.padStart(9)}${'RSS ratio'.padStart(10)}  target`);
   const rows: Record<string, unknown>[] = [];
   for (const w of ['W1', 'W2', 'W3', 'OV'] as Workload[]) {
     for (const t of [1, 2]) {
@@ -229,12 +238,14 @@ function main(): void {
       const ac = best(`ours-${t}`, w, 'cpu_ms'), bc = best(`torch-${t}`, w, 'cpu_ms');
       const am = best(`ours-${t}`, w, 'min_ms'), bm = best(`torch-${t}`, w, 'min_ms');
       const r = ratio(a, b), rc = ratio(ac, bc), rm = ratio(am, bm), target = targets[w] ?? null;
-      const flag = target !== null && r !== null && r > target ? '  missed' : '';
+      const ra = peakRss(`ours-${t}`, w), rb = peakRss(`torch-${t}`, w), rr = ratio(ra, rb);
+      const flag = (target !== null && r !== null && r > target) || (rr !== null && rr > RSS_TARGET) ? '  missed' : '';
       console.log(`${labels[w].padEnd(18)}${String(t).padStart(4)}${num(a, 2)}${num(b, 2)}${num(r, 3)}` +
-        `${num(ac, 2, 10)}${num(bc, 2, 10)}${num(rc, 3, 10)}${num(rm, 3, 8)}  ${target !== null ? `≤ ${target}${flag}` : ''}`);
+        `${num(ac, 2, 10)}${num(bc, 2, 10)}${num(rc, 3, 10)}${num(rm, 3, 8)}${num(ra, 0)}${num(rb, 0)}${num(rr, 3, 10)}` +
+        `  ${target !== null ? `≤ ${target}, RSS ≤ ${RSS_TARGET}${flag}` : ''}`);
       rows.push({
         workload: w, threads: t, ours_ms: a, torch_ms: b, ratio: r, ours_cpu_ms: ac, torch_cpu_ms: bc, cpu_ratio: rc,
-        ours_best_ms: am, torch_best_ms: bm, best_ratio: rm, target,
+        ours_best_ms: am, torch_best_ms: bm, best_ratio: rm, target, ours_peak_rss_mb: ra, torch_peak_rss_mb: rb, rss_ratio: rr,
       });
     }
   }

@@ -6,9 +6,11 @@
  * weights (proving the networks are the same), then the sides alternate in child processes.
  * Wall time and process CPU time per step (the second is what to trust on a shared machine). At
  * the first thread count our side also runs with the system allocator (DISCO_MALLOC=default),
- * which shows how much of the difference is the addon's CPU block cache.
+ * which shows how much of the difference is the addon's CPU block cache. Each side's peak RSS is
+ * reported next to its time.
  *
  *   node --import tsx bench/images-unet.ts [--baseline] [--threads=1,2] [--rounds=2] [--steps=5] [--warmup=2]
+ *     [--config=configs/fmnist-disco-cpu.json]   (another U-Net config; each side's peak RSS is reported too)
  *   → bench/results/images-unet.json
  */
 import { spawnSync } from 'node:child_process';
@@ -20,19 +22,20 @@ import { parseArgs } from 'node:util';
 import {
   F, Generator, buildInfo, manualSeed, noGrad, numThreads, rand, randint, randn, setNumThreads, tidy, type Tensor,
 } from '../src/engine/index.js';
-import { UNet, type UNetOptions } from '../src/edm/unet.js';
+import { UNet, type UNetOptions } from '../src/networks/unet.js';
 import { EDMPrecond } from '../src/edm/precond.js';
 import { edmLoss } from '../src/edm/loss.js';
 import { Adam } from '../src/optim/index.js';
 import { saveSafetensors } from '../src/io/index.js';
 import { parseConfig } from '../src/config/load.js';
+import { torchEnv } from './torch-env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
-interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: number }
+interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: number; max_rss_mb?: number }
 
-/** The U-Net options a run config builds (as src/models/build.ts does for model kind 'unet'). */
+/** The U-Net options a run config builds (as src/networks/build.ts does for model kind 'unet'). */
 function unetOptions(configPath: string): UNetOptions {
   const cfg = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
   if (cfg.model.kind !== 'unet') throw new Error(`${configPath}: model kind is ${cfg.model.kind}, not unet`);
@@ -66,6 +69,7 @@ function worker(o: UNetOptions, threads: number, batch: number, warmup: number, 
     out.wall_ms.push(t1 - t0);
     out.cpu_ms.push((c.user + c.system) / 1000);
   }
+  out.max_rss_mb = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));
 }
 
@@ -110,13 +114,14 @@ function main(): void {
       worker: { type: 'string' }, baseline: { type: 'boolean', default: false }, threads: { type: 'string', default: '1,2' },
       rounds: { type: 'string', default: '2' }, steps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' },
       batch: { type: 'string', default: '32' }, out: { type: 'string', default: join(here, 'results', 'images-unet.json') },
+      config: { type: 'string' },
     },
   });
   if (a.worker) {
     const w = JSON.parse(a.worker) as { o: UNetOptions; threads: number; batch: number; warmup: number; steps: number };
     return worker(w.o, w.threads, w.batch, w.warmup, w.steps);
   }
-  const configPath = join(here, '..', 'configs', a.baseline ? 'fmnist-edm.json' : 'fmnist-disco.json');
+  const configPath = a.config ?? join(here, '..', 'configs', a.baseline ? 'fmnist-edm.json' : 'fmnist-disco.json');
   const o = unetOptions(configPath);
   const threads = a.threads!.split(',').map(Number), rounds = Number(a.rounds), batch = Number(a.batch);
   const plan = { batch, warmup: Number(a.warmup), steps: Number(a.steps) };
@@ -133,7 +138,7 @@ function main(): void {
   }
 
   // Alternate the sides, so that drifting background load hits both.
-  const samples: Record<string, { wall: number[]; cpu: number[] }> = {};
+  const samples: Record<string, { wall: number[]; cpu: number[]; rss: number }> = {};
   for (let r = 0; r < rounds; r++) {
     for (const t of threads) {
       const ourWorker = (env: NodeJS.ProcessEnv = {}) => run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url),
@@ -142,12 +147,13 @@ function main(): void {
       // The same, with the system allocator instead of the addon's block cache (native/runtime.cc).
       const sysMalloc = t === threads[0] ? ourWorker({ DISCO_MALLOC: 'default' }) : null;
       const theirs = run(PYTHON, [join(here, 'images_unet_ref.py'), '--config', JSON.stringify(o), '--threads', String(t),
-        '--batch', String(batch), '--warmup', String(plan.warmup), '--steps', String(plan.steps)]) as unknown as Side;
+        '--batch', String(batch), '--warmup', String(plan.warmup), '--steps', String(plan.steps)], torchEnv()) as unknown as Side;
       for (const [key, s] of [[`ours-${t}`, ours], [`torch-${t}`, theirs], [`ours-sysmalloc-${t}`, sysMalloc]] as const) {
         if (!s) continue;
-        const e = (samples[key] ??= { wall: [], cpu: [] });
+        const e = (samples[key] ??= { wall: [], cpu: [], rss: 0 });
         e.wall.push(...s.wall_ms);
         e.cpu.push(...s.cpu_ms);
+        e.rss = Math.max(e.rss, s.max_rss_mb ?? 0);
       }
     }
   }
@@ -155,17 +161,21 @@ function main(): void {
     const ours = samples[`ours-${t}`]!, torch = samples[`torch-${t}`]!;
     const row = {
       threads: t, ours_ms: median(ours.wall), torch_ms: median(torch.wall), ours_cpu_ms: median(ours.cpu),
-      torch_cpu_ms: median(torch.cpu), ratio: 0, cpu_ratio: 0,
+      torch_cpu_ms: median(torch.cpu), ratio: 0, cpu_ratio: 0, ours_peak_rss_mb: ours.rss, torch_peak_rss_mb: torch.rss,
+      rss_ratio: ours.rss / torch.rss,
     };
     row.ratio = row.ours_ms / row.torch_ms;
     row.cpu_ratio = row.ours_cpu_ms / row.torch_cpu_ms;
     return row;
   });
   const f = (v: number, w = 10, d = 1) => v.toFixed(d).padStart(w);
-  console.log(`\nms per step (median of ${rounds}×${plan.steps})    ours     torch     ratio  ours cpu torch cpu cpu ratio  target`);
+  console.log(`\nms per step (median of ${rounds}×${plan.steps})    ours     torch     ratio  ours cpu torch cpu cpu ratio` +
+    '   ours MB  torch MB RSS ratio  target');
   for (const r of rows) {
+    const missed = r.cpu_ratio > 1.05 || r.rss_ratio > 1.25 ? ' missed' : '';
     console.log(`${`${r.threads} thread(s)`.padEnd(30)}${f(r.ours_ms)}${f(r.torch_ms)}${f(r.ratio, 10, 3)}` +
-      `${f(r.ours_cpu_ms)}${f(r.torch_cpu_ms)}${f(r.cpu_ratio, 10, 3)}  ≤ 1.05${r.cpu_ratio > 1.05 ? ' missed' : ''}`);
+      `${f(r.ours_cpu_ms)}${f(r.torch_cpu_ms)}${f(r.cpu_ratio, 10, 3)}${f(r.ours_peak_rss_mb, 10, 0)}${f(r.torch_peak_rss_mb, 10, 0)}` +
+      `${f(r.rss_ratio, 10, 3)}  ≤ 1.05, RSS ≤ 1.25${missed}`);
   }
   const sys = samples[`ours-sysmalloc-${threads[0]}`];
   if (sys) {

@@ -1,4 +1,4 @@
-"""PyTorch reference for bench/images-unet.ts: the same U-Net (src/edm/unet.ts), the same training
+"""PyTorch reference for bench/images-unet.ts: the same U-Net (src/networks/unet.ts), the same training
 step (EDM preconditioning + loss, backward, Adam), timed the same way.
 
 Run by bench/images-unet.ts with /usr/bin/python3 (Debian's python3-torch: the libtorch 1.13 that
@@ -41,7 +41,7 @@ class NoiseEmbedding(nn.Module):
         self.fc1, self.fc2 = nn.Linear(features, dim), nn.Linear(dim, dim)
 
     def forward(self, c):
-        # Geometric frequencies 1 … 16: fourierFeatures' default maxFreq in src/edm/embeddings.ts.
+        # Geometric frequencies 1 … 16: noiseFrequencies 'low' in src/networks/noise-embedding.ts.
         freqs = torch.linspace(0, math.log(16), self.features // 2).exp()
         arg = c[:, None] * freqs[None]
         return self.fc2(F.silu(self.fc1(torch.cat([arg.cos(), arg.sin()], 1))))
@@ -268,7 +268,7 @@ def load_safetensors(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--config', required=True, help='UNet options as JSON (as UNetOptions in src/edm/unet.ts)')
+    ap.add_argument('--config', required=True, help='UNet options as JSON (as UNetOptions in src/networks/unet.ts)')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--warmup', type=int, default=2)
@@ -308,7 +308,8 @@ def main():
             cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1e3)
     print(json.dumps({'side': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'params': n_params,
                       'wall_ms': wall, 'cpu_ms': cpu, 'median_ms': statistics.median(wall),
-                      'cpu_median_ms': statistics.median(cpu)}))
+                      'cpu_median_ms': statistics.median(cpu),
+                      'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 if __name__ == '__main__':

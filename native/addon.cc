@@ -5,6 +5,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   dd::register_runtime(env, exports);
   dd::register_tensor_ops(env, exports);
   dd::register_nn_ops(env, exports);
+  dd::register_dist(env, exports);
   return exports;
 }
 

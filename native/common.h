@@ -46,5 +46,6 @@ Napi::Value guarded(const char* name, Fn fn, const Napi::CallbackInfo& info);
 void register_tensor_ops(Napi::Env env, Napi::Object exports);
 void register_nn_ops(Napi::Env env, Napi::Object exports);
 void register_runtime(Napi::Env env, Napi::Object exports);
+void register_dist(Napi::Env env, Napi::Object exports);
 
 }  // namespace dd

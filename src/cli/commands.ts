@@ -9,13 +9,38 @@ import { RunDir } from '../train/run-dir.js';
 import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { scatterSamples } from '../plot/samples.js';
 import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
+import { exportRun, type ExportFormat } from '../train/export.js';
+import type { RunConfig } from '../config/schema.js';
+import { asWorker, fromRank0, launchWorkers, wantsLaunch, type LaunchCliOptions } from './parallel.js';
+
+interface TrainCliOptions extends LaunchCliOptions {
+  config?: string;
+  out: string;
+  resume?: boolean;
+  steps?: number;
+  minutes?: number;
+  set?: string[];
+  initFrom?: string;
+  quiet?: boolean;
+}
 
 /**
  * `train`: the config is --config, or with --resume the run's own config.json by default, then
- * --set and --steps; on resume the library accepts changes of training settings only.
+ * --set and --steps; on resume the library accepts changes of training settings only. With
+ * --nproc/--nnodes it launches data-parallel workers; a worker takes rank 0's config.
  */
-export async function train(o: { config?: string; out: string; resume?: boolean; steps?: number; minutes?: number;
-  set?: string[]; initFrom?: string; quiet?: boolean }): Promise<void> {
+export async function train(o: TrainCliOptions): Promise<void> {
+  if (wantsLaunch(o)) return launchWorkers(o);
+  await asWorker(async (group) => {
+    const cfg = fromRank0(group, 'the config', () => trainConfig(o));
+    const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes, initFrom: o.initFrom, group });
+    if (!group || group.rank === 0) {
+      console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
+    }
+  });
+}
+
+function trainConfig(o: TrainCliOptions): RunConfig {
   const run = new RunDir(o.out);
   if (!o.config && !o.resume) throw new Error('--config is required (or --resume to continue the run in --out)');
   if (!o.config) run.require(run.config, 'a run to resume');
@@ -23,13 +48,15 @@ export async function train(o: { config?: string; out: string; resume?: boolean;
   let cfg = loadConfig(file);
   if (o.set?.length) cfg = parseConfig(applyOverrides(JSON.parse(JSON.stringify(cfg)), o.set), `config ${file} with --set`);
   if (o.steps) cfg.train.steps = o.steps;
-  const r = await trainStage1(cfg, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes, initFrom: o.initFrom });
-  console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
+  return cfg;
 }
 
-export async function trainPrior(o: { run: string; quiet?: boolean }): Promise<void> {
-  const r = await fitPrior(o.run, { quiet: o.quiet });
-  console.log(`prior trained: loss ${r.finalLoss.toFixed(4)} nats, code entropy ${r.codeEntropy.map((h) => h.toFixed(3)).join(', ')}`);
+export async function trainPrior(o: { run: string; quiet?: boolean } & LaunchCliOptions): Promise<void> {
+  if (wantsLaunch(o)) return launchWorkers(o);
+  await asWorker(async (group) => {
+    const r = await fitPrior(o.run, { quiet: o.quiet, group });
+    if (r) console.log(`prior trained: loss ${r.finalLoss.toFixed(4)} nats, code entropy ${r.codeEntropy.map((h) => h.toFixed(3)).join(', ')}`);
+  });
 }
 
 export interface SampleCliOptions extends SamplingOverrides {
@@ -66,10 +93,13 @@ export async function sample(o: SampleCliOptions): Promise<void> {
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
 }
 
-export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'>):
-  Promise<void> {
-  const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart });
-  console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
+export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> &
+  LaunchCliOptions): Promise<void> {
+  if (wantsLaunch(o)) return launchWorkers(o);
+  await asWorker(async (group) => {
+    const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart, group });
+    if (!group || group.rank === 0) console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
+  });
 }
 
 export async function plot(o: { run: string; baseline?: string; seed: number }): Promise<void> {
@@ -82,4 +112,9 @@ export async function demo(o: { out: string; steps?: number; quiet?: boolean }):
   console.log(`demo done: ${o.out}/report.md\n` +
     `W2 dm ${s.w2.dm.toFixed(3)}  disco ${s.w2.disco.toFixed(3)}  floor ${s.w2.floor.toFixed(3)}; ` +
     `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}`);
+}
+
+export async function exportWeights(o: { format: ExportFormat; run: string; out: string }): Promise<void> {
+  const r = exportRun(o.run, o.out, o.format);
+  console.log(`wrote ${r.tensors} tensors in ${o.format}'s layout to ${o.out}`);
 }

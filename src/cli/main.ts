@@ -13,7 +13,20 @@ const program = new Command('disco-diff')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-program.command('train')
+/** The data-parallel launcher's options (src/cli/parallel.ts) on `cmd`; `split` says what the workers share. */
+function withLauncher(cmd: Command, split: string): Command {
+  return cmd
+    .option('--nproc <n>', `data-parallel: start n worker processes on this machine (${split})`, posInt('--nproc'))
+    .option('--nnodes <n>', 'data-parallel over n machines: run the same command on each, with --node-rank', posInt('--nnodes'))
+    .option('--node-rank <i>', 'this machine\'s index, 0 … nnodes − 1 (node 0 hosts the rendezvous)', nonNegInt('--node-rank'))
+    .option('--master-addr <host>', 'address of node 0 (default 127.0.0.1)')
+    .option('--master-port <port>', 'port of the rendezvous store on node 0 (default: any free port; 29500 with --nnodes)',
+      nonNegInt('--master-port'))
+    .option('--dist-timeout <s>', 'seconds a collective may wait for a live peer before the job fails (default 600)',
+      positive('--dist-timeout'));
+}
+
+const train = program.command('train')
   .description('Stage I: train the denoiser and encoder end to end (the plain EDM baseline when latents are off)')
   .option('--config <file>', 'run config (JSON or YAML); with --resume it may change train.* settings (default: the run\'s own)')
   .requiredOption('--out <dir>', 'run directory to create (or to continue with --resume)')
@@ -22,13 +35,15 @@ program.command('train')
   .option('--minutes <m>', 'stop after this much training time (resumable)', positive('--minutes'))
   .option('--set <key=value>', 'override a config key, e.g. latents.k=16 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
   .option('--init-from <run>', 'start from a trained run\'s weights (e.g. plain EDM); new modules start fresh')
-  .option('--quiet', 'no progress bar')
+  .option('--quiet', 'no progress bar');
+withLauncher(train, 'the batch and the cores are split between them')
   .action(async (o) => (await import('./commands.js')).train(o));
 
-program.command('train-prior')
+const trainPrior = program.command('train-prior')
   .description('Stage II: extract the latents of the training set and fit the autoregressive prior')
   .requiredOption('--run <dir>', 'a run trained with `train`')
-  .option('--quiet', 'no progress bar')
+  .option('--quiet', 'no progress bar');
+withLauncher(trainPrior, 'they encode the training set together; rank 0 fits the prior')
   .action(async (o) => (await import('./commands.js')).trainPrior(o));
 
 program.command('sample')
@@ -48,14 +63,15 @@ program.command('sample')
   .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
   .action(async (o) => (await import('./commands.js')).sample(o));
 
-program.command('eval')
+const evaluate = program.command('eval')
   .description('measure a trained run and write RUN/metrics.json')
   .requiredOption('--run <dir>', 'a trained run')
   .option('--n <n>', 'number of samples', posInt('--n'))
   .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
   .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', posInt('--steps'))
   .option('--sampler <name>', `${SAMPLER_NAMES.join(' | ')} (images)`, oneOf('--sampler', SAMPLER_NAMES))
-  .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'))
+  .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'));
+withLauncher(evaluate, 'they draw the samples together; every node must see the run directory')
   .action(async (o) => (await import('./commands.js')).evaluate(o));
 
 program.command('plot')
@@ -71,6 +87,14 @@ program.command('demo')
   .option('--steps <n>', 'Stage-I steps per model', posInt('--steps'))
   .option('--quiet', 'no progress bars')
   .action(async (o) => (await import('./commands.js')).demo(o));
+
+program.command('export')
+  .description('write a run\'s denoiser (EMA weights) in another layout: edm = NVlabs EDM\'s DhariwalUNet state dict')
+  .requiredOption('--format <name>', 'edm (a plain EDM U-Net run with model.noiseFrequencies edm, model.channelsPerHead 64)',
+    oneOf('--format', ['edm'] as const))
+  .requiredOption('--run <dir>', 'a trained run')
+  .requiredOption('--out <file.safetensors>', 'the file to write')
+  .action(async (o) => (await import('./commands.js')).exportWeights(o));
 
 program.command('serve')
   .description('a local web page to explore a trained run: samples under chosen latents, latent switching, 2-D trajectories')

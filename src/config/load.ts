@@ -13,6 +13,7 @@ export function parseConfig(raw: unknown, source = 'config'): RunConfig {
   return r.data;
 }
 
+/** Reads and validates a JSON or YAML run config file. */
 export function loadConfig(path: string): RunConfig {
   const text = readFileNamed(path, 'config file').toString('utf8');
   let raw: unknown;

@@ -8,6 +8,7 @@ const pos = z.number().positive();
 const int = z.number().int();
 const posInt = int.positive();
 
+/** The training data: a 2-D toy set, Fashion-MNIST or a folder of images. */
 export const DataConfig = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('toy'),
@@ -35,6 +36,7 @@ export const DataConfig = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** The denoiser's network: the 2-D MLP or the U-Net. */
 export const ModelConfig = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('mlp'),
@@ -63,6 +65,13 @@ export const ModelConfig = z.discriminatedUnion('kind', [
     attnResolutions: z.array(posInt).default([16]),
     dropout: z.number().min(0).max(1).default(0.1),
     heads: posInt.default(4),
+    /**
+     * EDM's head count: channels // channelsPerHead heads per attention layer (EDM: 64; a layer
+     * with fewer channels has no self-attention, as in EDM). null = `heads` everywhere.
+     */
+    channelsPerHead: posInt.nullable().default(null),
+    /** Frequencies of the noise embedding: 'low' (geometric 1…16) or 'edm' (EDM's 1…10⁻⁴). */
+    noiseFrequencies: z.enum(['low', 'edm']).default('low'),
     /** Width of the latent embeddings and of the small Transformer over them. */
     latentDim: posInt.default(128),
     latentLayers: int.nonnegative().default(2),
@@ -74,6 +83,7 @@ export const ModelConfig = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** DisCo-Diff's discrete latents and their training remedies. */
 export const LatentConfig = z.strictObject({
   /** false = the plain EDM baseline (same network, latents off). */
   enabled: z.boolean().default(true),
@@ -144,6 +154,7 @@ export const LatentConfig = z.strictObject({
   refitAfter: int.nonnegative().default(0),
 });
 
+/** The latent encoder: an MLP (2-D data) or a ViT (images). */
 export const EncoderConfig = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mlp'), hidden: posInt.default(256), layers: posInt.default(3) }),
   z.strictObject({
@@ -161,6 +172,7 @@ export const EncoderConfig = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** EDM's σ_data, training σ distribution and objective. */
 export const EDMConfig = z.strictObject({
   /** σ_data; null = measured from the training data (std of all coordinates). */
   sigmaData: pos.nullable().default(null),
@@ -176,6 +188,7 @@ export const EDMConfig = z.strictObject({
   sigmoidBias: z.number().default(2),
 });
 
+/** Stage-I training: steps, batch, optimizer, EMA, logging and checkpoints. */
 export const TrainConfig = z.strictObject({
   steps: posInt.default(4000),
   batch: posInt.default(512),
@@ -192,11 +205,18 @@ export const TrainConfig = z.strictObject({
   seed: int.nonnegative().default(0),
   logEvery: posInt.default(50),
   checkpointEvery: posInt.default(1000),
+  /** Intra-op threads; null = DISCO_THREADS, else every core this process may use (src/engine/cores.ts). */
   threads: posInt.nullable().default(null),
+  /**
+   * Element type of the weights and data during training. float64 is for exactness checks (a
+   * data-parallel run against one process, test/dist); sampling and evaluation cast to float32.
+   */
+  dtype: z.enum(['float32', 'float64']).default('float32'),
   /** The encoder's learning rate as a fraction of `lr` (1 = one Adam over everything, the paper). */
   encoderLrScale: pos.default(1),
 });
 
+/** Stage II: the autoregressive prior and its training. */
 export const PriorConfig = z.strictObject({
   layers: posInt.default(2),
   dim: posInt.default(64),
@@ -221,6 +241,7 @@ export const RestartIntervalConfig = z.strictObject({
   steps: posInt,
 }).refine((r) => r.tMin < r.tMax, { path: ['tMin'], message: 'must be below tMax' });
 
+/** Sampling: σ grid, solver, Restart intervals and guidance. */
 export const SampleConfig = z.strictObject({
   /** Main steps N (NFE: 2N − 1 for heun/stochastic, N for euler, plus Σ 2·K·steps for restart). */
   steps: posInt.default(50),
@@ -237,6 +258,7 @@ export const SampleConfig = z.strictObject({
   guidance: z.number().default(1),
 }).refine((s) => s.sigmaMin < s.sigmaMax, { path: ['sigmaMin'], message: 'must be below sample.sigmaMax' });
 
+/** A whole run's config; every section has defaults. */
 export const RunConfig = z.strictObject({
   name: z.string().default('run'),
   data: DataConfig,
@@ -251,10 +273,17 @@ export const RunConfig = z.strictObject({
   device: z.string().default('cpu'),
 });
 
+/** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;
+/** A validated `data` section. */
 export type DataConfig = z.infer<typeof DataConfig>;
+/** A validated `model` section. */
 export type ModelConfig = z.infer<typeof ModelConfig>;
+/** A validated `latents` section. */
 export type LatentConfig = z.infer<typeof LatentConfig>;
+/** A validated `encoder` section. */
 export type EncoderConfig = z.infer<typeof EncoderConfig>;
+/** A validated `prior` section. */
 export type PriorConfig = z.infer<typeof PriorConfig>;
+/** A validated `sample` section. */
 export type SampleConfig = z.infer<typeof SampleConfig>;

@@ -1,5 +1,5 @@
 /** An in-memory dataset and a seeded, resumable batch iterator over it. */
-import { Generator, keep, rand, randperm, tidy, where, type Tensor } from '../engine/index.js';
+import { Generator, keep, rand, randperm, tidy, where, withRowShard, type RowShard, type Tensor } from '../engine/index.js';
 
 /** Samples held as one tensor (images: float32 in [-1, 1], [N, C, H, W]). */
 export interface Dataset {
@@ -13,6 +13,14 @@ export interface Dataset {
   components?: Tensor;
   centers?: number[][];
   std?: number;
+}
+
+/** What the networks need to know about the data (stored in checkpoints to rebuild them). */
+export interface DataInfo {
+  /** Shape of one sample, e.g. [2] or [1, 32, 32]. */
+  shape: number[];
+  numClasses: number;
+  sigmaData: number;
 }
 
 /** A batch: data and, for class-conditional data, labels. */
@@ -32,9 +40,17 @@ export class BatchIterator {
   index = 0;
   private perm: Tensor | null = null;
 
-  constructor(readonly data: Dataset, readonly batch: number, readonly seed: number, readonly hflip = false) {
+  /**
+   * `rows`: in data-parallel training, the rows of each (global) batch of `batch` this process
+   * takes; the order, flips and position are those of the whole batch.
+   */
+  constructor(readonly data: Dataset, readonly batch: number, readonly seed: number, readonly hflip = false,
+    readonly rows: RowShard | null = null) {
     const n = data.x.size(0);
     if (batch > n) throw new Error(`batch size ${batch} is larger than the dataset (${n} samples)`);
+    if (rows && (rows.total !== batch || !(rows.start >= 0 && rows.start < rows.end && rows.end <= batch))) {
+      throw new Error(`rows [${rows.start}, ${rows.end}) of ${rows.total} are not a shard of a batch of ${batch}`);
+    }
   }
 
   private seeded<T>(salt: number, fn: (g: Generator) => T): T {
@@ -55,9 +71,10 @@ export class BatchIterator {
     const start = this.index;
     this.index += this.batch;
     return tidy(() => {
-      const idx = this.perm!.slice(0, start, start + this.batch);
+      const r = this.rows ?? { start: 0, end: this.batch };
+      const idx = this.perm!.slice(0, start + r.start, start + r.end);
       let x = this.data.x.indexSelect(0, idx);
-      if (this.hflip) x = this.seeded(start + 1, (g) => randomHFlip(x, g));
+      if (this.hflip) x = this.seeded(start + 1, (g) => withRowShard(this.rows, () => randomHFlip(x, g)));
       const labels = this.data.labels ? this.data.labels.indexSelect(0, idx) : undefined;
       return labels ? { x, labels } : { x };
     });

@@ -11,8 +11,10 @@ import type { Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { bytesToImages, padTo, resizeSquare } from './images.js';
 
+/** The `data` section of a Fashion-MNIST run. */
 export type FashionMNISTConfig = Extract<DataConfig, { kind: 'fashion-mnist' }>;
 
+/** The class names, by label. */
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const;

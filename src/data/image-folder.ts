@@ -12,6 +12,7 @@ import type { DataConfig } from '../config/schema.js';
 import type { Dataset } from './dataset.js';
 import { centerCropSquare, resizeSquare } from './images.js';
 
+/** The `data` section of an image-folder run. */
 export type ImageFolderConfig = Extract<DataConfig, { kind: 'image-folder' }>;
 
 const EXTS = new Set(['.png', '.jpg', '.jpeg']);

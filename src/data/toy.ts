@@ -107,6 +107,7 @@ export const TOY_DATASETS = {
   spirals,
 } satisfies Record<string, ToyGenerator>;
 
+/** The names `makeToy` knows. */
 export type ToyName = keyof typeof TOY_DATASETS;
 
 /** `n` points of the named toy dataset (its default size when n is omitted). */

@@ -14,6 +14,7 @@ export interface CodeBatch {
   codes: Tensor;
 }
 
+/** Applies the codebook remedies to an analytic-Gaussian model's centres and scales (see above). */
 export class AnalyticCodebook {
   readonly restarts: CodeRestarts | null;
   /** Floor on a (re)initialised code scale: 1e-3·σ_data. */

@@ -94,6 +94,7 @@ export function members(points: Point[], centres: Point[]): Point[][] {
   return groups;
 }
 
+/** When codes are re-seeded or split and merged (see above). */
 export interface RestartOptions {
   /** EMA decay of each code's usage share. */
   decay?: number;

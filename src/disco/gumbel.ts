@@ -6,6 +6,7 @@
  */
 import { F, rand, type Generator, type Tensor } from '../engine/index.js';
 
+/** Temperature, hard (straight-through) samples, noise scale and generator. */
 export interface GumbelOptions {
   /** Temperature τ (paper: 1 in training, 0.01 ≈ argmax for extraction). */
   tau?: number;

@@ -9,6 +9,7 @@ import { Module } from '../nn/module.js';
 import { normal } from '../nn/init.js';
 import type { Conditioning } from './conditioning.js';
 
+/** m latents → m embeddings (see above). */
 export class LatentEmbedding extends Module {
   readonly table: Tensor;
   readonly nullEmbedding: Tensor;

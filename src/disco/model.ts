@@ -54,8 +54,9 @@ export function diversityLoss(logits: Tensor): Tensor {
   return codeEntropies(logits).marginal.exp().rsub(k).div(k).mean();
 }
 
+/** The Stage-I model: denoiser, optional encoder, their joint loss and the latents of data. */
 export class DiscoDiff extends Module {
-  constructor(readonly denoiser: EDMPrecond, readonly encoder: LatentEncoder | null, readonly latents: LatentConfig,
+  constructor(readonly denoiser: EDMPrecond<Conditioning>, readonly encoder: LatentEncoder | null, readonly latents: LatentConfig,
     readonly edm: { pMean: number; pStd: number; objective?: 'edm' | 'vdmpp'; sigmoidBias?: number }) {
     super();
     this.module('denoiser', denoiser);
@@ -68,7 +69,7 @@ export class DiscoDiff extends Module {
    * `latents.diversity` or `latents.sampleEntropy` > 0. `tau` overrides the Gumbel temperature
    * (annealing).
    */
-  stageILoss(y: Tensor, labels: Tensor | undefined, generator?: Generator, o: { tau?: number } = {}): StageILoss {
+  stageILoss(y: Tensor, labels?: Tensor, generator?: Generator, o: { tau?: number } = {}): StageILoss {
     const B = y.size(0);
     let cond: Conditioning = { labels };
     let codes: Tensor | null = null;

@@ -9,6 +9,7 @@ import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
 import { normal } from '../nn/init.js';
 
+/** Latents m, codes k, classes, and the Transformer's width, depth and heads. */
 export interface PriorOptions {
   m: number;
   k: number;
@@ -19,6 +20,7 @@ export interface PriorOptions {
   heads?: number;
 }
 
+/** p(z) as a small causal Transformer over the m latents (see above). */
 export class LatentPrior extends Module {
   readonly m: number;
   readonly k: number;

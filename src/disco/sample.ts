@@ -2,16 +2,19 @@
  * Sampling DisCo-Diff (method.md §4): z ~ AR prior (or given codes), then the DM's ODE/SDE from
  * x_0 ~ N(0, σ_max² I) conditioned on z. Without latents this is plain EDM sampling.
  */
-import { Generator, cat, describeNonFinite, noGrad, randn, tidy, type Tensor } from '../engine/index.js';
+import { Generator, cat, describeNonFinite, noGrad, randn, tidy, withRowShard, type Tensor } from '../engine/index.js';
 import type { SampleConfig } from '../config/schema.js';
 import { edmSigmas } from '../edm/schedule.js';
 import { SAMPLERS, restartPlan, type RestartInterval, type StepInfo } from '../edm/samplers.js';
-import { makeDenoiser } from '../edm/denoiser.js';
-import type { DataInfo } from '../models/build.js';
+import type { DataInfo } from '../data/dataset.js';
 import type { DiscoDiff } from './model.js';
 import type { LatentPrior } from './prior.js';
 import { oneHotCodes } from './gumbel.js';
+import { latentDenoiser } from './denoiser.js';
+import type { ProcessGroup } from '../dist/group.js';
+import { gatherRows, rowRange } from '../dist/shards.js';
 
+/** What to draw: count, seed, sampler settings, prior or fixed codes, labels. */
 export interface GenerateOptions {
   n: number;
   seed: number;
@@ -26,8 +29,14 @@ export interface GenerateOptions {
   keepTrajectory?: boolean;
   /** Called after each sampler step of each batch. */
   onStep?: (s: StepInfo & { batch: number }) => void;
+  /**
+   * A data-parallel group: each rank solves its rows of every batch, with the noise those rows get
+   * in one process (withRowShard), and every rank returns all samples.
+   */
+  group?: ProcessGroup | null;
 }
 
+/** Samples, the codes they used, their cost and (optionally) trajectories. */
 export interface Generated {
   /** Samples [n, …] float32. */
   x: Tensor;
@@ -63,6 +72,7 @@ export function withOverrides(s: SampleConfig, o: SamplingOverrides): SampleConf
   return r;
 }
 
+/** Draws `o.n` samples: codes from the prior (or `o.codes`), then the sampler, in batches. */
 export function generate(model: DiscoDiff, info: DataInfo, o: GenerateOptions): Generated {
   const gen = new Generator(o.seed);
   try {
@@ -82,18 +92,21 @@ export function generate(model: DiscoDiff, info: DataInfo, o: GenerateOptions): 
       let nfe = 0;
       for (let start = 0; start < o.n; start += B) {
         const end = Math.min(o.n, start + B);
-        const r = tidy(() => {
-          const zb = codes?.slice(0, start, end);
-          const labels = o.labels?.slice(0, start, end);
+        const group = o.group ?? null;
+        const mine = group ? rowRange(end - start, group.rank, group.size) : { start: 0, end: end - start };
+        const r = tidy(() => withRowShard(group && { ...mine, total: end - start }, () => {
+          const zb = codes?.slice(0, start + mine.start, start + mine.end);
+          const labels = o.labels?.slice(0, start + mine.start, start + mine.end);
           const cond = { latents: zb && model.encoder ? oneHotCodes(zb, model.encoder.k) : null, labels };
-          const D = makeDenoiser(model.denoiser, cond, { guidance: o.sample.guidance });
-          const x0 = randn([end - start, ...info.shape], { dtype: 'float64', generator: gen }).mul(sigmas[0]!);
+          const D = latentDenoiser(model.denoiser, cond, o.sample.guidance);
+          const x0 = randn([mine.end - mine.start, ...info.shape], { dtype: 'float64', generator: gen }).mul(sigmas[0]!);
           const res = sampler(D, x0, sigmas, {
             generator: gen, keepTrajectory: o.keepTrajectory, restart: o.sample.restart, rho: o.sample.rho,
             onStep: o.onStep && ((s) => o.onStep!({ ...s, batch: start / B })),
           });
-          return { x: res.x.to({ dtype: 'float32' }), nfe: res.nfe, trajectory: res.trajectory };
-        });
+          const all = (t: Tensor) => gatherRows(group, t, end - start, 'the gather of the samples');
+          return { x: all(res.x.to({ dtype: 'float32' })), nfe: res.nfe, trajectory: res.trajectory.map(all) };
+        }));
         outs.push(r.x);
         trajParts.push(r.trajectory);
         nfe = r.nfe;

@@ -7,22 +7,22 @@
 import { Generator, cat, noGrad, randn, tensor, tidy, type Tensor } from '../engine/index.js';
 import type { SampleConfig } from '../config/schema.js';
 import type { EDMPrecond } from '../edm/precond.js';
-import { makeDenoiser } from '../edm/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';
 import { SAMPLERS, type Denoiser, type SampleResult, type SamplerName, type SamplerOptions } from '../edm/samplers.js';
 import type { Conditioning } from './conditioning.js';
 import { oneHotCodes } from './gumbel.js';
+import { latentDenoiser } from './denoiser.js';
 
 /**
  * Integrates from x0 (noise already scaled to σ_0) with conditioning `condA` for the first
  * `switchStep` sampler steps and `condB` for the rest (both evaluations of a Heun step use the
  * same conditioning). switchStep = 0 → all B; switchStep = N → all A.
  */
-export function sampleWithSwitch(denoiser: EDMPrecond, x0: Tensor, sigmas: number[], condA: Conditioning,
+export function sampleWithSwitch(denoiser: EDMPrecond<Conditioning>, x0: Tensor, sigmas: number[], condA: Conditioning,
   condB: Conditioning, switchStep: number,
   o: { sampler?: SamplerName; guidance?: number } & Pick<SamplerOptions, 'generator' | 'restart' | 'rho'> = {}): SampleResult {
-  const Da = makeDenoiser(denoiser, condA, { guidance: o.guidance });
-  const Db = makeDenoiser(denoiser, condB, { guidance: o.guidance });
+  const Da = latentDenoiser(denoiser, condA, o.guidance);
+  const Db = latentDenoiser(denoiser, condB, o.guidance);
   let step = 0;
   const D: Denoiser = (x, sigma) => (step < switchStep ? Da : Db)(x, sigma);
   return noGrad(() => SAMPLERS[o.sampler ?? 'heun'](D, x0, sigmas,
@@ -41,7 +41,7 @@ export interface SwitchRow {
  * codesA[j] throughout, switched to codesB[j] after each fraction of the steps, and codesB[j]
  * throughout. Rows: "z₁ only", "switch at 25%", …, "z₂ only".
  */
-export function switchingRows(denoiser: EDMPrecond, shape: number[], k: number, codesA: Tensor, codesB: Tensor,
+export function switchingRows(denoiser: EDMPrecond<Conditioning>, shape: number[], k: number, codesA: Tensor, codesB: Tensor,
   o: { sample: SampleConfig; seed: number; fractions?: number[]; labels?: Tensor }): SwitchRow[] {
   const n = codesA.size(0);
   const sigmas = edmSigmas(o.sample.steps, o.sample);

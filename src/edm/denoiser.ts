@@ -1,21 +1,27 @@
 /**
  * Turns a preconditioned model into the sampler's D(x, σ): float32 network inside a float64
- * sampler, conditioning fixed, optional classifier-free guidance on the latents:
- *   D̃ = w·D(x, σ, z) + (1 − w)·D(x, σ, ∅)   (w = 1: plain conditional; w = 0: unconditional).
+ * sampler, conditioning fixed, optional classifier-free guidance against a weaker conditioning:
+ *   D̃ = w·D(x, σ, cond) + (1 − w)·D(x, σ, uncond)   (w = 1: plain conditional; w = 0: uncond).
  */
 import { full, type Tensor } from '../engine/index.js';
-import type { Conditioning } from '../disco/conditioning.js';
-import type { EDMPrecond } from './precond.js';
+import type { EDMConditioning, EDMPrecond } from './precond.js';
 import type { Denoiser } from './samplers.js';
 
-export function makeDenoiser(model: EDMPrecond, cond: Conditioning = {}, o: { guidance?: number } = {}): Denoiser {
+/** Guidance: the weight w and the conditioning D is pushed away from (none: no guidance). */
+export interface Guidance<C> {
+  guidance?: number;
+  uncond?: C;
+}
+
+/** D(x, σ) for the samplers: `model` under `cond`, guided by `o` (see above). */
+export function makeDenoiser<C extends EDMConditioning>(model: EDMPrecond<C>, cond?: C, o: Guidance<C> = {}): Denoiser {
   const w = o.guidance ?? 1;
-  const run = (x: Tensor, sigma: number, c: Conditioning): Tensor => {
+  const run = (x: Tensor, sigma: number, c: C | undefined): Tensor => {
     const x32 = x.to({ dtype: 'float32' });
     const s = full([x.size(0)], sigma, { device: x.device });
     return model.forward(x32, s, c).to({ dtype: x.dtype });
   };
-  if (w === 1 || !cond.latents) return (x, sigma) => run(x, sigma, cond);
-  const uncond: Conditioning = { labels: cond.labels };
+  const uncond = o.uncond;
+  if (w === 1 || !uncond) return (x, sigma) => run(x, sigma, cond);
   return (x, sigma) => run(x, sigma, cond).mul(w).add(run(x, sigma, uncond).mul(1 - w));
 }

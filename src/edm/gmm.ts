@@ -7,6 +7,7 @@
 import { tensor, tidy, type Tensor } from '../engine/index.js';
 import type { Denoiser } from './samplers.js';
 
+/** An isotropic Gaussian mixture with equal weights. */
 export interface Mixture {
   centers: number[][];
   std: number;

@@ -23,6 +23,7 @@
  */
 import { rand, randn, randnLike, type Generator, type Tensor } from '../engine/index.js';
 
+/** EDM's ln σ ~ N(pMean, pStd²), σ_data and a generator. */
 export interface EDMLossOptions {
   pMean?: number;
   pStd?: number;
@@ -36,6 +37,7 @@ export interface VDMppParams {
   sigmaData: number;
 }
 
+/** VDM++'s sigmoid bias, σ_data and a generator. */
 export interface VDMppLossOptions extends Partial<VDMppParams> {
   generator?: Generator;
 }

@@ -5,24 +5,33 @@
  */
 import type { Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
-import type { Conditioning } from '../disco/conditioning.js';
 
-/** The raw network F_θ inside the preconditioning. */
-export interface Backbone extends Module {
-  /** x: c_in-scaled input; cNoise: [B] = ln(σ)/4. Returns F with x's shape. */
-  forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor;
-  /** Optional analytic skip term replacing c_skip·x (gets the unscaled x and σ [B,1,…]). */
-  gaussianSkip?(x: Tensor, sigma: Tensor, cond: Conditioning): Tensor;
+/**
+ * What the denoiser passes to its network untouched, besides x and σ (k-diffusion's extra args):
+ * EDM's own is the class label; a model extends it (DisCo-Diff adds its latents).
+ */
+export interface EDMConditioning {
+  /** int64 [B] class labels, for class-conditional models. */
+  labels?: Tensor;
 }
 
-export class EDMPrecond<B extends Backbone = Backbone> extends Module {
-  constructor(readonly net: B, readonly sigmaData = 0.5) {
+/** The raw network F_θ inside the preconditioning, conditioned on C. */
+export interface Backbone<C extends EDMConditioning = EDMConditioning> extends Module {
+  /** x: c_in-scaled input; cNoise: [B] = ln(σ)/4. Returns F with x's shape. */
+  forward(x: Tensor, cNoise: Tensor, cond?: C): Tensor;
+  /** Optional analytic skip term replacing c_skip·x (gets the unscaled x and σ [B,1,…]). */
+  gaussianSkip?(x: Tensor, sigma: Tensor, cond?: C): Tensor;
+}
+
+/** D_θ(x, σ, cond) around a backbone F_θ, with σ_data the data's standard deviation. */
+export class EDMPrecond<C extends EDMConditioning = EDMConditioning> extends Module {
+  constructor(readonly net: Backbone<C>, readonly sigmaData = 0.5) {
     super();
     this.module('net', net);
   }
 
   /** x [B, …], sigma [B] (float32) → denoised estimate of the clean data. */
-  forward(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
+  forward(x: Tensor, sigma: Tensor, cond?: C): Tensor {
     const sd = this.sigmaData;
     const s = sigma.reshape(-1, ...x.shape.slice(1).map(() => 1)); // (B, 1, …)
     const s2 = s.square().add(sd * sd);

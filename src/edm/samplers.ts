@@ -19,6 +19,7 @@ export interface StepInfo {
   denoised: Tensor;
 }
 
+/** Solver settings shared by every sampler. */
 export interface SamplerOptions {
   /** 1 = Euler, 2 = Heun (default). */
   order?: 1 | 2;
@@ -37,6 +38,7 @@ export interface SamplerOptions {
   rho?: number;
 }
 
+/** The final x, the trajectory when kept, and the network evaluations. */
 export interface SampleResult {
   x: Tensor;
   /** Number of denoiser evaluations. */
@@ -193,6 +195,7 @@ export function restart(D: Denoiser, x: Tensor, sigmas: number[], o: SamplerOpti
 
 /** The samplers by name, for configs and the CLI. */
 export const SAMPLERS = { heun, euler, stochastic, restart } as const;
+/** The samplers by name. */
 export type SamplerName = keyof typeof SAMPLERS;
 
 /** Denoiser evaluations of N main steps (σ_N = 0): N (Euler), 2N − 1 (Heun, stochastic), 2N − 1 + Σ 2·K·steps (Restart). */

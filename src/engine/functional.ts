@@ -1,7 +1,7 @@
 /** Neural-network functions (as torch.nn.functional): layers' maths without parameters. */
 import { N } from './native.js';
 import { Tensor } from './tensor.js';
-import { bernoulli, type Generator } from './random.js';
+import { rand, type Generator } from './random.js';
 import { full } from './creation.js';
 import { tidy } from './scope.js';
 
@@ -61,12 +61,9 @@ export function embedding(weight: Tensor, idx: Tensor): Tensor {
 export function dropout(x: Tensor, p: number, training: boolean, generator?: Generator): Tensor {
   if (!training || p === 0) return x;
   if (p < 0 || p >= 1) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
-  const keep = full(x.shape, 1 - p, { dtype: x.dtype, device: x.device });
-  const mask = bernoulli(keep, { generator });
-  const out = x.mul(mask).mul(1 / (1 - p));
-  keep.dispose();
-  mask.dispose();
-  return out;
+  // A uniform draw, not bernoulli: in data-parallel training (withRowShard) each sample's mask then
+  // does not depend on how the batch is split.
+  return tidy(() => x.mul(rand(x.shape, { dtype: x.dtype, device: x.device, generator }).lt(1 - p)).mul(1 / (1 - p)));
 }
 
 export function softmax(x: Tensor, dim: number): Tensor { return x.softmax(dim); }

@@ -111,8 +111,27 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   synchronize(): void;
   buildInfo(): { torchVersion: string; config: string; parallel: string; blas: string; cuda: boolean };
-  allocatorStats(): { cachedBytes: number; cachedBlocks: number; hits: number; misses: number; capBytes: number };
+  allocatorStats(): { enabled: boolean; cachedBytes: number; cachedBlocks: number; hits: number; misses: number; evictions: number;
+    liveBytes: number; peakBytes: number; capBytes: number | null };
   emptyCache(): void;
+  storeOpen(host: string, port: number, isServer: boolean, timeoutMs: number): number;
+  storePort(store: number): number;
+  storeClose(store: number): void;
+  storeSet(store: number, key: string, value: string): void;
+  storeGet(store: number, key: string): string;
+  storeCheck(store: number, key: string): boolean;
+  groupInit(backend: string, store: number, rank: number, size: number, timeoutMs: number, host: string): void;
+  distBackends(): string[];
+  broadcast(a: Id, root: number): number;
+  allreduce(a: Id): number;
+  allgather(a: Id): number;
+  barrier(): number;
+  workWait(work: number, timeoutMs: number): boolean;
+  workResult(work: number): Id;
+  workRelease(work: number): void;
+  heartbeatStart(host: string, port: number, key: string, intervalMs: number): void;
+  heartbeatProgress(n: number): void;
+  dieWithParent(ppid: number): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -122,8 +141,8 @@ function load(): NativeBinding {
   if (!existsSync(addonPath)) {
     throw new Error(
       `disco-diff: the native addon is not built (${addonPath} is missing). ` +
-        'Build it with `bash scripts/setup.sh` (installs libtorch-dev and runs node-gyp), ' +
-        'or `npx node-gyp rebuild` if libtorch is already installed (set LIBTORCH=/path to use another libtorch).',
+        'Build it with `bash scripts/setup.sh` in a checkout (installs libtorch-dev and runs node-gyp), ' +
+        'or `npm rebuild disco-diff` where the package is installed (set LIBTORCH=/path to use another libtorch).',
     );
   }
   try {
@@ -133,6 +152,17 @@ function load(): NativeBinding {
       'Rebuild it with `bash scripts/setup.sh`.');
   }
 }
+
+/**
+ * How long an idle OpenMP worker of libtorch (libgomp) spins before it sleeps, read once when the
+ * addon loads: GOMP_SPINCOUNT iterations. libgomp's default, 300,000, keeps a waiting worker on its
+ * core for about a millisecond after every parallel op; when other work shares the cores, each next
+ * op then waits for that thread's time slice (bench/engine W1, 2 threads, 2 busy cores: 96 ms per
+ * step, against 15 ms at 1 thread and 21 ms with 10,000). OMP_WAIT_POLICY or GOMP_SPINCOUNT set by
+ * the user win.
+ */
+export const SPIN_COUNT = '10000';
+if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.GOMP_SPINCOUNT = SPIN_COUNT;
 
 /** The raw binding. Model code never calls it directly; `Tensor` does. */
 export const N: NativeBinding = load();

@@ -40,13 +40,48 @@ export function manualSeed(seed: number): void { N.manualSeed(seed); }
 export function globalRngState(): Uint8Array { return N.generatorState(null); }
 export function setGlobalRngState(state: Uint8Array): void { N.setGeneratorState(null, state); }
 
+/**
+ * The rows of each batch one process of a data-parallel run holds: rows [start, end) of `total`.
+ * Under `withRowShard`, draws shaped [end − start, …] are made for all `total` rows and cut to
+ * these, so each sample gets the same noise however the batch is split over processes.
+ */
+export interface RowShard {
+  start: number;
+  end: number;
+  total: number;
+}
+let rows: RowShard | null = null;
+
+/** Runs `fn` with batch-shaped rand/randn draws (and dropout masks) cut to `shard` (null: whole draws). */
+export function withRowShard<T>(shard: RowShard | null, fn: () => T): T {
+  const outer = rows;
+  rows = shard;
+  try {
+    return fn();
+  } finally {
+    rows = outer;
+  }
+}
+
+function draw(kind: 'uniform' | 'normal', shape: number[], o: RandomOptions): Tensor {
+  const dtype = o.dtype ?? 'float32', device = o.device ?? 'cpu';
+  if (!rows || shape[0] !== rows.end - rows.start || shape[0] === rows.total) {
+    return new Tensor(N.rand(kind, shape, dtype, device, gen(o)));
+  }
+  const whole = N.rand(kind, [rows.total, ...shape.slice(1)], dtype, device, gen(o));
+  const mine = N.slice(whole, 0, rows.start, rows.end, 1);
+  const out = N.clone(mine); // its own storage: the whole draw is freed
+  N.disposeMany([mine, whole]);
+  return new Tensor(out);
+}
+
 /** Uniform on [0, 1). */
 export function rand(shape: number[], o: RandomOptions = {}): Tensor {
-  return new Tensor(N.rand('uniform', shape, o.dtype ?? 'float32', o.device ?? 'cpu', gen(o)));
+  return draw('uniform', shape, o);
 }
 /** Standard normal. */
 export function randn(shape: number[], o: RandomOptions = {}): Tensor {
-  return new Tensor(N.rand('normal', shape, o.dtype ?? 'float32', o.device ?? 'cpu', gen(o)));
+  return draw('normal', shape, o);
 }
 /** Standard normal with the shape, dtype and device of `t`. */
 export function randnLike(t: Tensor, o: { generator?: Generator } = {}): Tensor {

@@ -10,6 +10,7 @@ import { evaluateToyRun } from './toy.js';
 import { compareFigures, runFigures, summary, writeReport } from './toy-report.js';
 import { writeEvalMetrics } from './metrics-file.js';
 import type { SamplingOverrides } from '../disco/sample.js';
+import type { ProcessGroup } from '../dist/group.js';
 
 const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
 
@@ -18,8 +19,11 @@ function isToy(dir: string): boolean {
   return loadConfig(new RunDir(dir).config).data.kind === 'toy';
 }
 
-/** Measures a run and writes RUN/metrics.json. */
-export async function evaluateRun(dir: string, o: { n?: number; seed?: number } &
+/**
+ * Measures a run and writes RUN/metrics.json. With a data-parallel `group` (every rank reads the
+ * run) the ranks draw the samples together and rank 0 writes.
+ */
+export async function evaluateRun(dir: string, o: { n?: number; seed?: number; group?: ProcessGroup | null } &
   Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<Record<string, unknown>> {
   if (!isToy(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
   if (o.steps || o.sampler || o.restart) {
@@ -27,7 +31,7 @@ export async function evaluateRun(dir: string, o: { n?: number; seed?: number } 
   }
   const { metrics, artifacts } = evaluateToyRun(dir, o);
   artifacts.dispose();
-  writeEvalMetrics(new RunDir(dir).evalMetrics, metrics);
+  if (!o.group || o.group.rank === 0) writeEvalMetrics(new RunDir(dir).evalMetrics, metrics);
   return metrics as unknown as Record<string, unknown>;
 }
 

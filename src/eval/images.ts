@@ -18,7 +18,9 @@ import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switchin
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
 import { writeEvalMetrics } from './metrics-file.js';
+import type { ProcessGroup } from '../dist/group.js';
 
+/** What `eval` measures on an image run. */
 export interface ImageRunMetrics {
   run: string;
   latents: boolean;
@@ -45,7 +47,8 @@ export interface ImageRunMetrics {
 }
 
 /** Shared-latent consistency of an unconditional run with latents (see ImageRunMetrics). */
-function latentConsistency(L: LoadedRun, prior: LatentPrior, o: { rows: number; perRow: number; seed: number; batch: number }):
+function latentConsistency(L: LoadedRun, prior: LatentPrior, o: { rows: number; perRow: number; seed: number; batch: number;
+  group: ProcessGroup | null }):
   { shared: number; independent: number; rows: number; perRow: number } {
   const clf = loadFMNISTClassifier();
   const g = new Generator(o.seed + 23);
@@ -58,9 +61,9 @@ function latentConsistency(L: LoadedRun, prior: LatentPrior, o: { rows: number; 
     return v;
   };
   const n = o.rows * o.perRow;
-  const shared = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, codes, batch: o.batch });
+  const shared = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, codes, batch: o.batch, group: o.group });
   const indep = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, prior, batch: o.batch,
-    priorTemperature: L.cfg.prior.temperature });
+    priorTemperature: L.cfg.prior.temperature, group: o.group });
   const r = { shared: share(shared.x), independent: share(indep.x), rows: o.rows, perRow: o.perRow };
   for (const t of [z, codes, shared.x, shared.codes, indep.x, indep.codes]) t?.dispose();
   g.dispose();
@@ -73,7 +76,11 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
   return L.info.numClasses > 0 ? randint(0, L.info.numClasses, [n], { generator: g }) : undefined;
 }
 
-export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number } &
+/**
+ * Measures an image run and writes RUN/metrics.json; with a data-parallel `group` the ranks draw the
+ * samples together and rank 0 writes.
+ */
+export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; group?: ProcessGroup | null } &
   Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
   const L = loadRun(dir);
   L.cfg.sample = withOverrides(L.cfg.sample, o);
@@ -82,8 +89,9 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
   const g = new Generator(seed + 11);
   const labels = labelsFor(L, n, g);
+  const group = o.group ?? null;
   const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, labels, batch: o.batch ?? 100,
-    priorTemperature: L.cfg.prior.temperature });
+    priorTemperature: L.cfg.prior.temperature, group });
   const test = fmnist ? loadFashionMNISTTest(L.cfg.data.kind === 'fashion-mnist' ? L.cfg.data : {}) : null;
   const quality = test ? evaluateImages(gen.x, test.x) : null;
   const sub = test ? test.x.slice(0, 0, 1000) : null;
@@ -94,7 +102,7 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const secs = gen.seconds.prior + gen.seconds.diffusion;
   // Measured with the run's own sampler only (an eval at other steps/sampler is a low-NFE FD check).
   const consistency = fmnist && prior && L.info.numClasses === 0 && !o.steps && !o.sampler && !o.restart
-    ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100 }) : null;
+    ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100, group }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
     fd: quality?.fdFmnist ?? null, precision: quality?.precision ?? null, recall: quality?.recall ?? null,
@@ -106,7 +114,7 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   g.dispose();
   prior?.dispose();
   L.model.dispose();
-  writeEvalMetrics(L.run.evalMetrics, m);
+  if (!group || group.rank === 0) writeEvalMetrics(L.run.evalMetrics, m);
   return m as ImageRunMetrics & Record<string, unknown>;
 }
 

@@ -7,6 +7,7 @@ import type { ToyArtifacts, ToyMetrics } from './toy.js';
 import { lowNfeLabel } from './low-nfe.js';
 import type { TimeSeries } from '../metrics/curvature.js';
 
+/** One model's metrics and artifacts in the toy report. */
 export interface ToySide {
   metrics: ToyMetrics;
   artifacts: ToyArtifacts;

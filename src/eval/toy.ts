@@ -7,8 +7,9 @@
 import { Generator, keep, stack, tidy, type Tensor } from '../engine/index.js';
 import { makeToy } from '../data/toy.js';
 import { generate, type Generated } from '../disco/sample.js';
+import type { ProcessGroup } from '../dist/group.js';
 import { oneHotCodes } from '../disco/gumbel.js';
-import { makeDenoiser } from '../edm/denoiser.js';
+import { latentDenoiser } from '../disco/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { w2 } from '../metrics/ot.js';
@@ -18,6 +19,7 @@ import { jacobianNorm } from '../metrics/jacobian.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
 import { LOW_NFE } from './low-nfe.js';
 
+/** What `eval` measures on a 2-D run. */
 export interface ToyMetrics {
   run: string;
   latents: boolean;
@@ -65,13 +67,17 @@ export interface ToyArtifacts {
   dispose(): void;
 }
 
+/** Sample count, seed and evaluation settings of a 2-D run. */
 export interface ToyEvalOptions {
   n?: number;
   seed?: number;
   /** Trajectories used for curvature, Jacobian norms and drawing. */
   trajectories?: number;
+  /** A data-parallel group: the samples are drawn by all ranks together (`generate`). */
+  group?: ProcessGroup | null;
 }
 
+/** Evaluates a 2-D run: its metrics and the arrays the figures draw. */
 export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
   const L = loadRun(dir);
   const data = L.cfg.data;
@@ -83,9 +89,10 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
     try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
   };
   const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
-  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, priorTemperature: L.cfg.prior.temperature });
+  const group = o.group ?? null;
+  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, priorTemperature: L.cfg.prior.temperature, group });
   const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior, keepTrajectory: true,
-    priorTemperature: L.cfg.prior.temperature });
+    priorTemperature: L.cfg.prior.temperature, group });
   const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
   const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std }) : null;
   const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
@@ -93,7 +100,7 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   const flow = flowStats(L, traj);
   const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).map(([key, setting]) => {
     const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior,
-      priorTemperature: L.cfg.prior.temperature });
+      priorTemperature: L.cfg.prior.temperature, group });
     const v = w2(g.x, a.x);
     g.x.dispose();
     g.codes?.dispose();
@@ -132,7 +139,7 @@ function flowStats(L: LoadedRun, traj: Generated):
   { curvature: TimeSeries; turning: TimeSeries; turningMean: number; jacobian: TimeSeries } {
   const sigmas = edmSigmas(L.cfg.sample.steps, L.cfg.sample);
   const latents = traj.codes && L.model.encoder ? oneHotCodes(traj.codes, L.model.encoder.k) : null;
-  const D = makeDenoiser(L.model.denoiser, { latents });
+  const D = latentDenoiser(L.model.denoiser, { latents });
   const G = edmVelocity(D);
   const states = traj.trajectory.slice(0, -1).map((x, i) => ({ t: sigmas[i]!, x }));
   const curvature = odeCurvature(G, states);

@@ -108,6 +108,7 @@ export class LoadedCheckpoint {
   }
 }
 
+/** Reads a checkpoint written by `saveCheckpoint`. */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   return new LoadedCheckpoint(path);
 }

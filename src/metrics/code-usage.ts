@@ -1,6 +1,7 @@
 /** How many of the k codes each discrete latent uses over a data set, and how evenly. */
 import type { Tensor } from '../engine/index.js';
 
+/** Codes used and their entropy, per latent. */
 export interface CodeUsage {
   /** Per latent: number of distinct codes that occur. */
   used: number[];

@@ -52,6 +52,7 @@ export function curvatureAt(G: VelocityField, x: Tensor, t: number, dt = 1e-3, m
   }));
 }
 
+/** Finite-difference step and evaluation settings. */
 export interface CurvatureOptions {
   /** Fixed step Δt (the paper: 0.001); when absent Δt = relDt·t. */
   dt?: number;

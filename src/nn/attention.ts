@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import { Linear } from './layers.js';
 import type { InitOptions } from './init.js';
 
+/** Multi-head scaled dot-product attention with q, k, v and output projections. */
 export class MultiheadAttention extends Module {
   readonly q: Linear;
   readonly k: Linear;

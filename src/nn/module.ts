@@ -18,6 +18,7 @@ export function stateMismatch(name: string, src: Tensor, dst: Tensor): string | 
   return null;
 }
 
+/** The base of every network: parameters, buffers, submodules, modes and state dicts. */
 export abstract class Module {
   /** Whether the module is in training mode (dropout on, latent dropout on, …). */
   training = true;

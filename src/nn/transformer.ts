@@ -4,6 +4,7 @@ import { Module } from './module.js';
 import { Dropout, LayerNorm, Linear } from './layers.js';
 import { MultiheadAttention } from './attention.js';
 
+/** A pre-LayerNorm Transformer block: attention, then a 4× MLP, each residual. */
 export class TransformerBlock extends Module {
   readonly ln1: LayerNorm;
   readonly attn: MultiheadAttention;

@@ -3,6 +3,7 @@ import { noGrad, keep, zerosLike, type Tensor } from '../engine/index.js';
 import { N } from '../engine/native.js';
 import { stateMismatch } from '../nn/module.js';
 
+/** Learning rate, betas, eps and weight decay. */
 export interface AdamOptions {
   lr?: number;
   betas?: [number, number];

@@ -2,6 +2,7 @@
 import { keep, noGrad, tidy } from '../engine/index.js';
 import { stateMismatch, type Module, type StateDict } from '../nn/module.js';
 
+/** An exponential moving average of a module's parameters and buffers. */
 export class EMA {
   /** Averaged copies of the module's parameters and buffers, by path. */
   readonly shadow: StateDict;

@@ -2,6 +2,7 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { Scale, formatTick } from './scale.js';
 
+/** The font of every figure. */
 export const FONT = 'DejaVu Sans, sans-serif';
 
 /** A rectangle in figure pixels. */

@@ -22,6 +22,7 @@ export function trajectoryPaths(tr: Trajectories): { xs: number[]; ys: number[] 
   return Array.from({ length: M }, (_, m) => ({ xs: cols.map((c) => c.xs[m]!), ys: cols.map((c) => c.ys[m]!) }));
 }
 
+/** Data and samples for the paper's Fig. 3 panels. */
 export interface Fig3Input {
   data: XY;
   /** Plain DM samples, and optionally some of its ODE trajectories. */
@@ -37,6 +38,7 @@ export interface Fig3Input {
   dataLabels?: ArrayLike<number> | Tensor;
 }
 
+/** Axis limits and titles of Fig. 3. */
 export interface Fig3Options {
   /** Axis limits ±lim on both axes (default 4.5). */
   lim?: number;
@@ -111,6 +113,7 @@ function limits(cs: NamedCurve[], key: 't' | 'value', log: boolean): [number, nu
   return dataLimits(cs.flatMap((c) => Array.from(c[key])), { log, pad: 0.04 });
 }
 
+/** Axis scales and titles of Fig. 4. */
 export interface Fig4Options {
   xlog?: boolean;
   curvatureYlog?: boolean;

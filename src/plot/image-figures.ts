@@ -11,6 +11,7 @@ import { tidy, type Tensor } from '../engine/index.js';
 import { imageGrid } from './images.js';
 import { savePng } from './png.js';
 
+/** Title and labels of an image-grid figure. */
 export interface GridOptions {
   /** Title above the grid. */
   title?: string;

@@ -3,6 +3,7 @@ import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import type { Tensor } from '../engine/index.js';
 import { savePng } from './png.js';
 
+/** Grid shape, padding and scale of an image grid. */
 export interface ImageGridOptions {
   /** Grid shape; default cols = ceil(√N), rows to fit. */
   rows?: number;

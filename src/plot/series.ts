@@ -20,6 +20,7 @@ export function columns(p: XY): { xs: number[]; ys: number[] } {
 export type Dash = 'solid' | 'dashed' | 'dotted';
 const DASH: Record<Dash, number[]> = { solid: [], dashed: [6, 4], dotted: [1.5, 3] };
 
+/** Colours, size and label of a scatter layer. */
 export interface ScatterOptions {
   /** One colour for all points, or per-point categories coloured by the palette. */
   color?: string;
@@ -45,6 +46,7 @@ export function scatter(ax: Axes, pts: XY, o: ScatterOptions = {}): void {
   });
 }
 
+/** Colour, width, dash and label of a line layer. */
 export interface LineOptions {
   color?: string;
   width?: number;
@@ -104,6 +106,7 @@ export function lineChart(ax: Axes, curves: Curve[], o: { legend?: LegendPositio
   legend(ax, curves.map((c, i) => ({ label: c.label, color: c.color ?? categoryColor(i), dash: c.dash })), o.legend ?? 'best', avoid);
 }
 
+/** Where the legend goes; 'best' picks the emptiest corner. */
 export type LegendPosition = 'best' | 'upper right' | 'upper left' | 'lower right' | 'lower left' | 'none';
 const CORNERS = ['upper right', 'upper left', 'lower left', 'lower right'] as const;
 

@@ -15,6 +15,7 @@ import { RunDir } from '../train/run-dir.js';
 import { SamplingWorker } from './worker-client.js';
 import type { JobRequest } from './validate.js';
 
+/** The run to serve and where to listen. */
 export interface ServeOptions {
   run: string;
   /** 0 = any free port. */
@@ -23,6 +24,7 @@ export interface ServeOptions {
   host?: string;
 }
 
+/** A running server: its URL and how to stop it. */
 export interface Serving {
   url: string;
   facts: RunFacts;
@@ -35,6 +37,7 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 /** A host as written in a URL (IPv6 in brackets). */
 const inUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
+/** Starts `disco-diff serve` on a run. */
 export async function startServer(o: ServeOptions): Promise<Serving> {
   const host = o.host ?? '127.0.0.1', port = o.port ?? 7860;
   new RunDir(o.run).require();

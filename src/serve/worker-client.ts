@@ -31,8 +31,10 @@ export class SamplingWorker {
 
   /** Forks the sampling process on run `dir`; resolves once the run is loaded, rejects with its load error. */
   static start(dir: string): Promise<{ worker: SamplingWorker; facts: RunFacts }> {
-    const child = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [dir], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+    // Compiled (dist/): the worker's JavaScript; from source: the TypeScript through tsx.
+    const compiled = import.meta.url.endsWith('.js');
+    const child = fork(fileURLToPath(new URL(compiled ? './worker.js' : './worker.ts', import.meta.url)), [dir], {
+      execArgv: compiled ? [] : ['--import', import.meta.resolve('tsx')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

@@ -4,12 +4,14 @@ import { loadCheckpoint } from '../io/index.js';
 import { isCount, isRecord } from '../io/json.js';
 import { parseConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
-import { createModel, type DataInfo } from '../models/build.js';
+import type { DataInfo } from '../data/dataset.js';
+import { createModel } from '../networks/build.js';
 import type { DiscoDiff } from '../disco/model.js';
 import type { Module, StateDict } from '../nn/module.js';
 import { LatentPrior } from '../disco/prior.js';
 import { RunDir } from './run-dir.js';
 
+/** A run rebuilt from its directory. */
 export interface LoadedRun {
   run: RunDir;
   cfg: RunConfig;
@@ -19,6 +21,7 @@ export interface LoadedRun {
   model: DiscoDiff;
 }
 
+/** Rebuilds run `dir`'s Stage-I model with its EMA weights, in eval mode. */
 export function loadRun(dir: string): LoadedRun {
   const run = new RunDir(dir);
   run.require();
@@ -31,7 +34,9 @@ export function loadRun(dir: string): LoadedRun {
     const cfg = parseConfig(config, `config stored in ${run.checkpoint}`);
     const weights = ck.ema.size ? ck.ema : ck.model;
     assertFinite(weights, `the ${ck.ema.size ? 'EMA' : 'model'} weights of ${run.checkpoint}`);
-    const model = built(run.checkpoint, () => createModel(cfg, dataInfo), weights).eval();
+    // Weights trained in float64 (train.dtype) are used in float32, as the samplers expect.
+    const model = built(run.checkpoint, () => createModel(cfg, dataInfo).to({ dtype: cfg.train.dtype }), weights)
+      .to({ dtype: 'float32' }).eval();
     return { run, cfg, info: dataInfo, step, model };
   } finally {
     ck.dispose();

@@ -1,8 +1,14 @@
-/** A one-line progress bar on stderr (a line per report when stderr is not a terminal). */
+/**
+ * A one-line progress bar on stderr (a line per report when stderr is not a terminal), with the
+ * intra-op threads and, in data-parallel training, the number of processes.
+ */
+import { numThreads } from '../engine/index.js';
+
 export class Progress {
   private readonly t0 = performance.now();
   private lastDraw = 0;
-  constructor(readonly label: string, readonly total: number, readonly start = 0, readonly quiet = false) {}
+  private readonly threads = numThreads();
+  constructor(readonly label: string, readonly total: number, readonly start = 0, readonly quiet = false, readonly processes = 1) {}
 
   /** Steps per second since start. */
   rate(step: number): number {
@@ -20,7 +26,8 @@ export class Progress {
     const rate = this.rate(step);
     const eta = (this.total - step) / Math.max(rate, 1e-9);
     const fields = Object.entries(info).map(([k, v]) => `${k} ${fmt(v)}`).join('  ');
-    const line = `${this.label} [${bar}] ${step}/${this.total}  ${fields}  ${rate.toFixed(1)} it/s  eta ${eta.toFixed(0)}s`;
+    const par = `${this.threads} thread${this.threads > 1 ? 's' : ''}${this.processes > 1 ? ` × ${this.processes} processes` : ''}`;
+    const line = `${this.label} [${bar}] ${step}/${this.total}  ${fields}  ${rate.toFixed(1)} it/s  ${par}  eta ${eta.toFixed(0)}s`;
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   }
 

@@ -1,8 +1,8 @@
 /**
  * What `--resume` may change. The training-loop settings (train.*, but for the seed, which fixes
- * the data and the initialisation) and the prior and sampling settings (Stage I does not use
- * them) may change; the model, data, latents, encoder and EDM settings define the trained state
- * and may not.
+ * the data and the initialisation, and the dtype of the weights) and the prior and sampling
+ * settings (Stage I does not use them) may change; the model, data, latents, encoder and EDM
+ * settings define the trained state and may not.
  */
 import type { RunConfig } from '../config/schema.js';
 import { isRecord } from '../io/json.js';
@@ -10,7 +10,7 @@ import { isRecord } from '../io/json.js';
 /** Changed leaves of a config: dotted key → [before, after] (arrays are compared whole). */
 export type ConfigChanges = Record<string, [unknown, unknown]>;
 
-const FIXED = ['data', 'model', 'latents', 'encoder', 'edm', 'train.seed'];
+const FIXED = ['data', 'model', 'latents', 'encoder', 'edm', 'train.seed', 'train.dtype'];
 
 /** The leaf-by-leaf differences from `before` to `after`. */
 export function configChanges(before: RunConfig, after: RunConfig): ConfigChanges {

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The paths of a run directory's files, and checks that they exist. */
 export class RunDir {
   constructor(readonly root: string) {}
   get config(): string { return join(this.root, 'config.json'); }

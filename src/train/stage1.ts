@@ -4,17 +4,21 @@
  * usage), verified atomic checkpoints every N steps (src/train/checkpointer.ts), one writer per
  * run directory, and exact resume (model, EMA, optimizer, RNG and data position are all restored,
  * so a resumed run repeats the uninterrupted run's losses) that may change training settings.
+ * Data-parallel (TrainOptions.group): every rank trains its rows of each batch, and the replicas
+ * stay those of one process with the whole batch (src/train/replicas.ts).
  */
 import { existsSync, rmSync } from 'node:fs';
-import { Generator, assertFinite, globalRngState, manualSeed, setGlobalRngState, setNumThreads, tidy } from '../engine/index.js';
+import {
+  Generator, assertFinite, globalRngState, manualSeed, numThreads, setGlobalRngState, setNumThreads, tidy, withRowShard, type Tensor,
+} from '../engine/index.js';
 import { Adam, EMA, clipGradNorm, warmup } from '../optim/index.js';
 import { loadCheckpoint, writeTextAtomic, type LoadedCheckpoint } from '../io/index.js';
 import { isCount, isRecord } from '../io/json.js';
 import { parseConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
-import { BatchIterator, type Dataset } from '../data/dataset.js';
+import { BatchIterator, type DataInfo, type Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { createModel, type DataInfo } from '../models/build.js';
+import { createModel } from '../networks/build.js';
 import type { DiscoDiff } from '../disco/model.js';
 import type { CodeRestarts } from '../disco/codebook.js';
 import { countsEntropy } from '../metrics/code-usage.js';
@@ -25,6 +29,8 @@ import { withRunLock } from './run-lock.js';
 import { appendJsonl, filterJsonl } from './jsonl.js';
 import { checkResumable, configChanges, describeChanges, type ConfigChanges } from './resume-config.js';
 import { Progress } from './progress.js';
+import { Replicas } from './replicas.js';
+import type { ProcessGroup } from '../dist/group.js';
 
 /** Upper edges of the σ bins used for "loss per σ" (the last bin is open). */
 export const SIGMA_BINS = [0.01, 0.05, 0.2, 0.5, 1, 2, 5, 20, Infinity];
@@ -47,6 +53,11 @@ export interface TrainOptions {
    * diagnostics such as gradient norms or code usage on a probe set.
    */
   onStep?: (s: { step: number; model: DiscoDiff; loss: number }) => void;
+  /**
+   * The process group of a data-parallel run (src/dist): every rank trains on its share of each
+   * batch; rank 0 alone holds the run directory (lock, config, metrics, checkpoints).
+   */
+  group?: ProcessGroup | null;
 }
 
 export interface TrainResult {
@@ -74,6 +85,7 @@ export async function trainStage1(cfgIn: RunConfig, outDir: string, o: TrainOpti
   }
   if (o.initFrom && o.resume) throw new Error('--init-from starts a new run; it cannot be combined with --resume');
   const run = new RunDir(outDir);
+  if (o.group && o.group.rank > 0) return train(cfgIn, run, null, o); // rank 0's state reaches it in train()
   if (o.resume) run.require(run.checkpoint, 'a run with a checkpoint to resume');
   const created = run.create();
   try {
@@ -149,11 +161,13 @@ function recordResume(run: RunDir, cfg: RunConfig, r: Resume, quiet?: boolean): 
 async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: TrainOptions): Promise<TrainResult> {
   const t = cfg.train;
   if (t.threads) setNumThreads(t.threads);
+  const replicas = new Replicas(o.group ?? null, t.batch);
   const data = await loadDataset(cfg.data, t.seed);
+  if (t.dtype !== data.x.dtype) data.x = tidy(() => { const x = data.x.to({ dtype: t.dtype }); data.x.dispose(); return x; });
   const info = dataInfo(cfg, data);
   manualSeed(t.seed);
-  const model = createModel(cfg, info).to({ device: cfg.device as 'cpu' });
-  if (o.initFrom) initFromRun(model, o.initFrom, o.quiet);
+  const model = createModel(cfg, info).to({ device: cfg.device as 'cpu', dtype: t.dtype });
+  if (o.initFrom && replicas.writer) initFromRun(model, o.initFrom, o.quiet);
   const codebook = AnalyticCodebook.of(model, cfg.latents, t.steps);
   // Centres learned by EMA are outside Adam (scale 0); a lower encoder lr keeps Adam from turning
   // the encoder's tiny, noisy early gradient into full-size steps.
@@ -162,7 +176,7 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
   const ema = new EMA(model, t.emaDecay);
   const gen = new Generator(t.seed + 1);
   const hflip = 'flip' in cfg.data && cfg.data.flip;
-  const batches = new BatchIterator(data, t.batch, t.seed, hflip);
+  const batches = new BatchIterator(data, t.batch, t.seed, hflip, replicas.rows);
   const end = Math.min(t.steps, o.stopAt ?? t.steps);
   const lr = warmup(t.warmupSteps);
   const stats = new IntervalStats(cfg.latents.enabled ? cfg.latents : null);
@@ -177,23 +191,27 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
   const snapshot = (): CheckpointSnapshot => ({ step, rng: { train: gen.getState(), global: globalRngState() },
     meta: { stage: 'stage1', step, config: cfg, dataInfo: info, data: batches.state(),
       ...(codebook?.restarts && { codeUsage: codebook.restarts.state() }) } });
-  const progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, o.quiet);
+  const quiet = o.quiet || !replicas.writer;
   const deadline = o.maxMinutes ? performance.now() + o.maxMinutes * 60_000 : Infinity;
+  const parts = { model, ema, opt, gen, batches, codebook };
+  let progress: Progress | null = null;
   try {
     if (resume) {
-      restoreState(resume, { model, ema, opt, gen, batches, codebook });
+      restoreState(resume, parts);
       recordResume(run, cfg, resume, o.quiet);
-    } else {
+    } else if (replicas.writer) {
       writeTextAtomic(run.config, JSON.stringify(cfg, null, 2));
       appendJsonl(run.configHistory, { step: 0, time: new Date().toISOString(), config: cfg });
       codebook?.init(data.x, gen);
     }
+    step = startReplicas(replicas, parts, step);
+    progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, quiet, replicas.group?.size);
     model.train();
     // A time budget always allows one step, so every call makes progress and saves it.
     let last = step >= end;
     while (!last) {
-      const { loss, total, batch } = tidy(() => stepOnce(model, batches, gen, stats, { tau: tauAt(step),
-        restarts: codebook?.restarts ?? null, keepBatch: !!codebook?.needsBatch(step + 1) }));
+      const { loss, total, batch, stop } = tidy(() => stepOnce(model, batches, gen, stats, replicas, { tau: tauAt(step),
+        restarts: codebook?.restarts ?? null, keepBatch: !!codebook?.needsBatch(step + 1), deadline }));
       try {
         checkpoints.verify(step + 1, loss, total);
       } catch (e) {
@@ -214,19 +232,21 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
         batch.codes.dispose();
       }
       progress.update(step, { loss: stats.runningLoss() });
-      last = step >= end || performance.now() >= deadline;
-      if (step % t.logEvery === 0 || last) {
+      last = step >= end || stop;
+      if ((step % t.logEvery === 0 || last) && replicas.writer) {
         const row = stats.flush();
-        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), ...row,
-          ...(configChange && { configChange }) });
+        appendJsonl(run.metrics, { step, lr: t.lr * lr(step - 1), stepsPerSec: progress.rate(step), threads: numThreads(),
+          worldSize: replicas.group?.size ?? 1, ...row, ...(configChange && { configChange }) });
         configChange = null;
-        if (!o.quiet) warnCollapse(step, row.perplexity as number[] | undefined, cfg.latents.k);
+        if (!quiet) warnCollapse(step, row.perplexity as number[] | undefined, cfg.latents.k);
       }
+      if (!replicas.writer) continue;
       if (last) checkpoints.saveNow(snapshot());
       else if (step % t.checkpointEvery === 0) checkpoints.schedule(snapshot());
     }
   } finally {
-    progress.done();
+    progress?.done();
+    replicas.dispose();
     batches.dispose();
     gen.dispose();
     ema.dispose();
@@ -234,12 +254,39 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
     model.dispose();
     data.x.dispose();
   }
-  return { step, stepsPerSec: progress.rate(step), losses };
+  return { step, stepsPerSec: progress?.rate(step) ?? 0, losses };
+}
+
+/** The training state that data-parallel ranks copy from rank 0 (model, EMA, Adam, RNGs, data position, code usage). */
+interface TrainParts { model: DiscoDiff; ema: EMA; opt: Adam; gen: Generator; batches: BatchIterator; codebook: AnalyticCodebook | null }
+
+/** rank 0's counters in JSON (RNG states in base64). */
+interface Counters {
+  step: number;
+  data: { epoch: number; index: number };
+  adamStep: number;
+  rng: { train: string; global: string };
+  codeUsage: { usage: number[][] } | null;
+}
+
+/** Starts the replicas from rank 0's state (a no-op on one process); returns the step to continue from. */
+function startReplicas(replicas: Replicas, s: TrainParts, step: number): number {
+  const tensors: Tensor[] = [...s.model.stateDict().values(), ...s.ema.shadow.values(), ...s.opt.expAvg, ...s.opt.expAvgSq];
+  const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+  const mine: Counters | null = replicas.writer ? { step, data: s.batches.state(), adamStep: s.opt.step,
+    rng: { train: b64(s.gen.getState()), global: b64(globalRngState()) }, codeUsage: s.codebook?.restarts?.state() ?? null } : null;
+  const c = replicas.start(tensors, s.model.parameters(), mine);
+  if (replicas.writer) return step;
+  s.batches.restore(c.data);
+  s.opt.step = c.adamStep;
+  s.gen.setState(Buffer.from(c.rng.train, 'base64'));
+  setGlobalRngState(Buffer.from(c.rng.global, 'base64'));
+  if (c.codeUsage) s.codebook?.restarts?.restore(c.codeUsage);
+  return c.step;
 }
 
 /** Loads a checked checkpoint into the training state; the checkpoint's tensors are freed after. */
-function restoreState(r: Resume, s: { model: DiscoDiff; ema: EMA; opt: Adam; gen: Generator; batches: BatchIterator;
-  codebook: AnalyticCodebook | null }): void {
+function restoreState(r: Resume, s: TrainParts): void {
   const { ck } = r;
   s.model.loadStateDict(ck.model);
   s.ema.load(ck.ema);
@@ -289,23 +336,23 @@ function warnCollapse(step: number, perplexity: number[] | undefined, k: number)
 }
 
 /**
- * Forward + backward of one batch; returns the EDM loss value, the total with regularisers, and
- * the batch points and codes when the codebook needs them.
+ * Forward + backward of this rank's rows of one batch, gradients averaged over the ranks; returns
+ * the whole batch's EDM loss, the total with regularisers, the batch points and codes when the
+ * codebook needs them, and whether any rank's time budget is spent.
  */
-function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats,
-  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean }):
-  { loss: number; total: number; batch: CodeBatch | null } {
+function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats, replicas: Replicas,
+  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean; deadline: number }):
+  { loss: number; total: number; batch: CodeBatch | null; stop: boolean } {
   const b = batches.next();
-  const r = model.stageILoss(b.x, b.labels, gen, { tau: o.tau });
+  const r = withRowShard(replicas.rows, () => model.stageILoss(b.x, b.labels, gen, { tau: o.tau }));
   r.loss.backward();
-  const total = r.loss.item();
-  const perSample = r.perSample.toFlatArray();
-  const loss = perSample.reduce((a, v) => a + v, 0) / perSample.length;
-  const codes = r.codes?.toFlatArray();
-  stats.add(loss, perSample, r.sigma.toFlatArray(), codes, r.codes?.size(1), r.regularisers?.item());
-  if (codes) o.restarts?.observe(codes);
-  const batch = o.keepBatch && r.codes ? { x: b.x.flatten(1), codes: r.codes } : null;
-  return { loss, total, batch };
+  replicas.averageGradients();
+  const s = replicas.gather({ total: r.loss, perSample: r.perSample, sigma: r.sigma, codes: r.codes, regularisers: r.regularisers,
+    x: o.keepBatch && r.codes ? b.x.flatten(1) : null, stop: performance.now() >= o.deadline });
+  const loss = s.perSample.reduce((a, v) => a + v, 0) / s.perSample.length;
+  stats.add(loss, s.perSample, s.sigma, s.codes ?? undefined, s.m || undefined, s.regularisers ?? undefined);
+  if (s.codes) o.restarts?.observe(s.codes);
+  return { loss, total: s.total, batch: s.batch, stop: s.stop };
 }
 
 /** Loss, loss per σ bin, code usage and perplexity accumulated between two log lines. */

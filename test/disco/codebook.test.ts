@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Generator, full, ones, randn, tensor, zeros } from '../../src/engine/index.js';
 import { CodeRestarts, emaRefit, kmeans, members, setCentres, spread, uniforms } from '../../src/disco/codebook.js';
 import { diversityLoss } from '../../src/disco/model.js';
-import { MLPDenoiser } from '../../src/models/mlp-denoiser.js';
+import { MLPDenoiser } from '../../src/networks/mlp-denoiser.js';
 import { eightGaussians } from '../../src/data/toy.js';
 import { parseConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
@@ -164,7 +164,7 @@ test('a run with every latent remedy on resumes exactly and logs perplexity, div
 });
 
 test('splitCode: the new code copies the donor logit and both drop by ln 2', async () => {
-  const { MLPEncoder } = await import('../../src/disco/encoder.js');
+  const { MLPEncoder } = await import('../../src/networks/mlp-encoder.js');
   const enc = new MLPEncoder(2, 2, 5, { hidden: 8, layers: 2 });
   const y = randn([7, 2]);
   const before = enc.forward(y).toArray() as number[][][];

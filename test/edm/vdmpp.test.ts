@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Generator, full, randn, tensor, tidy } from '../../src/engine/index.js';
 import { vdmppLogSnr, vdmppLoss, vdmppWeight } from '../../src/edm/loss.js';
 import { parseConfig } from '../../src/config/load.js';
-import { createModel } from '../../src/models/build.js';
+import { createModel } from '../../src/networks/build.js';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));

@@ -16,6 +16,7 @@ import {
   NonFiniteStateError, loadCheckpoint, loadNpy, loadSafetensors, removeStaleTemps, saveCheckpoint, saveNpy, saveSafetensors, writeFileAtomic,
 } from '../../src/io/index.js';
 import { appendJsonl } from '../../src/train/jsonl.js';
+import { PYTHON, skipWithoutTorch } from '../interop/helpers.js';
 
 setNumThreads(1);
 
@@ -131,11 +132,8 @@ test('npy round trip for float32, int64 and float64, including a scalar', () => 
   assert.throws(() => loadNpy(path), /bad \.npy file .*truncated/);
 }));
 
-const python = '/usr/bin/python3';
-const hasNumpy = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-
 test('a file written by saveSafetensors is read back by Python (struct + json + numpy)',
-  { skip: hasNumpy ? false : `${python} with numpy is not available` }, () => tidy(() => {
+  { skip: skipWithoutTorch }, () => tidy(() => {
     const path = join(dir, 'py.safetensors');
     const tensors = new Map<string, Tensor>([
       ['w.f32', randn([2, 3])],
@@ -158,7 +156,7 @@ for name, e in header.items():
     arr = np.frombuffer(data[a:b], dtype=kinds[e['dtype']]).reshape(e['shape'])
     out[name] = {'shape': list(arr.shape), 'values': arr.ravel().tolist()}
 print(json.dumps(out))`;
-    const r = spawnSync(python, ['-c', script, path], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout) as Record<string, { shape: number[]; values: number[] }>;
     assert.deepEqual(got.__metadata__, { note: 'héllo ✓' });

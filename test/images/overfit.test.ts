@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, noGrad, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
-import { UNet } from '../../src/edm/unet.js';
+import { UNet } from '../../src/networks/unet.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { Adam } from '../../src/optim/index.js';

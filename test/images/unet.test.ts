@@ -1,21 +1,21 @@
 // The image networks: U-Net (baseline, latent, class-conditional, group-hierarchical) and ViT encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   F, Generator, liveTensors, manualSeed, noGrad, randn, randint, setNumThreads, tidy, type Tensor,
 } from '../../src/engine/index.js';
-import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '../../src/edm/unet.js';
-import { ViTEncoder } from '../../src/disco/vit-encoder.js';
+import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '../../src/networks/unet.js';
+import { ViTEncoder } from '../../src/networks/vit-encoder.js';
+import { noiseFrequencies } from '../../src/networks/noise-embedding.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { gumbelSoftmax } from '../../src/disco/gumbel.js';
-import type { Module } from '../../src/nn/module.js';
 import { saveSafetensors } from '../../src/io/index.js';
 import { Adam } from '../../src/optim/index.js';
+import { perturbZeroInit, runPython, skipWithoutTorch, type Agreement } from '../interop/helpers.js';
 
 // Tiny networks: one thread is as fast, and far faster on a machine busy with other work.
 setNumThreads(1);
@@ -24,15 +24,6 @@ const TINY: UNetOptions = {
   resolution: 8, inChannels: 1, channels: 8, channelMult: [1, 2], numBlocks: 1, attnResolutions: [4], heads: 2,
   latentDim: 16, latentLayers: 1, dropout: 0,
 };
-
-/** Replaces every all-zero parameter (EDM's zero-initialised output layers) by small noise. */
-function perturbZeroInit(m: Module, seed = 1): void {
-  const g = new Generator(seed);
-  noGrad(() => tidy(() => {
-    for (const p of m.parameters()) if (p.abs().max().item() === 0) p.copy_(randn(p.shape, { generator: g }).mul(0.1));
-  }));
-  g.dispose();
-}
 
 const oneHot = (codes: Tensor, k: number): Tensor => F.oneHot(codes, k).float();
 
@@ -98,6 +89,17 @@ test('U-Net: the output depends on the latents through cross-attention; dropped 
   assert.equal(xa.forward(h, randn([2, 3, 6])).sub(h).abs().max().item(), 0);
   perturbZeroInit(xa);
   assert.ok(xa.forward(h, randn([2, 3, 6])).sub(xa.forward(h, randn([2, 3, 6]))).abs().max().item() > 1e-4);
+  net.dispose();
+}));
+
+test('U-Net with EDM\'s options: channels // 64 heads (none below 64 channels) and noise frequencies 1 … 10⁻⁴', () => tidy(() => {
+  const o: UNetOptions = { ...TINY, channels: 32, channelMult: [1, 4], attnResolutions: [8, 4], channelsPerHead: 64, noiseFrequencies: 'edm' };
+  const net = new UNet(o);
+  const heads = [...net.enc.items, ...net.dec.items].map(([n, b]) => [n, (b as UNetBlock).attn?.heads ?? 0]);
+  assert.deepEqual(heads.filter(([, h]) => h), [['4x4_block0', 2], ['4x4_in0', 2], ['4x4_block0', 2], ['4x4_block1', 2]]);
+  assert.deepEqual(noiseFrequencies(4, 'edm', 'cpu').toFlatArray().map((f) => Number(f.toPrecision(6))), [1, 0.1, 0.01, 0.001]);
+  assert.deepEqual(noiseFrequencies(3, 'low', 'cpu').toFlatArray().map((f) => Number(f.toPrecision(6))), [1, 4, 16]);
+  assert.throws(() => new UNet({ ...o, latents: { m: 2, k: 3 } }), /32 channels make no head of 64 channels for the cross-attention/);
   net.dispose();
 }));
 
@@ -180,10 +182,7 @@ test('gradients reach the encoder: ViT → straight-through Gumbel-Softmax → U
   for (const m of [vit, net]) m.dispose();
 }));
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-
-test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weights', { skip: !hasTorch && 'no python3-torch' }, () => tidy(() => {
+test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weights', { skip: skipWithoutTorch }, () => tidy(() => {
   const dir = mkdtempSync(join(tmpdir(), 'unet-ref-'));
   try {
     for (const o of [
@@ -202,10 +201,8 @@ test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weigh
       const t = new Map<string, Tensor>([...net.stateDict()].map(([k, v]) => [`net.${k}`, v]));
       for (const [k, v] of Object.entries({ x, c_noise, z, out, ...(o.numClasses ? { labels } : {}) })) t.set(k, v);
       saveSafetensors(file, t);
-      const r = spawnSync(PYTHON, [join(import.meta.dirname, '..', '..', 'bench', 'images_unet_ref.py'), '--config',
-        JSON.stringify(o), '--check', file], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      const res = JSON.parse(r.stdout) as { params: number; max_abs_diff: number; out_abs_max: number };
+      const res = runPython<Agreement>(join(import.meta.dirname, '..', '..', 'bench', 'images_unet_ref.py'),
+        ['--config', JSON.stringify(o), '--check', file]);
       assert.equal(res.params, net.numParameters());
       assert.ok(res.out_abs_max > 0.01 && res.max_abs_diff < 1e-5, JSON.stringify(res));
       g.dispose();

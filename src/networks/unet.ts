@@ -10,11 +10,12 @@ import { F, cat, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
+import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
-import type { Backbone } from './precond.js';
-import { NoiseEmbedding } from './embeddings.js';
+import { NoiseEmbedding, type NoiseFrequencies } from './noise-embedding.js';
 
+/** The U-Net's constructor arguments (EDM's names where EDM has them). */
 export interface UNetOptions {
   resolution: number;                         // Image resolution (square, divisible by 2^(levels-1)).
   inChannels: number;                         // Image channels; the output has as many.
@@ -26,11 +27,19 @@ export interface UNetOptions {
   numBlocks?: number;                         // Residual blocks per resolution.
   attnResolutions?: number[];                 // Resolutions with self-attention (each followed by cross-attention).
   dropout?: number;                           // Dropout probability inside the residual blocks.
-  heads?: number;                             // Attention heads (self and cross).
+  heads?: number;                             // Attention heads (self and cross), unless channelsPerHead is set.
+  channelsPerHead?: number | null;            // Heads = channels // channelsPerHead per block (EDM: 64); null = `heads`.
+  noiseFrequencies?: NoiseFrequencies;        // Noise-embedding frequencies: 'low' (1…16) or 'edm' (1…10⁻⁴).
   latentDim?: number;                         // Width of the latent embeddings and their Transformer.
   latentLayers?: number;                      // Transformer blocks over the latent embeddings.
   latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
 }
+
+/** The defaults of the optional U-Net options. */
+const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
+  numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
+  dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
+};
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
 const groupNorm = (c: number): GroupNorm => new GroupNorm(Math.min(32, Math.floor(c / 4)), c, 1e-5);
@@ -87,12 +96,14 @@ export class Attention2d extends Module {
   }
 }
 
+/** A residual block's resampling, attention and dropout. */
 export interface UNetBlockOptions {
-  up?: boolean;                 // Nearest-neighbour 2× upsampling before conv0.
-  down?: boolean;               // 2×2 average pooling before conv0.
-  attention?: boolean;          // Self-attention after the residual branch.
-  crossDim?: number | null;     // Context width for cross-attention after the self-attention (null = none).
-  heads?: number;
+  up?: boolean;                     // Nearest-neighbour 2× upsampling before conv0.
+  down?: boolean;                   // 2×2 average pooling before conv0.
+  attention?: boolean;              // Self-attention after the residual branch.
+  crossDim?: number | null;         // Context width for cross-attention after the self-attention (null = none).
+  heads?: number;                   // Attention heads, unless channelsPerHead is set.
+  channelsPerHead?: number | null;  // EDM's rule: outChannels // channelsPerHead heads; 0 heads = no self-attention.
   dropout?: number;
 }
 
@@ -121,14 +132,17 @@ export class UNetBlock extends Module {
     this.up = o.up ?? false;
     this.down = o.down ?? false;
     this.dropout = o.dropout ?? 0;
-    const heads = o.heads ?? 1;
+    const heads = o.channelsPerHead ? Math.floor(outChannels / o.channelsPerHead) : o.heads ?? 1;
+    if (o.crossDim && o.attention && heads === 0) {
+      throw new Error(`UNetBlock: ${outChannels} channels make no head of ${o.channelsPerHead} channels for the cross-attention`);
+    }
     this.norm0 = this.module('norm0', groupNorm(inChannels));
     this.conv0 = this.module('conv0', new Conv2d(inChannels, outChannels, 3));
     this.affine = this.module('affine', new Linear(embChannels, 2 * outChannels));
     this.norm1 = this.module('norm1', groupNorm(outChannels));
     this.conv1 = this.module('conv1', zeroInit(new Conv2d(outChannels, outChannels, 3)));
     if (inChannels !== outChannels) this.skip = this.module('skip', new Conv2d(inChannels, outChannels, 1));
-    if (o.attention) this.attn = this.module('attn', new Attention2d(outChannels, heads));
+    if (o.attention && heads > 0) this.attn = this.module('attn', new Attention2d(outChannels, heads));
     if (o.attention && o.crossDim) this.cross = this.module('cross', new Attention2d(outChannels, heads, o.crossDim));
   }
 
@@ -195,7 +209,7 @@ class Blocks extends Module {
  * encoder's skips, and a GroupNorm → SiLU → zero-init conv3×3 output. `options` holds the
  * constructor arguments, so a checkpoint can rebuild the network.
  */
-export class UNet extends Module implements Backbone {
+export class UNet extends Module implements Backbone<Conditioning> {
   readonly options: Required<Omit<UNetOptions, 'latents'>> & { latents: { m: number; k: number } | null };
   readonly map_noise: NoiseEmbedding;
   readonly map_label: Embedding | null = null;
@@ -207,20 +221,16 @@ export class UNet extends Module implements Backbone {
 
   constructor(o: UNetOptions) {
     super();
-    const opts = this.options = {
-      numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2,
-      attnResolutions: [16], dropout: 0.1, heads: 4, latentDim: 128, latentLayers: 2, latentGroups: [], ...o,
-      latents: o.latents ?? null,
-    };
+    const opts = this.options = { ...UNET_DEFAULTS, ...o, latents: o.latents ?? null };
     const { resolution: res0, inChannels, numClasses, latents, channels, channelMult, numBlocks, attnResolutions,
-      heads, dropout, latentDim, latentGroups } = opts;
+      heads, channelsPerHead, dropout, latentDim, latentGroups } = opts;
     const levels = channelMult.length;
     if (res0 % 2 ** (levels - 1)) throw new Error(`UNet: resolution ${res0} is not divisible by 2^${levels - 1}`);
     const emb = channels * opts.channelMultEmb;
-    const block = { heads, dropout };
+    const block = { heads, channelsPerHead, dropout };
 
     // Mapping: noise level (+ class label) → embedding; latents → context.
-    this.map_noise = this.module('map_noise', new NoiseEmbedding(emb, channels));
+    this.map_noise = this.module('map_noise', new NoiseEmbedding(emb, channels, opts.noiseFrequencies));
     if (numClasses > 0) this.map_label = this.module('map_label', new Embedding(numClasses, emb));
     const grouped = latents !== null && latentGroups.length > 0;
     const groupAt = new Map<number, [number, number]>(); // up-path resolution → slice of the latents

@@ -1,21 +1,17 @@
 /** Config → networks: the backbone inside EDM's preconditioning and the latent encoder. */
 import type { RunConfig } from '../config/schema.js';
+import type { DataInfo } from '../data/dataset.js';
 import { EDMPrecond, type Backbone } from '../edm/precond.js';
-import { MLPEncoder, type LatentEncoder } from '../disco/encoder.js';
+import type { Conditioning } from '../disco/conditioning.js';
+import type { LatentEncoder } from '../disco/encoder.js';
 import { DiscoDiff } from '../disco/model.js';
 import { MLPDenoiser } from './mlp-denoiser.js';
-import { UNet } from '../edm/unet.js';
-import { ViTEncoder } from '../disco/vit-encoder.js';
+import { MLPEncoder } from './mlp-encoder.js';
+import { UNet } from './unet.js';
+import { ViTEncoder } from './vit-encoder.js';
 
-/** What the networks need to know about the data. */
-export interface DataInfo {
-  /** Shape of one sample, e.g. [2] or [1, 32, 32]. */
-  shape: number[];
-  numClasses: number;
-  sigmaData: number;
-}
-
-export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone {
+/** The network F_θ a run's `model` section describes. */
+export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditioning> {
   const latents = cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null;
   const m = cfg.model;
   switch (m.kind) {
@@ -32,6 +28,7 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone {
   }
 }
 
+/** The latent encoder a run's `encoder` section describes, or null when latents are off. */
 export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | null {
   if (!cfg.latents.enabled) return null;
   const e = cfg.encoder;
@@ -47,7 +44,8 @@ export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | nu
   }
 }
 
-export function buildDenoiser(cfg: RunConfig, info: DataInfo): EDMPrecond {
+/** The preconditioned denoiser D_θ around the run's backbone. */
+export function buildDenoiser(cfg: RunConfig, info: DataInfo): EDMPrecond<Conditioning> {
   return new EDMPrecond(buildBackbone(cfg, info), info.sigmaData);
 }
 

@@ -8,8 +8,9 @@ import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
 import { normal, uniform } from '../nn/init.js';
-import type { LatentEncoder } from './encoder.js';
+import type { LatentEncoder } from '../disco/encoder.js';
 
+/** The ViT encoder's constructor arguments. */
 export interface ViTEncoderOptions {
   resolution: number;    // Image resolution (square, divisible by patch).
   inChannels: number;    // Image channels.
@@ -23,6 +24,7 @@ export interface ViTEncoderOptions {
   headPerLatent?: boolean; // One logits head per latent instead of one shared head.
 }
 
+/** Images (and labels) → latent logits [B, m, k] (see above). */
 export class ViTEncoder extends Module implements LatentEncoder {
   readonly options: Required<ViTEncoderOptions>;
   readonly m: number;

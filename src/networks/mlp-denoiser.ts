@@ -17,11 +17,12 @@ import { full, ones, where, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
-import { NoiseEmbedding } from '../edm/embeddings.js';
-import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Backbone } from '../edm/precond.js';
+import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
+import { NoiseEmbedding } from './noise-embedding.js';
 
+/** Data width, MLP size, latents and the analytic Gaussian term. */
 export interface MLPDenoiserOptions {
   dim: number;
   hidden?: number;
@@ -35,9 +36,11 @@ export interface MLPDenoiserOptions {
   sigmaData: number;
 }
 
+/** What the MLP sees of the latents (see above). */
 export type LatentInput = 'embedding' | 'presence' | 'none';
 
-export class MLPDenoiser extends Module implements Backbone {
+/** The 2-D backbone F_θ (see above). */
+export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   readonly noise: NoiseEmbedding;
   readonly latent: LatentEmbedding | null;
   readonly inX: Linear;
@@ -70,7 +73,7 @@ export class MLPDenoiser extends Module implements Backbone {
     this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(o.sigmaData / 2))) : null;
   }
 
-  forward(x: Tensor, cNoise: Tensor, cond: Conditioning): Tensor {
+  forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {
     let h = this.inX.forward(x).add(this.inNoise.forward(this.noise.forward(cNoise)));
     if (this.latent && this.inLatent) {
       const B = x.size(0);
@@ -87,7 +90,7 @@ export class MLPDenoiser extends Module implements Backbone {
    * than mixing the codes' parameters) makes the straight-through gradient of code j measure the
    * loss of switching to code j.
    */
-  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning): Tensor {
+  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
     const sd = this.o.sigmaData;
     const plain = x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
     const z = cond.latents;

@@ -1,0 +1,94 @@
+// The package as a user gets it: `npm pack` (which builds dist/), installed into a fresh project
+// (the dependencies pinned to package-lock.json's versions and taken from npm's cache, which
+// `npm ci` filled; the network only for what the cache lacks; the install step takes this
+// checkout's addon through DISCO_DIFF_ADDON instead of compiling one), imported by name,
+// type-checked against the shipped types, and its CLI run from the compiled JavaScript.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readmeExamples } from './readme.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** Runs a command; asserts it succeeds and returns its stdout. */
+function run(cmd: string, args: string[], o: SpawnSyncOptions): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...o, env: { DISCO_THREADS: '1', ...process.env, ...o.env } });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  return String(r.stdout);
+}
+
+/** A lockfile for `app` that pins disco-diff's dependencies to this checkout's package-lock.json. */
+function appLock(tarball: string): object {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+  const deps = Object.entries(lock.packages as Record<string, { dev?: boolean }>).filter(([k, v]) => k && !v.dev);
+  return {
+    name: 'app', lockfileVersion: 3, requires: true,
+    packages: {
+      '': { name: 'app', dependencies: { 'disco-diff': tarball } },
+      'node_modules/disco-diff': { version: pkg.version, resolved: tarball, hasInstallScript: true, license: pkg.license,
+        dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+      ...Object.fromEntries(deps),
+    },
+  };
+}
+
+/** Uses the root entry and two subpaths; the @ts-expect-error fails the check if the types were `any`. */
+const CHECK_TS = `import { EDMPrecond, UNet, tensor, type Tensor } from 'disco-diff';
+import { edmStateDict } from 'disco-diff/networks';
+import { heun } from 'disco-diff/edm';
+const t: Tensor = tensor([1, 2]);
+const D = new EDMPrecond(new UNet({ resolution: 8, inChannels: 1 }), 0.5);
+// @ts-expect-error a string is not tensor data
+tensor('x');
+export { t, D, edmStateDict, heun };
+`;
+
+test('npm pack → install into a fresh project → import, type-check and run the CLI by the package name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pack-'));
+  try {
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT }));
+    const files = (packed.files as { path: string }[]).map((f) => f.path);
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/networks/index.d.ts', 'dist/cli/main.js', 'dist/serve/page/index.html',
+      'bin/disco-diff.js', 'binding.gyp', 'native/libtorch.cjs', 'scripts/install-addon.cjs', 'configs/toy-edm.json',
+      'assets/fmnist-classifier.safetensors']) assert.ok(files.includes(f), `the tarball lacks ${f}`);
+    assert.deepEqual(files.filter((f) => /^(src|test|bench|build)\//.test(f)), []);
+
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    const tarball = `file:../${packed.filename}`;
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { 'disco-diff': tarball } }));
+    writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLock(tarball)));
+    run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app,
+      env: { DISCO_DIFF_ADDON: join(ROOT, 'build', 'Release', 'disco_native.node') } });
+    assert.ok(existsSync(join(app, 'node_modules', 'disco-diff', 'build', 'Release', 'disco_native.node')));
+    assert.ok(!existsSync(join(app, 'node_modules', 'tsx')), 'tsx is a development dependency only');
+    const noTorch = spawnSync(process.execPath, [join('node_modules', 'disco-diff', 'scripts', 'install-addon.cjs')],
+      { cwd: app, encoding: 'utf8', env: { ...process.env, LIBTORCH: join(dir, 'no-libtorch') } });
+    assert.equal(noTorch.status, 1);
+    assert.match(noTorch.stderr, /^disco-diff: libtorch not found .*apt-get install libtorch-dev.*\n$/);
+
+    writeFileSync(join(app, 'run.mjs'), "import { tensor } from 'disco-diff';\nimport { UNet } from 'disco-diff/networks';\n" +
+      'console.log(tensor([1, 2, 3]).mul(2).toFlatArray().join(), typeof UNet);\n');
+    assert.equal(run(process.execPath, ['run.mjs'], { cwd: app }), '2,4,6 function\n');
+
+    writeFileSync(join(app, 'check.ts'), CHECK_TS);
+    readmeExamples().forEach((e, i) => writeFileSync(join(app, `readme${i}.ts`), e.code));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+        types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+      include: ['*.ts'],
+    }));
+    run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app });
+
+    const npx = (...args: string[]) => run('npx', ['--no-install', 'disco-diff', ...args], { cwd: app });
+    assert.match(npx('--help'), /Commands:[\s\S]*train [\s\S]*export /);
+    npx('train', '--config', 'node_modules/disco-diff/configs/toy-edm.json', '--out', 'run', '--steps', '2', '--quiet');
+    assert.match(npx('sample', '--run', 'run', '--n', '8', '--out', 's.npy', '--steps', '3'), /wrote 8 samples to s\.npy/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
