@@ -135,17 +135,24 @@ function unetWork(config: string): Work {
  */
 const GPU = { busbwGBps: 300, allreduceLatencyUs: 30, effectiveTflops: 40, usPerOp: 6, gpus: 8 };
 
-function gpuEstimate(w: Work): Record<string, unknown>[] {
+interface GpuRow {
+  per_gpu_batch: number; global_batch: number; compute_ms: number; bound: string; allreduce_ms: number; step_ms: number;
+  efficiency: number; images_per_sec_8gpu: number; one_gpu_same_batch_ms: number; speedup_same_global_batch: number;
+}
+
+function gpuEstimate(w: Work): GpuRow[] {
   const comm = (GPU.allreduceLatencyUs + ((2 * (GPU.gpus - 1)) / GPU.gpus) * (w.gradientBytes / (GPU.busbwGBps * 1e3))) / 1e3; // ms, one bucket
   const hostMs = (3 * w.forwardOps * GPU.usPerOp) / 1e3;
+  const computeMs = (batch: number) => Math.max(hostMs, (w.trainGflopPerSample * batch) / GPU.effectiveTflops);
   return [4, 32, 128, 512].map((perGpu) => {
-    const flopMs = (w.trainGflopPerSample * perGpu) / (GPU.effectiveTflops * 1e3) * 1e3;
-    const compute = Math.max(hostMs, flopMs);
+    const compute = computeMs(perGpu), global = perGpu * GPU.gpus;
     const step8 = compute + comm; // gradients are all-reduced after backward (no overlap)
     return {
-      per_gpu_batch: perGpu, global_batch: perGpu * GPU.gpus, compute_ms: compute, bound: hostMs > flopMs ? 'host (ops)' : 'FLOPs',
+      per_gpu_batch: perGpu, global_batch: global, compute_ms: compute, bound: hostMs >= compute ? 'host (ops)' : 'FLOPs',
       allreduce_ms: comm, step_ms: step8, efficiency: compute / step8,
-      images_per_sec_1gpu: (perGpu / compute) * 1e3, images_per_sec_8gpu: ((perGpu * GPU.gpus) / step8) * 1e3,
+      images_per_sec_8gpu: (global / step8) * 1e3,
+      // One GPU with the whole global batch, against 8 with a share each: the speed-up of data parallelism.
+      one_gpu_same_batch_ms: computeMs(global), speedup_same_global_batch: computeMs(global) / step8,
     };
   });
 }
@@ -200,12 +207,12 @@ function main(): void {
   const est = gpuEstimate(work);
   console.log(`\nestimate: ${GPU.gpus} GPUs, NCCL (busbw ${GPU.busbwGBps} GB/s, ${GPU.allreduceLatencyUs} µs per all-reduce), ` +
     `${GPU.effectiveTflops} TFLOP/s effective, ${GPU.usPerOp} µs host time per op`);
-  console.log(`${'per-GPU batch'.padEnd(14)}${'compute ms'.padStart(11)}${'bound'.padStart(12)}${'allreduce ms'.padStart(14)}` +
-    `${'efficiency'.padStart(12)}${'img/s 1 GPU'.padStart(13)}${'img/s 8 GPUs'.padStart(14)}`);
+  console.log(`${'global batch'.padEnd(13)}${'per GPU'.padStart(8)}${'compute ms'.padStart(11)}${'bound'.padStart(12)}` +
+    `${'allreduce ms'.padStart(13)}${'efficiency'.padStart(11)}${'img/s 8 GPUs'.padStart(13)}${'1 GPU ms'.padStart(10)}${'speed-up'.padStart(10)}`);
   for (const e of est) {
-    console.log(`${String(e.per_gpu_batch).padEnd(14)}${(e.compute_ms as number).toFixed(2).padStart(11)}${String(e.bound).padStart(12)}` +
-      `${(e.allreduce_ms as number).toFixed(3).padStart(14)}${((e.efficiency as number) * 100).toFixed(1).padStart(11)}%` +
-      `${(e.images_per_sec_1gpu as number).toFixed(0).padStart(13)}${(e.images_per_sec_8gpu as number).toFixed(0).padStart(14)}`);
+    console.log(`${String(e.global_batch).padEnd(13)}${String(e.per_gpu_batch).padStart(8)}${e.compute_ms.toFixed(2).padStart(11)}` +
+      `${e.bound.padStart(12)}${e.allreduce_ms.toFixed(3).padStart(13)}${(e.efficiency * 100).toFixed(1).padStart(10)}%` +
+      `${e.images_per_sec_8gpu.toFixed(0).padStart(13)}${e.one_gpu_same_batch_ms.toFixed(1).padStart(10)}${e.speedup_same_global_batch.toFixed(2).padStart(9)}×`);
   }
   const load1 = loadavg()[0]!;
   const out = {

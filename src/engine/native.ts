@@ -157,11 +157,11 @@ function load(): NativeBinding {
  * How long an idle OpenMP worker of libtorch (libgomp) spins before it sleeps, read once when the
  * addon loads: GOMP_SPINCOUNT iterations. libgomp's default, 300,000, keeps a waiting worker on its
  * core for about a millisecond after every parallel op; when other work shares the cores, each next
- * op then waits for that thread's time slice (bench/engine W1, 2 threads, 2 busy cores: 96 ms per
- * step, against 15 ms at 1 thread and 21 ms with 10,000). OMP_WAIT_POLICY or GOMP_SPINCOUNT set by
- * the user win.
+ * op then waits for that thread's time slice (bench/engine's W1 at 2 threads with one core kept busy:
+ * 32 ms per step, 16 ms with 10,000; on an idle machine both take 5.3 ms). OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT set by the user win.
  */
-export const SPIN_COUNT = '10000';
+const SPIN_COUNT = '10000';
 if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.GOMP_SPINCOUNT = SPIN_COUNT;
 
 /** The raw binding. Model code never calls it directly; `Tensor` does. */

@@ -1,11 +1,9 @@
-// The parts of data-parallel training that one process can check: the rendezvous variables, core
-// counting under cgroup quotas, the launcher's argument filter, row-sharded random draws and
-// batches, failure records, and gradient buckets on a one-rank c10d group.
+// The parts of data-parallel training that one process can check: the rendezvous variables, the
+// launcher's argument filter, row-sharded random draws and batches, failure records, and gradient
+// buckets on a one-rank c10d group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, Generator, liveTensors, rand, randn, tensor, tidy, withRowShard, zeros } from '../../src/engine/index.js';
-import { cgroupCpuQuota, usableCores } from '../../src/engine/cores.js';
-import { threadsFromEnv } from '../../src/engine/runtime.js';
 import { BatchIterator } from '../../src/data/dataset.js';
 import { distEnv, GradientAverager, launch, PeerFailure, ProcessGroup, Store } from '../../src/dist/index.js';
 import { FailureWatch, sleepSync } from '../../src/dist/failures.js';
@@ -20,24 +18,6 @@ test('distEnv reads torchrun\'s variables and names a bad one', () => {
   assert.throws(() => distEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_ADDR: 'h' }), /MASTER_PORT must be an integer/);
   assert.throws(() => distEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_PORT: '5' }), /MASTER_ADDR must name/);
   assert.throws(() => distEnv({ WORLD_SIZE: 'two' }), /WORLD_SIZE must be an integer/);
-  assert.throws(() => threadsFromEnv({ DISCO_THREADS: '0' }), /DISCO_THREADS must be a positive integer, got '0'/);
-  assert.equal(threadsFromEnv({ DISCO_THREADS: '3' }), 3);
-});
-
-test('usable cores: the affinity, capped by the tightest cgroup quota (v1 and v2), rounded down', () => {
-  const files = (f: Record<string, string>) => (p: string) => f[p] ?? null;
-  const v2 = files({ '/proc/self/cgroup': '0::/job/a\n', '/sys/fs/cgroup/job/a/cpu.max': 'max 100000', '/sys/fs/cgroup/job/cpu.max': '250000 100000' });
-  assert.equal(cgroupCpuQuota(v2), 2.5);
-  assert.equal(usableCores(v2, 16), 2);
-  assert.equal(usableCores(v2, 1), 1);
-  const v1 = files({ '/proc/self/cgroup': '4:memory:/x\n3:cpu,cpuacct:/docker/1\n', '/sys/fs/cgroup/cpu,cpuacct/docker/1/cpu.cfs_quota_us': '50000',
-    '/sys/fs/cgroup/cpu,cpuacct/docker/1/cpu.cfs_period_us': '100000' });
-  assert.equal(cgroupCpuQuota(v1), 0.5);
-  assert.equal(usableCores(v1, 8), 1);
-  const none = files({ '/proc/self/cgroup': '1:cpu:/\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' });
-  assert.equal(cgroupCpuQuota(none), null);
-  assert.equal(usableCores(none, 6), 6);
-  assert.equal(usableCores(files({}), 3), 3);
 });
 
 test('the launcher passes the command line on without its own options', () => {
