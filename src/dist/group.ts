@@ -63,7 +63,7 @@ export class ProcessGroup {
       const missing = Array.from({ length: env.worldSize }, (_, r) => r).filter((r) => !store.has(`ready/${r}`));
       if (!missing.length) break;
       if (performance.now() > deadline) {
-        throw new Error(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join ${env.masterAddr}:${env.masterPort} ` +
+        throw new Error(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join ${env.masterAddr}:${store.port} ` +
           `within ${env.timeoutMs / 1000} s`);
       }
       await new Promise((r) => setTimeout(r, 50));

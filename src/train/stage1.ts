@@ -9,7 +9,8 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import {
-  Generator, assertFinite, globalRngState, manualSeed, numThreads, setGlobalRngState, setNumThreads, tidy, withRowShard, type Tensor,
+  Generator, assertFinite, globalRngState, manualSeed, numThreads, setGlobalRngState, setNumThreads, tidy, withRowShard, type Device,
+  type Tensor,
 } from '../engine/index.js';
 import { Adam, EMA, clipGradNorm, warmup } from '../optim/index.js';
 import { loadCheckpoint, writeTextAtomic, type LoadedCheckpoint } from '../io/index.js';
@@ -166,7 +167,9 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
   if (t.dtype !== data.x.dtype) data.x = tidy(() => { const x = data.x.to({ dtype: t.dtype }); data.x.dispose(); return x; });
   const info = dataInfo(cfg, data);
   manualSeed(t.seed);
-  const model = createModel(cfg, info).to({ device: cfg.device as 'cpu', dtype: t.dtype });
+  // Data-parallel ranks on one machine take a GPU each: cuda → cuda:LOCAL_RANK.
+  const device = (o.group && cfg.device === 'cuda' ? `cuda:${o.group.env.localRank}` : cfg.device) as Device;
+  const model = createModel(cfg, info).to({ device, dtype: t.dtype });
   if (o.initFrom && replicas.writer) initFromRun(model, o.initFrom, o.quiet);
   const codebook = AnalyticCodebook.of(model, cfg.latents, t.steps);
   // Centres learned by EMA are outside Adam (scale 0); a lower encoder lr keeps Adam from turning
