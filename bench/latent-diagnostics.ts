@@ -20,7 +20,7 @@ import { noGrad, tidy, type Tensor } from '../src/engine/index.js';
 import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
 import { loadDataset } from '../src/data/load.js';
 import { trainStage1 } from '../src/train/stage1.js';
-import { codeUsage } from '../src/metrics/code-usage.js';
+import { codeUsage, countsEntropy } from '../src/metrics/code-usage.js';
 import { codeEntropies, type DiscoDiff } from '../src/disco/model.js';
 
 const arg = (name: string, def?: string): string | undefined => {
@@ -47,26 +47,22 @@ interface Row {
   lossBySigma?: unknown;
 }
 
-/** Mean over pairs of latents of I(z_i; z_j) / min(H_i, H_j), from argmax codes [N][m] (nats). */
-function redundancy(codes: number[][], k: number): number {
-  const N = codes.length, m = codes[0]!.length;
-  const H = (counts: Map<number, number> | number[]) => {
-    let h = 0;
-    for (const c of counts.values()) if (c > 0) h -= (c / N) * Math.log(c / N);
-    return h;
-  };
-  const marginal = Array.from({ length: m }, (_, i) => {
-    const c = new Array<number>(k).fill(0);
-    for (const row of codes) c[row[i]!]! += 1;
-    return H(c);
-  });
+/**
+ * Mean over pairs of latents of I(z_i; z_j) / min(H_i, H_j), from flat argmax codes [N·m] and each
+ * latent's code counts (nats).
+ */
+function redundancy(flat: number[], m: number, k: number, counts: number[][]): number {
+  const H = counts.map(countsEntropy);
   let sum = 0, pairs = 0;
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
       const joint = new Map<number, number>();
-      for (const row of codes) joint.set(row[i]! * k + row[j]!, (joint.get(row[i]! * k + row[j]!) ?? 0) + 1);
-      const lo = Math.min(marginal[i]!, marginal[j]!);
-      sum += lo > 0 ? (marginal[i]! + marginal[j]! - H(joint)) / lo : 1;
+      for (let r = i; r < flat.length; r += m) {
+        const key = flat[r]! * k + flat[r + j - i]!;
+        joint.set(key, (joint.get(key) ?? 0) + 1);
+      }
+      const lo = Math.min(H[i]!, H[j]!);
+      sum += lo > 0 ? (H[i]! + H[j]! - countsEntropy([...joint.values()])) / lo : 1;
       pairs += 1;
     }
   }
@@ -96,12 +92,10 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
     const logits = enc.forward(probe, probeLabels ?? undefined); // (N, m, k)
     const codes = logits.argmax(-1);
     const usage = codeUsage(codes, cfg.latents.k);
-    const flat = codes.toFlatArray();
     return {
       logitStd: logits.var(-1).sqrt().mean().item(), maxProb: logits.softmax(-1).max(-1).mean().item(),
       mi: mutualInformation(logits),
-      redundancy: redundancy(Array.from({ length: codes.size(0) }, (_, i) => flat.slice(i * cfg.latents.m, (i + 1) * cfg.latents.m)),
-        cfg.latents.k),
+      redundancy: redundancy(codes.toFlatArray(), cfg.latents.m, cfg.latents.k, usage.counts),
       perplexity: usage.perplexity, used: usage.used,
     };
   }));
