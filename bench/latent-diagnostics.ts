@@ -7,8 +7,12 @@
  * I(z; y) = H(E p) − E H(p) (mean over latents, nats), and each latent's argmax code perplexity
  * exp H and codes used, and how redundant the latents are: the mean over pairs of latents of the
  * normalised mutual information of their argmax codes, I(z_i; z_j) / min(H_i, H_j) (1 = one latent
- * determines the other). The training loss per σ bin over each interval comes from metrics.jsonl.
- * Prints a table and writes bench/results/latent-diagnostics-TAG.json.
+ * determines the other), and, where the data has class labels, the information each latent's argmax code
+ * carries about the class, I(z_i; c) in nats (ln 10 = 2.30 for ten balanced classes), next to the same
+ * estimate with the probe's labels reversed (its small-sample bias: no true information). The training
+ * loss per σ bin over each interval comes from metrics.jsonl. At the end, on the probe set in eval
+ * mode, the loss per σ with the encoder's codes and with the null embedding (what z is worth to the
+ * denoiser at each σ). Prints a table and writes bench/results/latent-diagnostics-TAG.json.
  *
  * Usage: node --import tsx bench/latent-diagnostics.ts --config configs/fmnist-disco-cpu.json
  *          [--steps 300] [--every 25] [--probe 1000] [--tag NAME] [--init-from RUN] [--set key=value ...]
@@ -22,6 +26,7 @@ import { loadDataset } from '../src/data/load.js';
 import { trainStage1 } from '../src/train/stage1.js';
 import { codeUsage, countsEntropy } from '../src/metrics/code-usage.js';
 import { codeEntropies, type DiscoDiff } from '../src/disco/model.js';
+import { lossVsSigma, sigmaGrid } from '../src/eval/loss-vs-sigma.js';
 
 const arg = (name: string, def?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,13 +43,16 @@ if (!cfg.latents.enabled) throw new Error('latent diagnostics need a config with
 const data = await loadDataset(cfg.data, cfg.train.seed);
 const probe = data.x.slice(0, 0, Math.min(probeN, data.x.size(0)));
 const probeLabels = data.labels?.slice(0, 0, Math.min(probeN, data.x.size(0)));
+const probeClasses = probeLabels?.toFlatArray() ?? null;
+const reversedClasses = probeClasses ? [...probeClasses].reverse() : null;
 
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const norm = (ts: Tensor[]): number => Math.sqrt(ts.reduce((s, t) => s + tidy(() => t.square().sum().item()), 0));
 
 interface Row {
   step: number; loss: number; encGrad: number; headGrad: number; crossOut: number;
   logitStd: number; maxProb: number; mi: number; redundancy: number; perplexity: number[]; used: number[];
-  lossBySigma?: unknown;
+  classMI: number[] | null; classMIBias: number | null; lossBySigma?: unknown;
 }
 
 /**
@@ -67,6 +75,20 @@ function redundancy(flat: number[], m: number, k: number, counts: number[][]): n
     }
   }
   return pairs ? sum / pairs : 0;
+}
+
+/** Per latent, I(z_i; c) = H(z_i) + H(c) − H(z_i, c) in nats, from flat argmax codes [N·m] and classes [N]. */
+function classInformation(flat: number[], m: number, k: number, classes: number[]): number[] {
+  const count = (keys: number[]) => {
+    const c = new Map<number, number>();
+    for (const key of keys) c.set(key, (c.get(key) ?? 0) + 1);
+    return countsEntropy([...c.values()]);
+  };
+  const hc = count(classes);
+  return Array.from({ length: m }, (_, i) => {
+    const z = classes.map((_, r) => flat[r * m + i]!);
+    return count(z) + hc - count(z.map((code, r) => classes[r]! * k + code));
+  });
 }
 
 /** Mean over latents of I(z; y) = H(E_y p(z|y)) − E_y H(p(z|y)) in nats, from logits [N, m, k]. */
@@ -92,11 +114,14 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
     const logits = enc.forward(probe, probeLabels ?? undefined); // (N, m, k)
     const codes = logits.argmax(-1);
     const usage = codeUsage(codes, cfg.latents.k);
+    const flat = codes.toFlatArray();
     return {
       logitStd: logits.var(-1).sqrt().mean().item(), maxProb: logits.softmax(-1).max(-1).mean().item(),
       mi: mutualInformation(logits),
-      redundancy: redundancy(codes.toFlatArray(), cfg.latents.m, cfg.latents.k, usage.counts),
+      redundancy: redundancy(flat, cfg.latents.m, cfg.latents.k, usage.counts),
       perplexity: usage.perplexity, used: usage.used,
+      classMI: probeClasses ? classInformation(flat, cfg.latents.m, cfg.latents.k, probeClasses) : null,
+      classMIBias: reversedClasses ? mean(classInformation(flat, cfg.latents.m, cfg.latents.k, reversedClasses)) : null,
     };
   }));
   const row: Row = { step, loss: lossSum / lossN, encGrad: norm(grads), headGrad: norm(headGrads), crossOut, ...stats };
@@ -108,14 +133,34 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
   console.log(`${String(step).padStart(5)}  loss ${row.loss.toFixed(4)}  |∇enc| ${row.encGrad.toExponential(2)}  ` +
     `|∇head| ${row.headGrad.toExponential(2)}  |W_cross| ${row.crossOut.toExponential(2)}  logit std ${row.logitStd.toFixed(3)}  ` +
     `max p ${row.maxProb.toFixed(3)}  I(z;y) ${row.mi.toFixed(3)}  NMI ${row.redundancy.toFixed(3)}  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/` +
-    `${ppl.at(-1)!.toFixed(1)}  used min ${Math.min(...row.used)}`);
+    `${ppl.at(-1)!.toFixed(1)}  used min ${Math.min(...row.used)}` +
+    (row.classMI ? `  I(z;c) mean/max ${mean(row.classMI).toFixed(3)}/${Math.max(...row.classMI).toFixed(3)} ` +
+      `(bias ${row.classMIBias!.toFixed(3)})` : ''));
 }
+
+/** Loss per σ on the probe set (eval mode) with the encoder's codes and with the null embedding. */
+function latentWorth(model: DiscoDiff): { sigma: number[]; withCodes: number[]; withNull: number[] } {
+  model.eval();
+  const sigma = sigmaGrid(8, 0.05, 50);
+  const labels = cfg.data.kind === 'fashion-mnist' && cfg.data.useLabels ? probeLabels ?? undefined : undefined;
+  const worth = { sigma, withCodes: lossVsSigma(model, probe, sigma, { labels, batch: 250 }),
+    withNull: lossVsSigma(model, probe, sigma, { labels, batch: 250, nullLatents: true }) };
+  model.train();
+  console.log('σ         ' + sigma.map((s) => s.toPrecision(2).padStart(7)).join(''));
+  console.log('with z    ' + worth.withCodes.map((v) => v.toFixed(3).padStart(7)).join(''));
+  console.log('with ∅    ' + worth.withNull.map((v) => v.toFixed(3).padStart(7)).join(''));
+  return worth;
+}
+let worth: ReturnType<typeof latentWorth> | null = null;
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-diag-'));
 const t0 = performance.now();
 try {
   await trainStage1({ ...cfg, train: { ...cfg.train, steps, logEvery: every, checkpointEvery: steps } }, join(dir, 'run'),
-    { quiet: true, initFrom: arg('init-from'), onStep: ({ step, model, loss }) => measure(step, model, loss) });
+    { quiet: true, initFrom: arg('init-from'), onStep: ({ step, model, loss }) => {
+      measure(step, model, loss);
+      if (step === steps) worth = latentWorth(model);
+    } });
   const logged = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   for (const r of rows) r.lossBySigma = logged.find((l) => l.step === r.step)?.lossBySigma;
 } finally {
@@ -123,5 +168,5 @@ try {
 }
 const minutes = (performance.now() - t0) / 60000;
 writeFileSync(join(import.meta.dirname, 'results', `latent-diagnostics-${tag}.json`),
-  JSON.stringify({ config: configPath, overrides: sets, initFrom: arg('init-from') ?? null, steps, minutes, rows }, null, 2));
+  JSON.stringify({ config: configPath, overrides: sets, initFrom: arg('init-from') ?? null, steps, minutes, rows, worth }, null, 2));
 console.log(`${steps} steps in ${minutes.toFixed(1)} min`);
