@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noGrad, tidy, type Tensor } from '../src/engine/index.js';
+import { Generator, noGrad, tidy, type Tensor } from '../src/engine/index.js';
 import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
 import { loadDataset } from '../src/data/load.js';
 import { trainStage1 } from '../src/train/stage1.js';
@@ -38,7 +38,6 @@ const tag = arg('tag', 'run')!;
 const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));
 const raw = JSON.parse(JSON.stringify(loadConfig(configPath))) as Record<string, unknown>;
 const cfg = parseConfig(applyOverrides(raw, sets), `${configPath} with overrides`);
-if (!cfg.latents.enabled) throw new Error('latent diagnostics need a config with latents');
 
 const data = await loadDataset(cfg.data, cfg.train.seed);
 const probe = data.x.slice(0, 0, Math.min(probeN, data.x.size(0)));
@@ -49,11 +48,12 @@ const reversedClasses = probeClasses ? [...probeClasses].reverse() : null;
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const norm = (ts: Tensor[]): number => Math.sqrt(ts.reduce((s, t) => s + tidy(() => t.square().sum().item()), 0));
 
-interface Row {
-  step: number; loss: number; encGrad: number; headGrad: number; crossOut: number;
+interface EncoderStats {
+  encGrad: number; headGrad: number; crossOut: number;
   logitStd: number; maxProb: number; mi: number; redundancy: number; perplexity: number[]; used: number[];
-  classMI: number[] | null; classMIBias: number | null; lossBySigma?: unknown;
+  classMI: number[] | null; classMIBias: number | null;
 }
+interface Row { step: number; loss: number; encoder: EncoderStats | null; lossBySigma?: unknown }
 
 /**
  * Mean over pairs of latents of I(z_i; z_j) / min(H_i, H_j), from flat argmax codes [N·m] and each
@@ -101,11 +101,10 @@ function mutualInformation(logits: Tensor): number {
 const rows: Row[] = [];
 let lossSum = 0, lossN = 0;
 
-function measure(step: number, model: DiscoDiff, loss: number): void {
-  lossSum += loss;
-  lossN += 1;
-  if (step % every !== 0 && step !== 1) return;
-  const enc = model.encoder!;
+/** Gradient norms of the encoder and its head, the cross-attention output norm, and the code statistics on the probe. */
+function encoderStats(model: DiscoDiff): EncoderStats | null {
+  const enc = model.encoder;
+  if (!enc) return null;
   const encParams = enc.namedParameters();
   const grads = encParams.map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
   const headGrads = encParams.filter(([n]) => n.startsWith('head')).map(([, p]) => p.grad).filter((g): g is Tensor => !!g);
@@ -124,18 +123,29 @@ function measure(step: number, model: DiscoDiff, loss: number): void {
       classMIBias: reversedClasses ? mean(classInformation(flat, cfg.latents.m, cfg.latents.k, reversedClasses)) : null,
     };
   }));
-  const row: Row = { step, loss: lossSum / lossN, encGrad: norm(grads), headGrad: norm(headGrads), crossOut, ...stats };
+  const out = { encGrad: norm(grads), headGrad: norm(headGrads), crossOut, ...stats };
   for (const g of [...grads, ...headGrads]) g.dispose();
+  return out;
+}
+
+function measure(step: number, model: DiscoDiff, loss: number): void {
+  lossSum += loss;
+  lossN += 1;
+  if (step % every !== 0 && step !== 1) return;
+  const e = encoderStats(model);
+  rows.push({ step, loss: lossSum / lossN, encoder: e });
   lossSum = 0;
   lossN = 0;
-  rows.push(row);
-  const ppl = [...row.perplexity].sort((a, b) => a - b);
-  console.log(`${String(step).padStart(5)}  loss ${row.loss.toFixed(4)}  |∇enc| ${row.encGrad.toExponential(2)}  ` +
-    `|∇head| ${row.headGrad.toExponential(2)}  |W_cross| ${row.crossOut.toExponential(2)}  logit std ${row.logitStd.toFixed(3)}  ` +
-    `max p ${row.maxProb.toFixed(3)}  I(z;y) ${row.mi.toFixed(3)}  NMI ${row.redundancy.toFixed(3)}  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/` +
-    `${ppl.at(-1)!.toFixed(1)}  used min ${Math.min(...row.used)}` +
-    (row.classMI ? `  I(z;c) mean/max ${mean(row.classMI).toFixed(3)}/${Math.max(...row.classMI).toFixed(3)} ` +
-      `(bias ${row.classMIBias!.toFixed(3)})` : ''));
+  let line = `${String(step).padStart(5)}  loss ${rows.at(-1)!.loss.toFixed(4)}`;
+  if (e) {
+    const ppl = [...e.perplexity].sort((a, b) => a - b);
+    line += `  |∇enc| ${e.encGrad.toExponential(2)}  |∇head| ${e.headGrad.toExponential(2)}  |W_cross| ${e.crossOut.toExponential(2)}` +
+      `  logit std ${e.logitStd.toFixed(3)}  max p ${e.maxProb.toFixed(3)}  I(z;y) ${e.mi.toFixed(3)}  NMI ${e.redundancy.toFixed(3)}` +
+      `  ppl min/med/max ${ppl[0]!.toFixed(1)}/${ppl[Math.floor(ppl.length / 2)]!.toFixed(1)}/${ppl.at(-1)!.toFixed(1)}` +
+      `  used min ${Math.min(...e.used)}` +
+      (e.classMI ? `  I(z;c) mean/max ${mean(e.classMI).toFixed(3)}/${Math.max(...e.classMI).toFixed(3)} (bias ${e.classMIBias!.toFixed(3)})` : '');
+  }
+  console.log(line);
 }
 
 /** Loss per σ on the probe set (eval mode) with the encoder's codes and with the null embedding. */
@@ -143,8 +153,16 @@ function latentWorth(model: DiscoDiff): { sigma: number[]; withCodes: number[]; 
   model.eval();
   const sigma = sigmaGrid(8, 0.05, 50);
   const labels = cfg.data.kind === 'fashion-mnist' && cfg.data.useLabels ? probeLabels ?? undefined : undefined;
-  const worth = { sigma, withCodes: lossVsSigma(model, probe, sigma, { labels, batch: 250 }),
-    withNull: lossVsSigma(model, probe, sigma, { labels, batch: 250, nullLatents: true }) };
+  // The same noise for both curves (common random numbers), so their gap is not sampling noise.
+  const curve = (nullLatents: boolean) => {
+    const generator = new Generator(1);
+    try {
+      return lossVsSigma(model, probe, sigma, { labels, batch: 250, nullLatents, generator });
+    } finally {
+      generator.dispose();
+    }
+  };
+  const worth = { sigma, withCodes: curve(false), withNull: curve(true) };
   model.train();
   console.log('σ         ' + sigma.map((s) => s.toPrecision(2).padStart(7)).join(''));
   console.log('with z    ' + worth.withCodes.map((v) => v.toFixed(3).padStart(7)).join(''));

@@ -80,6 +80,12 @@ export const ModelConfig = z.discriminatedUnion('kind', [
      * cross-attention of one resolution of the up path (lowest resolution first). Empty = off.
      */
     latentGroups: z.array(posInt).default([]),
+    /**
+     * The latents reach the denoiser only at σ ≥ this; below it the network gets the null
+     * embedding, in training and sampling alike, so the encoder is trained only by the noise
+     * levels where the global structure is still undecided. 0 = at every σ (the paper).
+     */
+    latentSigmaMin: z.number().min(0).default(0),
   }),
 ]);
 

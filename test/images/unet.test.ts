@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  F, Generator, liveTensors, manualSeed, noGrad, randn, randint, setNumThreads, tidy, type Tensor,
+  F, Generator, liveTensors, manualSeed, noGrad, randn, randint, setNumThreads, tensor, tidy, type Tensor,
 } from '../../src/engine/index.js';
 import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '../../src/networks/unet.js';
 import { ViTEncoder } from '../../src/networks/vit-encoder.js';
@@ -146,6 +146,27 @@ test('U-Net: group-hierarchical latents feed one up-path resolution each, lowest
   assert.ok(D(z).sub(D(z3)).abs().max().item() > 1e-4, 'group 0 reaches the 4×4 cross-attention');
   assert.throws(() => new UNet({ ...TINY, latents: { m: 4, k: 5 }, latentGroups: [1, 2] }), /sum to 3, but m = 4/);
   assert.throws(() => new UNet({ ...TINY, latents: { m: 3, k: 5 }, latentGroups: [1, 1, 1] }), /3 latent groups but only 2/);
+  net.dispose();
+}));
+
+test('U-Net: latentSigmaMin feeds z only at σ ≥ the gate; below it, the null embedding', () => tidy(() => {
+  manualSeed(8);
+  const net = new UNet({ ...TINY, latents: { m: 2, k: 5 }, latentSigmaMin: 1 }).eval();
+  perturbZeroInit(net);
+  const D = new EDMPrecond(net, 0.5);
+  const x = randn([4, 1, 8, 8]);
+  const sigma = tensor([0.5, 0.999, 1, 4]);
+  const za = oneHot(randint(0, 5, [4, 2]), 5), zb = oneHot(randint(0, 5, [4, 2]).add(1).remainder(5), 5);
+  const gap = D.forward(x, sigma, { latents: za }).sub(D.forward(x, sigma, { latents: zb })).abs().flatten(1).max(1);
+  const [lo1, lo2, hi1, hi2] = gap.toFlatArray();
+  assert.equal(lo1, 0);
+  assert.equal(lo2, 0);
+  assert.ok(hi1! > 1e-4 && hi2! > 1e-4, `z must matter at σ ≥ 1: ${hi1}, ${hi2}`);
+  // Below the gate it is exactly the unconditional D(x, σ, ∅); latent dropout still applies above it.
+  const nul = D.forward(x, sigma, { latents: null });
+  const dropped = D.forward(x, sigma, { latents: za, dropLatents: tensor([false, false, true, false]) });
+  const same = dropped.sub(nul).abs().flatten(1).max(1).toFlatArray();
+  assert.deepEqual(same.map((v) => v === 0), [true, true, true, false]);
   net.dispose();
 }));
 
