@@ -86,6 +86,12 @@ export const ModelConfig = z.discriminatedUnion('kind', [
      * levels where the global structure is still undecided. 0 = at every σ (the paper).
      */
     latentSigmaMin: z.number().min(0).default(0),
+    /**
+     * Also add a linear map of the latent context (flattened, m × latentDim) to the noise embedding,
+     * as EDM adds class labels, so every residual block sees z through its adaptive scale and shift.
+     * false = z only through cross-attention (the paper).
+     */
+    latentToEmbedding: z.boolean().default(false),
   }),
 ]);
 

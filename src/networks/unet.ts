@@ -34,13 +34,14 @@ export interface UNetOptions {
   latentLayers?: number;                      // Transformer blocks over the latent embeddings.
   latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
   latentSigmaMin?: number;                    // z reaches the network only at σ ≥ this (below: the null embedding); 0 = always.
+  latentToEmbedding?: boolean;                // Also map the latent context into the noise embedding (as class labels).
 }
 
 /** The defaults of the optional U-Net options. */
 const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
   numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
   dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
-  latentSigmaMin: 0,
+  latentSigmaMin: 0, latentToEmbedding: false,
 };
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
@@ -215,6 +216,7 @@ export class UNet extends Module implements Backbone<Conditioning> {
   readonly options: Required<Omit<UNetOptions, 'latents'>> & { latents: { m: number; k: number } | null };
   readonly map_noise: NoiseEmbedding;
   readonly map_label: Embedding | null = null;
+  readonly map_latent: Linear | null = null;
   readonly latent: LatentContext | null = null;
   readonly enc: Blocks;
   readonly dec: Blocks;
@@ -248,6 +250,10 @@ export class UNet extends Module implements Backbone<Conditioning> {
       }
       this.latent = this.module('latent', new LatentContext(latents.m, latents.k, latentDim, opts.latentLayers, heads,
         grouped ? latentGroups : []));
+      if (opts.latentToEmbedding) {
+        if (grouped) throw new Error('UNet: latentToEmbedding would give every group to every block; it excludes latentGroups');
+        this.map_latent = this.module('map_latent', new Linear(latents.m * latentDim, emb));
+      }
     }
     const crossDim = latents ? latentDim : null;
 
@@ -310,8 +316,9 @@ export class UNet extends Module implements Backbone<Conditioning> {
       if (!cond.labels) throw new Error('UNet: this network is class-conditional (numClasses > 0) but got no labels');
       emb = emb.add(this.map_label.forward(cond.labels));
     }
-    emb = emb.silu();
     const context = this.latent ? this.latent.forward(this.gateLatents(cond, cNoise), B) : null; // (B, m, latentDim)
+    if (this.map_latent) emb = emb.add(this.map_latent.forward(context!.flatten(1)));
+    emb = emb.silu();
     const skips: Tensor[] = [];
     let h = x;
     for (const [, b] of this.enc.items) {

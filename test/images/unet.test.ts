@@ -170,6 +170,23 @@ test('U-Net: latentSigmaMin feeds z only at σ ≥ the gate; below it, the null 
   net.dispose();
 }));
 
+test('U-Net: latentToEmbedding feeds z to every block through the noise embedding', () => tidy(() => {
+  manualSeed(9);
+  const base = new UNet({ ...TINY, latents: { m: 2, k: 5 } });
+  const net = new UNet({ ...TINY, latents: { m: 2, k: 5 }, latentToEmbedding: true }).eval();
+  assert.equal(net.numParameters() - base.numParameters(), 2 * 16 * 32 + 32);
+  perturbZeroInit(net);
+  noGrad(() => {
+    for (const [, b] of [...net.enc.items, ...net.dec.items]) if (b instanceof UNetBlock && b.cross) b.cross.proj.weight.zero_();
+  });
+  const x = randn([2, 1, 8, 8]), c = randn([2]);
+  const z = randint(0, 5, [2, 2]);
+  const D = (codes: Tensor) => net.forward(x, c, { latents: oneHot(codes, 5) });
+  assert.ok(D(z).sub(D(z.add(1).remainder(5))).abs().max().item() > 1e-4, 'z reaches D without cross-attention');
+  assert.throws(() => new UNet({ ...TINY, latents: { m: 2, k: 5 }, latentGroups: [1, 1], latentToEmbedding: true }), /excludes latentGroups/);
+  for (const m of [base, net]) m.dispose();
+}));
+
 test('ViT encoder: logits [B, m, k], parameter count, labels', () => tidy(() => {
   manualSeed(4);
   const o = { resolution: 8, inChannels: 1, m: 3, k: 7, patch: 4, dim: 16, depth: 2, heads: 2 };
