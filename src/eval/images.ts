@@ -35,6 +35,7 @@ export interface ImageRunMetrics {
   sampler: string;
   imagesPerSec: number;
   priorShare: number;
+  /** Loss vs σ on 1000 test images (empty when the sampler is overridden: it does not depend on it). */
   lossVsSigma: { sigma: number[]; loss: number[] };
   codesUsed: number[] | null;
   codePerplexity: number[] | null;
@@ -78,7 +79,10 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
 
 /**
  * Measures an image run and writes RUN/metrics.json; with a data-parallel `group` the ranks draw the
- * samples together and rank 0 writes.
+ * samples together and rank 0 writes. With `steps`, `sampler` or `restart` given (a low-NFE check) it
+ * skips what does not depend on the sampler or needs the run's own: loss vs σ (10 σ × 1000 test
+ * images, 4–5× the sampling of 200 images at 11 NFE) and shared-latent consistency; `plot` draws the
+ * loss-vs-σ figure from the last eval without overrides.
  */
 export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; group?: ProcessGroup | null } &
   Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
@@ -96,12 +100,12 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const quality = test ? evaluateImages(gen.x, test.x) : null;
   const sub = test ? test.x.slice(0, 0, 1000) : null;
   const subLabels = test && L.info.numClasses > 0 ? test.labels!.slice(0, 0, 1000) : undefined;
-  const sigma = sigmaGrid(10, 0.01, 50);
-  const loss = sub ? lossVsSigma(L.model, sub, sigma, { labels: subLabels, generator: g, batch: 250 }) : [];
+  const ownSampler = !o.steps && !o.sampler && !o.restart;
+  const sigma = sub && ownSampler ? sigmaGrid(10, 0.01, 50) : [];
+  const loss = sigma.length ? lossVsSigma(L.model, sub!, sigma, { labels: subLabels, generator: g, batch: 250 }) : [];
   const usage = sub && L.model.encoder ? tidy(() => codeUsage(L.model.extractLatents(sub, subLabels).codes, L.cfg.latents.k)) : null;
   const secs = gen.seconds.prior + gen.seconds.diffusion;
-  // Measured with the run's own sampler only (an eval at other steps/sampler is a low-NFE FD check).
-  const consistency = fmnist && prior && L.info.numClasses === 0 && !o.steps && !o.sampler && !o.restart
+  const consistency = fmnist && prior && L.info.numClasses === 0 && ownSampler
     ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100, group }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
