@@ -181,7 +181,14 @@ export const EncoderConfig = z.discriminatedUnion('kind', [
      * 0.64 vs 0.75 shared, same loss per σ; off by default.
      */
     headPerLatent: z.boolean().default(false),
-  }),
+    /**
+     * How the per-latent heads start: 'random' (nn.Linear's init, the paper) or 'kmeans' (each
+     * latent's codes are k-means clusters of the encoder's features of 2048 training images, with
+     * the logits scaled to a mean max probability of 0.5; src/disco/head-init.ts). 'kmeans' needs
+     * headPerLatent.
+     */
+    headInit: z.enum(['random', 'kmeans']).default('random'),
+  }).refine((e) => e.headInit !== 'kmeans' || e.headPerLatent, { message: "encoder.headInit 'kmeans' needs encoder.headPerLatent: true" }),
 ]);
 
 /** EDM's σ_data, training σ distribution and objective. */

@@ -16,6 +16,10 @@ export interface LatentEncoder extends Module {
    * logits drop by ln 2, so the two share `from`'s probability (used by code restarts).
    */
   splitCode?(latent: number, from: number, to: number): void;
+  /** The per-latent features [B, m, dim] its logits heads read (encoders with per-latent heads). */
+  features?(y: Tensor, labels?: Tensor): Tensor;
+  /** Sets per-latent linear heads: weight [m, dim, k], bias [m, k]. */
+  setHeads?(weight: Tensor, bias: Tensor): void;
 }
 
 /** splitCode on a logits layer whose output rows are latent·k + code. */

@@ -3,7 +3,7 @@
  * extra classification tokens, one per latent; each token's output → k logits, through one head
  * shared by all latents or (`headPerLatent`) a head of its own per latent.
  */
-import { cat, type Tensor } from '../engine/index.js';
+import { cat, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
@@ -65,6 +65,14 @@ export class ViTEncoder extends Module implements LatentEncoder {
 
   /** y [B, C, H, W] (labels [B] when class-conditional) → logits [B, m, k]. */
   forward(y: Tensor, labels?: Tensor): Tensor {
+    const out = this.features(y, labels); // (B, m, dim)
+    if (this.head) return this.head.forward(out); // (B, m, k)
+    const { weight, bias } = this.heads!;
+    return out.transpose(0, 1).bmm(weight).add(bias).transpose(0, 1); // (m, B, dim)@(m, dim, k) → (B, m, k)
+  }
+
+  /** The latent tokens' outputs [B, m, dim] that the heads read. */
+  features(y: Tensor, labels?: Tensor): Tensor {
     const B = y.size(0), { m, dim } = this.options;
     const patches = this.patch_embed.forward(y).flatten(2).transpose(1, 2).add(this.pos); // (B, T, dim)
     let tokens = this.latent_tokens.expand(B, m, dim); // (B, m, dim)
@@ -74,9 +82,15 @@ export class ViTEncoder extends Module implements LatentEncoder {
     }
     let h = cat([tokens, patches], 1); // (B, m + T, dim)
     for (const b of this.blocks.items) h = b.forward(h);
-    const out = this.ln.forward(h.slice(1, 0, m)); // (B, m, dim)
-    if (this.head) return this.head.forward(out); // (B, m, k)
-    const { weight, bias } = this.heads!;
-    return out.transpose(0, 1).bmm(weight).add(bias).transpose(0, 1); // (m, B, dim)@(m, dim, k) → (B, m, k)
+    return this.ln.forward(h.slice(1, 0, m)); // (B, m, dim)
+  }
+
+  /** Sets the per-latent heads (`headPerLatent`): weight [m, dim, k], bias [m, k]. */
+  setHeads(weight: Tensor, bias: Tensor): void {
+    if (!this.heads) throw new Error('ViTEncoder: setting per-latent heads needs headPerLatent: true');
+    noGrad(() => {
+      this.heads!.weight.copy_(weight);
+      this.heads!.bias.copy_(bias.unsqueeze(1));
+    });
   }
 }

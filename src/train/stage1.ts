@@ -24,6 +24,7 @@ import type { DiscoDiff } from '../disco/model.js';
 import type { CodeRestarts } from '../disco/codebook.js';
 import { countsEntropy } from '../metrics/code-usage.js';
 import { AnalyticCodebook, type CodeBatch } from '../disco/analytic-codebook.js';
+import { initHeadsFromData } from '../disco/head-init.js';
 import { RunDir } from './run-dir.js';
 import { VerifiedCheckpoints, type CheckpointSnapshot } from './checkpointer.js';
 import { withRunLock } from './run-lock.js';
@@ -206,6 +207,9 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
       writeTextAtomic(run.config, JSON.stringify(cfg, null, 2));
       appendJsonl(run.configHistory, { step: 0, time: new Date().toISOString(), config: cfg });
       codebook?.init(data.x, gen);
+      if (cfg.encoder?.kind === 'vit' && cfg.encoder.headInit === 'kmeans') {
+        initHeadsFromData(model.encoder!, data.x, gen, { labels: info.numClasses > 0 ? data.labels ?? undefined : undefined });
+      }
     }
     step = startReplicas(replicas, parts, step);
     progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, quiet, replicas.group?.size);
