@@ -87,11 +87,12 @@ export const ModelConfig = z.discriminatedUnion('kind', [
      */
     latentSigmaMin: z.number().min(0).default(0),
     /**
-     * Also add a linear map of the latent context (flattened, m × latentDim) to the noise embedding,
-     * as EDM adds class labels, so every residual block sees z through its adaptive scale and shift.
-     * false = z only through cross-attention (the paper).
+     * The skip term of the preconditioning is the exact denoiser of one Gaussian N(μ_z, s_z² I) per
+     * code, averaged over the latents, as the paper's App. F does for 2-D data
+     * (src/disco/gaussian-skip.ts); centres and scales follow the codebook options of `latents`.
+     * false = EDM's c_skip·x and z only through cross-attention (the paper's image models).
      */
-    latentToEmbedding: z.boolean().default(false),
+    analyticGaussian: z.boolean().default(false),
   }),
 ]);
 
@@ -135,9 +136,12 @@ export const LatentConfig = z.strictObject({
   /**
    * Initial per-code centres of an analytic-Gaussian denoiser: 'random' (N(0, σ_data²), the paper)
    * or 'kmeans' (k-means++ and Lloyd on up to 4096 training points: data-dependent
-   * initialisation). Default 'kmeans': measured in bench/toy-seeds (README "Latents that learn").
+   * initialisation) or 'encoder' (each code's centre and scale are the mean and spread of the
+   * training points that the initialised encoder assigns to it: for images, with
+   * encoder.headInit 'kmeans'). Default 'kmeans': measured in bench/toy-seeds (README "Latents that
+   * learn"); k-means on pixels is for low-dimensional data, so image models need 'encoder' or 'random'.
    */
-  centreInit: z.enum(['random', 'kmeans']).default('kmeans'),
+  centreInit: z.enum(['random', 'kmeans', 'encoder']).default('kmeans'),
   /**
    * Code restarts for analytic-Gaussian denoisers, every this many steps (0 = off, the paper): a
    * dead code is re-seeded at a badly served data point, and when splitting the worst-served code
@@ -290,7 +294,8 @@ export const RunConfig = z.strictObject({
   sample: SampleConfig.default(SampleConfig.parse({})),
   /** cpu | cuda */
   device: z.string().default('cpu'),
-});
+}).refine((c) => !(c.model.kind === 'unet' && c.model.analyticGaussian && c.latents.centreInit === 'kmeans'),
+  { path: ['latents', 'centreInit'], message: "'kmeans' (on pixels) is for 2-D data; an analytic-Gaussian U-Net needs 'encoder' or 'random'" });
 
 /** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;

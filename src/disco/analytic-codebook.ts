@@ -57,10 +57,19 @@ export class AnalyticCodebook {
   }
 
   /**
-   * k-means++ and Lloyd on (up to 4096 of) the training points, best of 5 seedings; each code's
-   * scale is its cluster's spread. The same centres for every latent.
+   * 'kmeans': k-means++ and Lloyd on (up to 4096 of) the training points, best of 5 seedings; each
+   * code's scale is its cluster's spread; the same centres for every latent. 'encoder': each code's
+   * mean and spread of the points (up to 2048) the encoder assigns to it (codes with none keep theirs).
    */
-  init(x: Tensor, gen: Generator): void {
+  init(x: Tensor, gen: Generator, labels?: Tensor): void {
+    if (this.cfg.centreInit === 'encoder') {
+      tidy(() => {
+        const xs = x.slice(0, 0, Math.min(x.size(0), 2048));
+        const codes = this.model.extractLatents(xs, labels?.slice(0, 0, xs.size(0))).codes;
+        emaRefit(this.means, this.logStds, xs.flatten(1), codes, 0, this.minStd);
+      });
+      return;
+    }
     if (this.cfg.centreInit !== 'kmeans') return;
     const pts = tidy(() => x.slice(0, 0, Math.min(x.size(0), 4096)).flatten(1).double().toArray() as number[][]);
     const ctr = kmeans(pts, this.cfg.k, uniforms(gen), 25, 5);

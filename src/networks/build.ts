@@ -23,7 +23,7 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditio
       const [c, h, w] = info.shape as [number, number, number];
       if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);
       const { kind: _kind, ...unet } = m;
-      return new UNet({ ...unet, resolution: h, inChannels: c, numClasses: info.numClasses, latents });
+      return new UNet({ ...unet, resolution: h, inChannels: c, numClasses: info.numClasses, latents, sigmaData: info.sigmaData });
     }
   }
 }

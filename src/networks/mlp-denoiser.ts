@@ -13,13 +13,14 @@
  *   'none'      — nothing: the paper's App. F form G = (F(z) − x)/(t² + σ₁²) + H(x, t).
  * Without latents it is the plain EDM baseline: same network, no latent input.
  */
-import { full, ones, where, type Tensor } from '../engine/index.js';
+import { full, ones, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
 import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
+import { gaussianSkip } from '../disco/gaussian-skip.js';
 import { NoiseEmbedding } from './noise-embedding.js';
 
 /** Data width, MLP size, latents and the analytic Gaussian term. */
@@ -84,23 +85,10 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
     return this.mlp.forward(h.silu());
   }
 
-  /**
-   * Σ_j z_j·(μ_j + s_j²/(s_j² + σ²)(x − μ_j)) per latent (averaged over the m latents); c_skip·x
-   * (the N(0, σ_data²) denoiser) where z is absent. Weighting the per-code denoisers by z (rather
-   * than mixing the codes' parameters) makes the straight-through gradient of code j measure the
-   * loss of switching to code j.
-   */
+  /** The per-code Gaussian denoisers weighted by z (src/disco/gaussian-skip.ts); c_skip·x without them. */
   gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
     const sd = this.o.sigmaData;
-    const plain = x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
-    const z = cond.latents;
-    if (!this.means || !this.logStds || !z) return plain;
-    const mu = this.means.unsqueeze(0); // (1, m, k, d)
-    const s2 = this.logStds.mul(2).exp().unsqueeze(0).unsqueeze(3); // (1, m, k, 1)
-    const xs = x.unsqueeze(1).unsqueeze(1); // (B, 1, 1, d)
-    const shrink = s2.div(s2.add(sigma.square().view(-1, 1, 1, 1))); // (B, m, k, 1)
-    const perCode = mu.add(xs.sub(mu).mul(shrink)); // (B, m, k, d)
-    const gauss = perCode.mul(z.unsqueeze(3)).sum(2).mean(1); // (B, d)
-    return cond.dropLatents ? where(cond.dropLatents.view(-1, 1), plain, gauss) : gauss;
+    if (!this.means || !this.logStds) return x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
+    return gaussianSkip(x, sigma, cond.latents, this.means, this.logStds, sd, cond.dropLatents);
   }
 }

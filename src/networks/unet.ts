@@ -6,13 +6,15 @@
  * cross-attention of one resolution of the up path only (lowest resolution first). With
  * `latents: null` this is the plain EDM U-Net: the same code, without the latent modules.
  */
-import { F, cat, noGrad, type Tensor } from '../engine/index.js';
+import { F, cat, full, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
 import { noiseConditioning, type Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
+import { gaussianSkip } from '../disco/gaussian-skip.js';
+import { normal } from '../nn/init.js';
 import { NoiseEmbedding, type NoiseFrequencies } from './noise-embedding.js';
 
 /** The U-Net's constructor arguments (EDM's names where EDM has them). */
@@ -34,14 +36,15 @@ export interface UNetOptions {
   latentLayers?: number;                      // Transformer blocks over the latent embeddings.
   latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
   latentSigmaMin?: number;                    // z reaches the network only at σ ≥ this (below: the null embedding); 0 = always.
-  latentToEmbedding?: boolean;                // Also map the latent context into the noise embedding (as class labels).
+  analyticGaussian?: boolean;                 // Skip term = per-code Gaussian denoisers (App. F, src/disco/gaussian-skip.ts).
+  sigmaData?: number;                         // σ_data of the analytic skip's plain branch and initial centres.
 }
 
 /** The defaults of the optional U-Net options. */
 const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
   numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
   dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
-  latentSigmaMin: 0, latentToEmbedding: false,
+  latentSigmaMin: 0, analyticGaussian: false, sigmaData: 0.5,
 };
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
@@ -216,7 +219,9 @@ export class UNet extends Module implements Backbone<Conditioning> {
   readonly options: Required<Omit<UNetOptions, 'latents'>> & { latents: { m: number; k: number } | null };
   readonly map_noise: NoiseEmbedding;
   readonly map_label: Embedding | null = null;
-  readonly map_latent: Linear | null = null;
+  /** Per-code Gaussian means [m, k, C·H·W] and log-stds [m, k] of the analytic skip, or null. */
+  readonly means: Tensor | null = null;
+  readonly logStds: Tensor | null = null;
   readonly latent: LatentContext | null = null;
   readonly enc: Blocks;
   readonly dec: Blocks;
@@ -250,9 +255,9 @@ export class UNet extends Module implements Backbone<Conditioning> {
       }
       this.latent = this.module('latent', new LatentContext(latents.m, latents.k, latentDim, opts.latentLayers, heads,
         grouped ? latentGroups : []));
-      if (opts.latentToEmbedding) {
-        if (grouped) throw new Error('UNet: latentToEmbedding would give every group to every block; it excludes latentGroups');
-        this.map_latent = this.module('map_latent', new Linear(latents.m * latentDim, emb));
+      if (opts.analyticGaussian) {
+        this.means = this.param('means', normal([latents.m, latents.k, inChannels * res0 * res0], opts.sigmaData));
+        this.logStds = this.param('log_stds', full([latents.m, latents.k], Math.log(opts.sigmaData / 2)));
       }
     }
     const crossDim = latents ? latentDim : null;
@@ -300,6 +305,13 @@ export class UNet extends Module implements Backbone<Conditioning> {
     this.out_conv = this.module('out_conv', zeroInit(new Conv2d(cout, inChannels, 3)));
   }
 
+  /** The analytic skip (per-code Gaussian denoisers weighted by z); c_skip·x without it. */
+  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
+    const sd = this.options.sigmaData;
+    if (!this.means || !this.logStds) return x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
+    return gaussianSkip(x, sigma, cond.latents, this.means, this.logStds, sd, cond.dropLatents);
+  }
+
   /** `cond` with the latents of samples below `latentSigmaMin` replaced by the null embedding. */
   private gateLatents(cond: Conditioning, cNoise: Tensor): Conditioning {
     const sigmaMin = this.options.latentSigmaMin;
@@ -316,9 +328,8 @@ export class UNet extends Module implements Backbone<Conditioning> {
       if (!cond.labels) throw new Error('UNet: this network is class-conditional (numClasses > 0) but got no labels');
       emb = emb.add(this.map_label.forward(cond.labels));
     }
-    const context = this.latent ? this.latent.forward(this.gateLatents(cond, cNoise), B) : null; // (B, m, latentDim)
-    if (this.map_latent) emb = emb.add(this.map_latent.forward(context!.flatten(1)));
     emb = emb.silu();
+    const context = this.latent ? this.latent.forward(this.gateLatents(cond, cNoise), B) : null; // (B, m, latentDim)
     const skips: Tensor[] = [];
     let h = x;
     for (const [, b] of this.enc.items) {

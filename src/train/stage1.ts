@@ -206,10 +206,9 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
     } else if (replicas.writer) {
       writeTextAtomic(run.config, JSON.stringify(cfg, null, 2));
       appendJsonl(run.configHistory, { step: 0, time: new Date().toISOString(), config: cfg });
-      codebook?.init(data.x, gen);
-      if (cfg.encoder?.kind === 'vit' && cfg.encoder.headInit === 'kmeans') {
-        initHeadsFromData(model.encoder!, data.x, gen, { labels: info.numClasses > 0 ? data.labels ?? undefined : undefined });
-      }
+      const labels = info.numClasses > 0 ? data.labels ?? undefined : undefined;
+      if (cfg.encoder?.kind === 'vit' && cfg.encoder.headInit === 'kmeans') initHeadsFromData(model.encoder!, data.x, gen, { labels });
+      codebook?.init(data.x, gen, labels);
     }
     step = startReplicas(replicas, parts, step);
     progress = new Progress(cfg.latents.enabled ? 'disco' : 'edm', t.steps, step, quiet, replicas.group?.size);

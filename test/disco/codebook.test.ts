@@ -193,10 +193,13 @@ test('emaRefit moves each code towards the mean and spread of its points', () =>
   emaRefit(half.means, half.logStds, x, z, 0.5, 1e-3);
   assert.ok(Math.abs((half.means.toArray() as number[][][])[0]![0]![0]! - (3 + 0.25)) < 0.05, 'halfway between the old centre and the batch mean');
   assert.ok(Math.abs(half.logStds.exp().toFlatArray()[0]! - Math.sqrt(0.5 + 0.5 * 0.04)) < 0.03);
-  // A code with fewer than two points keeps its Gaussian.
+  // A code with one point moves its centre onto it but keeps its scale; codes with none keep both.
   const lone = start();
   emaRefit(lone.means, lone.logStds, x.slice(0, 0, 1), z.slice(0, 0, 1), 0, 1e-3);
-  assert.deepEqual(lone.means.toFlatArray(), start().means.toFlatArray());
+  const c0 = codes[0]!, mus = lone.means.toArray() as number[][][], mu0 = start().means.toArray() as number[][][];
+  assert.deepEqual(mus[0]![c0], (x.slice(0, 0, 1).toArray() as number[][])[0]);
+  for (let j = 0; j < 8; j++) if (j !== c0) assert.deepEqual(mus[0]![j], mu0[0]![j]);
+  assert.deepEqual(lone.logStds.toFlatArray(), start().logStds.toFlatArray());
 });
 
 test('sample entropy: 1 for uniform codes, 0 for one-hot, and its gradient matches finite differences', async () => {

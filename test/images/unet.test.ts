@@ -12,6 +12,7 @@ import { ViTEncoder } from '../../src/networks/vit-encoder.js';
 import { noiseFrequencies } from '../../src/networks/noise-embedding.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
+import { gaussianSkip } from '../../src/disco/gaussian-skip.js';
 import { gumbelSoftmax } from '../../src/disco/gumbel.js';
 import { saveSafetensors } from '../../src/io/index.js';
 import { Adam } from '../../src/optim/index.js';
@@ -170,21 +171,21 @@ test('U-Net: latentSigmaMin feeds z only at σ ≥ the gate; below it, the null 
   net.dispose();
 }));
 
-test('U-Net: latentToEmbedding feeds z to every block through the noise embedding', () => tidy(() => {
+test('U-Net: analyticGaussian makes the skip term the per-code Gaussian denoisers', () => tidy(() => {
   manualSeed(9);
-  const base = new UNet({ ...TINY, latents: { m: 2, k: 5 } });
-  const net = new UNet({ ...TINY, latents: { m: 2, k: 5 }, latentToEmbedding: true }).eval();
-  assert.equal(net.numParameters() - base.numParameters(), 2 * 16 * 32 + 32);
-  perturbZeroInit(net);
-  noGrad(() => {
-    for (const [, b] of [...net.enc.items, ...net.dec.items]) if (b instanceof UNetBlock && b.cross) b.cross.proj.weight.zero_();
-  });
-  const x = randn([2, 1, 8, 8]), c = randn([2]);
-  const z = randint(0, 5, [2, 2]);
-  const D = (codes: Tensor) => net.forward(x, c, { latents: oneHot(codes, 5) });
-  assert.ok(D(z).sub(D(z.add(1).remainder(5))).abs().max().item() > 1e-4, 'z reaches D without cross-attention');
-  assert.throws(() => new UNet({ ...TINY, latents: { m: 2, k: 5 }, latentGroups: [1, 1], latentToEmbedding: true }), /excludes latentGroups/);
-  for (const m of [base, net]) m.dispose();
+  const net = new UNet({ ...TINY, latents: { m: 2, k: 5 }, analyticGaussian: true, sigmaData: 0.5 }).eval();
+  assert.deepEqual(net.means!.shape, [2, 5, 64]);
+  assert.deepEqual(net.logStds!.shape, [2, 5]);
+  const D = new EDMPrecond(net, 0.5);
+  const x = randn([3, 1, 8, 8]), sigma = tensor([0.2, 1, 50]);
+  const z = oneHot(randint(0, 5, [3, 2]), 5);
+  // The output conv starts at zero, so at initialisation D is the skip term alone.
+  const want = gaussianSkip(x, sigma.view(3, 1, 1, 1), z, net.means!, net.logStds!, 0.5);
+  assert.ok(D.forward(x, sigma, { latents: z }).sub(want).abs().max().item() < 1e-5);
+  // At large σ the skip is the mean of the codes' centres.
+  const centre = z.transpose(0, 1).bmm(net.means!).mean(0).reshape(3, 1, 8, 8);
+  assert.ok(want.select(0, 2).sub(centre.select(0, 2)).abs().max().item() < 1e-2);
+  net.dispose();
 }));
 
 test('ViT encoder: logits [B, m, k], parameter count, labels', () => tidy(() => {

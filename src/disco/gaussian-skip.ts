@@ -1,0 +1,31 @@
+/**
+ * The analytic skip term of DisCo-Diff's App. F parameterisation: the exact denoiser of one
+ * Gaussian N(μ_j, s_j² I) per latent code j, weighted by the (straight-through) one-hot z and
+ * averaged over the m latents,
+ *   skip(x, σ, z) = mean_i Σ_j z_ij·(μ_ij + s_ij²/(s_ij² + σ²)·(x − μ_ij)),
+ * and EDM's c_skip·x = σ_d²/(σ² + σ_d²)·x (the N(0, σ_d²) denoiser) where z is absent or dropped.
+ * Weighting the per-code denoisers by z (rather than mixing the codes' parameters) makes the
+ * straight-through gradient of code j measure the loss of switching to code j. Computed as
+ * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
+ * is formed (images: d = C·H·W).
+ */
+import { where, type Tensor } from '../engine/index.js';
+
+/**
+ * x [B, …], sigma [B, 1…] (or [B]), z [B, m, k] or null, means [m, k, d] (d = the size of one x),
+ * logStds [m, k] → [B, …].
+ */
+export function gaussianSkip(x: Tensor, sigma: Tensor, z: Tensor | null | undefined, means: Tensor, logStds: Tensor,
+  sigmaData: number, dropLatents?: Tensor): Tensor {
+  const B = x.size(0);
+  const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
+  const plain = x.mul(s2.add(sigmaData ** 2).rdiv(sigmaData ** 2).reshape(B, ...x.shape.slice(1).map(() => 1)));
+  if (!z) return plain;
+  const xf = x.reshape(B, -1); // (B, d)
+  const v = logStds.mul(2).exp().unsqueeze(0); // (1, m, k)
+  const r = v.div(v.add(s2)); // (B, m, k)
+  const toCentre = z.mul(r.rsub(1)).transpose(0, 1).bmm(means).mean(0); // (m, B, k)@(m, k, d) → (B, d)
+  const keep = z.mul(r).sum(2).mean(1, true); // (B, 1)
+  const gauss = toCentre.add(xf.mul(keep)).reshape(...x.shape);
+  return dropLatents ? where(dropLatents.reshape(B, ...x.shape.slice(1).map(() => 1)), plain, gauss) : gauss;
+}
