@@ -23,11 +23,6 @@ export interface Backbone<C extends EDMConditioning = EDMConditioning> extends M
   gaussianSkip?(x: Tensor, sigma: Tensor, cond?: C): Tensor;
 }
 
-/** EDM's noise conditioning c_noise(σ) = ln(σ)/4, the backbone's input for noise level σ. */
-export function noiseConditioning(sigma: number): number {
-  return Math.log(sigma) / 4;
-}
-
 /** D_θ(x, σ, cond) around a backbone F_θ, with σ_data the data's standard deviation. */
 export class EDMPrecond<C extends EDMConditioning = EDMConditioning> extends Module {
   constructor(readonly net: Backbone<C>, readonly sigmaData = 0.5) {
@@ -43,7 +38,7 @@ export class EDMPrecond<C extends EDMConditioning = EDMConditioning> extends Mod
     const c_skip = s2.rdiv(sd * sd);
     const c_out = s.mul(sd).div(s2.sqrt());
     const c_in = s2.rsqrt();
-    const c_noise = sigma.log().div(4); // = noiseConditioning(σ)
+    const c_noise = sigma.log().div(4);
     const F_x = this.net.forward(x.mul(c_in), c_noise, cond);
     const skip = this.net.gaussianSkip ? this.net.gaussianSkip(x, s, cond) : c_skip.mul(x);
     return skip.add(c_out.mul(F_x));

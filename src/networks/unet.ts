@@ -10,7 +10,7 @@ import { F, cat, full, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
-import { noiseConditioning, type Backbone } from '../edm/precond.js';
+import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
 import { gaussianSkip } from '../disco/gaussian-skip.js';
@@ -35,7 +35,6 @@ export interface UNetOptions {
   latentDim?: number;                         // Width of the latent embeddings and their Transformer.
   latentLayers?: number;                      // Transformer blocks over the latent embeddings.
   latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
-  latentSigmaMin?: number;                    // z reaches the network only at σ ≥ this (below: the null embedding); 0 = always.
   analyticGaussian?: boolean;                 // Skip term = per-code Gaussian denoisers (App. F, src/disco/gaussian-skip.ts).
   sigmaData?: number;                         // σ_data of the analytic skip's plain branch and initial centres.
 }
@@ -44,7 +43,7 @@ export interface UNetOptions {
 const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
   numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
   dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
-  latentSigmaMin: 0, analyticGaussian: false, sigmaData: 0.5,
+  analyticGaussian: false, sigmaData: 0.5,
 };
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
@@ -312,14 +311,6 @@ export class UNet extends Module implements Backbone<Conditioning> {
     return gaussianSkip(x, sigma, cond.latents, this.means, this.logStds, sd, cond.dropLatents);
   }
 
-  /** `cond` with the latents of samples below `latentSigmaMin` replaced by the null embedding. */
-  private gateLatents(cond: Conditioning, cNoise: Tensor): Conditioning {
-    const sigmaMin = this.options.latentSigmaMin;
-    if (!(sigmaMin > 0) || !cond.latents) return cond;
-    const low = cNoise.lt(noiseConditioning(sigmaMin));
-    return { ...cond, dropLatents: cond.dropLatents ? cond.dropLatents.logicalOr(low) : low };
-  }
-
   /** x [B, C, H, W] (c_in-scaled), cNoise [B] → F [B, C, H, W]. */
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {
     const B = x.size(0);
@@ -329,7 +320,7 @@ export class UNet extends Module implements Backbone<Conditioning> {
       emb = emb.add(this.map_label.forward(cond.labels));
     }
     emb = emb.silu();
-    const context = this.latent ? this.latent.forward(this.gateLatents(cond, cNoise), B) : null; // (B, m, latentDim)
+    const context = this.latent ? this.latent.forward(cond, B) : null; // (B, m, latentDim)
     const skips: Tensor[] = [];
     let h = x;
     for (const [, b] of this.enc.items) {
