@@ -28,7 +28,7 @@ export function kmeansRows(x: Tensor, k: number, generator: Generator, iters = 2
       picks.push(i);
       d2 = d2.minimum(sqDistances(x, x.slice(0, i, i + 1)).squeeze(1));
     }
-    let c = x.indexSelect(0, tensor(picks, { dtype: 'int64' }));
+    let c = x.indexSelect(0, tensor(picks, { dtype: 'int64', device: x.device }));
     for (let it = 0; it < iters; it++) {
       const onehot = F.oneHot(sqDistances(x, c).argmin(1), k).to({ dtype: x.dtype }); // (N, k)
       const count = onehot.sum(0).unsqueeze(1); // (k, 1)
