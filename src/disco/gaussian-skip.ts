@@ -12,20 +12,22 @@
 import { where, type Tensor } from '../engine/index.js';
 
 /**
- * x [B, …], sigma [B, 1…] (or [B]), z [B, m, k] or null, means [m, k, d] (d = the size of one x),
- * logStds [m, k] → [B, …].
+ * x [B, …], sigma [B, 1…] (or [B]), z [B, m, k] or null, per-code Gaussians (means [m, k, d], d = the
+ * size of one x, and logStds [m, k]) or null for a model without them → [B, …].
  */
-export function gaussianSkip(x: Tensor, sigma: Tensor, z: Tensor | null | undefined, means: Tensor, logStds: Tensor,
-  sigmaData: number, dropLatents?: Tensor): Tensor {
+export function gaussianSkip(x: Tensor, sigma: Tensor, z: Tensor | null | undefined,
+  codes: { means: Tensor | null; logStds: Tensor | null }, sigmaData: number, dropLatents?: Tensor): Tensor {
   const B = x.size(0);
   const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
-  const plain = x.mul(s2.add(sigmaData ** 2).rdiv(sigmaData ** 2).reshape(B, ...x.shape.slice(1).map(() => 1)));
-  if (!z) return plain;
+  const perRow = (t: Tensor) => t.reshape(B, ...x.shape.slice(1).map(() => 1));
+  const plain = () => x.mul(perRow(s2.add(sigmaData ** 2).rdiv(sigmaData ** 2)));
+  const { means, logStds } = codes;
+  if (!z || !means || !logStds) return plain();
   const xf = x.reshape(B, -1); // (B, d)
   const v = logStds.mul(2).exp().unsqueeze(0); // (1, m, k)
   const r = v.div(v.add(s2)); // (B, m, k)
   const toCentre = z.mul(r.rsub(1)).transpose(0, 1).bmm(means).mean(0); // (m, B, k)@(m, k, d) → (B, d)
   const keep = z.mul(r).sum(2).mean(1, true); // (B, 1)
   const gauss = toCentre.add(xf.mul(keep)).reshape(...x.shape);
-  return dropLatents ? where(dropLatents.reshape(B, ...x.shape.slice(1).map(() => 1)), plain, gauss) : gauss;
+  return dropLatents ? where(perRow(dropLatents), plain(), gauss) : gauss;
 }

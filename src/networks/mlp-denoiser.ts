@@ -87,8 +87,6 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
 
   /** The per-code Gaussian denoisers weighted by z (src/disco/gaussian-skip.ts); c_skip·x without them. */
   gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
-    const sd = this.o.sigmaData;
-    if (!this.means || !this.logStds) return x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
-    return gaussianSkip(x, sigma, cond.latents, this.means, this.logStds, sd, cond.dropLatents);
+    return gaussianSkip(x, sigma, cond.latents, this, this.o.sigmaData, cond.dropLatents);
   }
 }

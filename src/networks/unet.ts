@@ -306,9 +306,7 @@ export class UNet extends Module implements Backbone<Conditioning> {
 
   /** The analytic skip (per-code Gaussian denoisers weighted by z); c_skip·x without it. */
   gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
-    const sd = this.options.sigmaData;
-    if (!this.means || !this.logStds) return x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
-    return gaussianSkip(x, sigma, cond.latents, this.means, this.logStds, sd, cond.dropLatents);
+    return gaussianSkip(x, sigma, cond.latents, this, this.options.sigmaData, cond.dropLatents);
   }
 
   /** x [B, C, H, W] (c_in-scaled), cNoise [B] → F [B, C, H, W]. */

@@ -159,7 +159,7 @@ test('U-Net: analyticGaussian makes the skip term the per-code Gaussian denoiser
   const x = randn([3, 1, 8, 8]), sigma = tensor([0.2, 1, 50]);
   const z = oneHot(randint(0, 5, [3, 2]), 5);
   // The output conv starts at zero, so at initialisation D is the skip term alone.
-  const want = gaussianSkip(x, sigma.view(3, 1, 1, 1), z, net.means!, net.logStds!, 0.5);
+  const want = gaussianSkip(x, sigma.view(3, 1, 1, 1), z, net, 0.5);
   assert.ok(D.forward(x, sigma, { latents: z }).sub(want).abs().max().item() < 1e-5);
   // At large σ the skip is the mean of the codes' centres.
   const centre = z.transpose(0, 1).bmm(net.means!).mean(0).reshape(3, 1, 8, 8);
