@@ -91,6 +91,13 @@ export const ModelConfig = z.discriminatedUnion('kind', [
      * 0.56 / 1.97), below even a class-conditional EDM (0.46 / 0.93). The configs for images set it.
      */
     analyticGaussian: z.boolean().default(false),
+    /**
+     * With `analyticGaussian`: a zero-initialised conv of the codes' centre image
+     * mean_i μ_{z_i} / σ_data (zeros where z is dropped) joins the U-Net's first conv, so F sees at
+     * full resolution what the skip pulls x toward and can undo that pull at low σ. Off = F learns
+     * the centre only from z through cross-attention.
+     */
+    centreInput: z.boolean().default(false),
   }),
 ]);
 
@@ -298,7 +305,9 @@ export const RunConfig = z.strictObject({
   /** cpu | cuda */
   device: z.string().default('cpu'),
 }).refine((c) => !(c.model.kind === 'unet' && c.model.analyticGaussian && c.latents.centreInit === 'kmeans'),
-  { path: ['latents', 'centreInit'], message: "'kmeans' (on pixels) is for 2-D data; an analytic-Gaussian U-Net needs 'encoder' or 'random'" });
+  { path: ['latents', 'centreInit'], message: "'kmeans' (on pixels) is for 2-D data; an analytic-Gaussian U-Net needs 'encoder' or 'random'" })
+  .refine((c) => !(c.model.kind === 'unet' && c.model.centreInput && !(c.model.analyticGaussian && c.latents.enabled)),
+    { path: ['model', 'centreInput'], message: 'needs model.analyticGaussian and latents.enabled' });
 
 /** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;

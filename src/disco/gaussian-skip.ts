@@ -9,7 +9,17 @@
  * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
  * is formed (images: d = C·H·W).
  */
-import { where, type Tensor } from '../engine/index.js';
+import { where, zeros, zerosLike, type Tensor } from '../engine/index.js';
+
+/**
+ * The codes' centre image mean_i Σ_j z_ij·μ_ij: z [B, m, k] (one-hot forward), means [m, k, d] →
+ * [B, d]; zeros where z is absent or dropped (dropLatents bool [B]).
+ */
+export function codeCentres(z: Tensor | null | undefined, means: Tensor, B: number, dropLatents?: Tensor): Tensor {
+  if (!z) return zeros([B, means.size(2)], { dtype: means.dtype, device: means.device });
+  const c = z.transpose(0, 1).bmm(means).mean(0); // (m, B, k)@(m, k, d) → (B, d)
+  return dropLatents ? where(dropLatents.view(B, 1), zerosLike(c), c) : c;
+}
 
 /**
  * x [B, …], sigma [B, 1…] (or [B]), z [B, m, k] or null, per-code Gaussians (means [m, k, d], d = the

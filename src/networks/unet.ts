@@ -13,7 +13,7 @@ import { TransformerBlock } from '../nn/transformer.js';
 import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
-import { gaussianSkip } from '../disco/gaussian-skip.js';
+import { codeCentres, gaussianSkip } from '../disco/gaussian-skip.js';
 import { normal } from '../nn/init.js';
 import { NoiseEmbedding, type NoiseFrequencies } from './noise-embedding.js';
 
@@ -37,13 +37,14 @@ export interface UNetOptions {
   latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
   analyticGaussian?: boolean;                 // Skip term = per-code Gaussian denoisers (App. F, src/disco/gaussian-skip.ts).
   sigmaData?: number;                         // σ_data of the analytic skip's plain branch and initial centres.
+  centreInput?: boolean;                      // A zero-init conv of the codes' centre image / σ_data joins the first conv (needs analyticGaussian).
 }
 
 /** The defaults of the optional U-Net options. */
 const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
   numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
   dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
-  analyticGaussian: false, sigmaData: 0.5,
+  analyticGaussian: false, sigmaData: 0.5, centreInput: false,
 };
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
@@ -226,6 +227,8 @@ export class UNet extends Module implements Backbone<Conditioning> {
   readonly dec: Blocks;
   readonly out_norm: GroupNorm;
   readonly out_conv: Conv2d;
+  /** With `centreInput`: conv3×3 of the codes' centre image, added to the first conv's output; zero-init. */
+  readonly centre_conv: Conv2d | null = null;
 
   constructor(o: UNetOptions) {
     super();
@@ -259,6 +262,7 @@ export class UNet extends Module implements Backbone<Conditioning> {
         this.logStds = this.param('log_stds', full([latents.m, latents.k], Math.log(opts.sigmaData / 2)));
       }
     }
+    if (opts.centreInput && !this.means) throw new Error('UNet: centreInput needs analyticGaussian and latents');
     const crossDim = latents ? latentDim : null;
 
     // Encoder.
@@ -302,11 +306,21 @@ export class UNet extends Module implements Backbone<Conditioning> {
     });
     this.out_norm = this.module('out_norm', groupNorm(cout));
     this.out_conv = this.module('out_conv', zeroInit(new Conv2d(cout, inChannels, 3)));
+    // Built last and zero-initialised, so the network starts as (and draws the same initial weights as) one without it.
+    if (opts.centreInput) this.centre_conv = this.module('centre_conv', zeroInit(new Conv2d(inChannels, channels * channelMult[0]!, 3)));
   }
 
   /** The analytic skip (per-code Gaussian denoisers weighted by z); c_skip·x without it. */
   gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
     return gaussianSkip(x, sigma, cond.latents, this, this.options.sigmaData, cond.dropLatents);
+  }
+
+  /** The first conv of x, plus (with `centreInput`) the conv of the codes' centre image / σ_data. */
+  private firstConv(conv: Conv2d, x: Tensor, cond: Conditioning): Tensor {
+    const h = conv.forward(x);
+    if (!this.centre_conv) return h;
+    const centre = codeCentres(cond.latents, this.means!, x.size(0), cond.dropLatents).reshape(...x.shape);
+    return h.add(this.centre_conv.forward(centre.div(this.options.sigmaData)));
   }
 
   /** x [B, C, H, W] (c_in-scaled), cNoise [B] → F [B, C, H, W]. */
@@ -322,7 +336,7 @@ export class UNet extends Module implements Backbone<Conditioning> {
     const skips: Tensor[] = [];
     let h = x;
     for (const [, b] of this.enc.items) {
-      h = b instanceof UNetBlock ? b.forward(h, emb, context) : (b as Conv2d).forward(h);
+      h = b instanceof UNetBlock ? b.forward(h, emb, context) : this.firstConv(b as Conv2d, h, cond);
       skips.push(h);
     }
     for (const [, b] of this.dec.items as [string, UNetBlock][]) {

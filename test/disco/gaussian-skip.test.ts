@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
-import { gaussianSkip } from '../../src/disco/gaussian-skip.js';
+import { codeCentres, gaussianSkip } from '../../src/disco/gaussian-skip.js';
 import { gradcheck } from '../engine/gradcheck.js';
 
 setNumThreads(1);
@@ -46,4 +46,21 @@ test('gaussianSkip gradients (x, z, centres, log-stds) match finite differences'
   const z = F.oneHot(randint(0, k, [B, m]), k).to(f64).add(rand([B, m, k], f64).mul(0.1)).requiresGrad_();
   const means = randn([m, k, d], f64).requiresGrad_(), logStds = randn([m, k], f64).mul(0.3).requiresGrad_();
   gradcheck(() => gaussianSkip(x, sigma, z, { means, logStds }, 0.5), [x, z, means, logStds]);
+}));
+
+test('codeCentres is the mean over latents of the chosen centres; zeros where dropped or absent', () => tidy(() => {
+  manualSeed(3);
+  const B = 3, m = 2, k = 4, d = 5;
+  const z = F.oneHot(randint(0, k, [B, m]), k).to(f64);
+  const means = randn([m, k, d], f64);
+  const codes = z.argmax(2).toArray() as number[][], M = means.toArray() as number[][][];
+  const drop = tensor([0, 1, 0]).gt(0);
+  const c = codeCentres(z, means, B, drop).toArray() as number[][];
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < d; t++) {
+      const mu = b === 1 ? 0 : (M[0]![codes[b]![0]!]![t]! + M[1]![codes[b]![1]!]![t]!) / 2;
+      assert.ok(Math.abs(c[b]![t]! - mu) < 1e-12);
+    }
+  }
+  assert.equal(codeCentres(null, means, B).abs().max().item(), 0);
 }));

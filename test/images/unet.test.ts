@@ -1,7 +1,7 @@
 // The image networks: U-Net (baseline, latent, class-conditional, group-hierarchical) and ViT encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
 } from '../../src/engine/index.js';
 import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '../../src/networks/unet.js';
 import { ViTEncoder } from '../../src/networks/vit-encoder.js';
+import { parseConfig } from '../../src/config/load.js';
 import { noiseFrequencies } from '../../src/networks/noise-embedding.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
@@ -165,6 +166,39 @@ test('U-Net: analyticGaussian makes the skip term the per-code Gaussian denoiser
   const centre = z.transpose(0, 1).bmm(net.means!).mean(0).reshape(3, 1, 8, 8);
   assert.ok(want.select(0, 2).sub(centre.select(0, 2)).abs().max().item() < 1e-2);
   net.dispose();
+}));
+
+test('U-Net: centreInput shows the first conv the codes\' centre image (zero-init), and only with analyticGaussian', () => tidy(() => {
+  const lat = { latents: { m: 2, k: 5 }, analyticGaussian: true, sigmaData: 0.5 };
+  manualSeed(10);
+  const withCentre = new UNet({ ...TINY, ...lat, centreInput: true }).eval();
+  manualSeed(10);
+  const without = new UNet({ ...TINY, ...lat }).eval();
+  assert.deepEqual(withCentre.centre_conv!.weight.shape, [8, 1, 3, 3]);
+  assert.equal(withCentre.numParameters() - without.numParameters(), 8 * 9 + 8);
+  const x = randn([2, 1, 8, 8]), c = randn([2]);
+  const z1 = oneHot(tensor([[0, 1], [2, 3]]).long(), 5), z2 = oneHot(tensor([[4, 1], [2, 0]]).long(), 5);
+  const d0 = withCentre.forward(x, c, { latents: z1 }).sub(without.forward(x, c, { latents: z1 })).abs().max().item();
+  assert.equal(d0, 0, 'same initial weights, and the centre conv starts at zero');
+  for (const net of [withCentre, without]) {
+    perturbZeroInit(net);
+    noGrad(() => { // z's other path, cross-attention, is cut
+      for (const [, b] of [...net.enc.items, ...net.dec.items]) if (b instanceof UNetBlock && b.cross) b.cross.proj.weight.zero_();
+    });
+  }
+  const dz = (net: UNet) => net.forward(x, c, { latents: z1 }).sub(net.forward(x, c, { latents: z2 })).abs().max().item();
+  assert.equal(dz(without), 0);
+  assert.ok(dz(withCentre) > 1e-4, 'z reaches F through the centre image');
+  // Dropped rows see a zero centre, as a run without latents does.
+  const drop = tensor([1, 1]).gt(0);
+  const dropped = withCentre.forward(x, c, { latents: z1, dropLatents: drop });
+  assert.equal(dropped.sub(withCentre.forward(x, c, { latents: z2, dropLatents: drop })).abs().max().item(), 0);
+  assert.throws(() => new UNet({ ...TINY, latents: { m: 2, k: 5 }, centreInput: true }), /centreInput needs analyticGaussian/);
+  const shipped = JSON.parse(readFileSync('configs/fmnist-disco-cpu.json', 'utf8'));
+  assert.throws(() => parseConfig({ ...shipped, model: { ...shipped.model, analyticGaussian: false, centreInput: true } }),
+    /centreInput.*needs model.analyticGaussian/s);
+  assert.equal(parseConfig({ ...shipped, model: { ...shipped.model, centreInput: true } }).model.kind, 'unet');
+  for (const m of [withCentre, without]) m.dispose();
 }));
 
 test('ViT encoder: logits [B, m, k], parameter count, labels', () => tidy(() => {
