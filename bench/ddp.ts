@@ -2,8 +2,8 @@
  * Data-parallel benchmark (issue #10): what `train --nproc` buys on this machine, and what 8 GPUs
  * with NCCL would.
  *  1. Training steps/s, 1 process × 2 threads against 2 processes × 1 thread (`--nproc 2`, Gloo on
- *     loopback), for the toy model (configs/toy-disco.json) and the Fashion-MNIST U-Net
- *     (configs/fmnist-disco-cpu.json); from the metrics rows after the first, so start-up is left out.
+ *     loopback), for the toy model (configs/toy-disco.yaml) and the Fashion-MNIST U-Net
+ *     (configs/fmnist-disco.yaml); from the metrics rows after the first, so start-up is left out.
  *  2. Gloo all-reduce of a 16 MB float32 buffer between 2 processes (and of each model's gradient):
  *     algorithm bandwidth = bytes / time, bus bandwidth = 2(n − 1)/n × that (NCCL's convention).
  *  3. The U-Net's work per training step (FLOPs of its convolutions, linears and matmuls, counted at
@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Generator, manualSeed, numThreads, randn, tidy, zeros } from '../src/engine/index.js';
 import { N } from '../src/engine/native.js';
-import { distEnv, launch, ProcessGroup } from '../src/dist/index.js';
+import { distEnv, launch, ProcessGroup } from '../src/parallel/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { createModel } from '../src/networks/build.js';
 
@@ -162,8 +162,8 @@ function main(): void {
   const quick = process.argv.includes('--quick');
   const load0 = loadavg()[0]!;
   console.log(`disco-diff data-parallel benchmark: ${cpus().length} CPUs, load average ${load0.toFixed(2)}${quick ? ' (quick)' : ''}`);
-  const toy = join(root, 'configs', 'toy-disco.json');
-  const unet = join(root, 'configs', 'fmnist-disco-cpu.json');
+  const toy = join(root, 'configs', 'toy-disco.yaml');
+  const unet = join(root, 'configs', 'fmnist-disco.yaml');
   const runs = [
     { name: 'toy (8 Gaussians, batch 512)', config: toy, steps: quick ? 200 : 1000, logEvery: quick ? 50 : 100, extra: [] as string[] },
     { name: 'Fashion-MNIST U-Net (batch 32)', config: unet, steps: quick ? 12 : 60, logEvery: quick ? 4 : 10,
@@ -231,7 +231,7 @@ if (mode === '--launch-allreduce') {
   await launch({ nproc: 2, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: 0, quiet: true,
     command: [fileURLToPath(import.meta.url), '--allreduce-worker', process.argv[3]!, process.argv[4]!] });
 } else if (mode === '--work') {
-  console.log(JSON.stringify(unetWork(join(root, 'configs', 'fmnist-disco-cpu.json')), null, 1));
+  console.log(JSON.stringify(unetWork(join(root, 'configs', 'fmnist-disco.yaml')), null, 1));
 } else if (mode === '--allreduce-worker') {
   await allreduceWorker(process.argv[3]!.split(',').map(Number), Number(process.argv[4]));
 } else {

@@ -1,5 +1,5 @@
 /**
- * bench/edm-options: the plain EDM baseline (configs/fmnist-edm-cpu.json) with our U-Net choices
+ * bench/edm-options: the plain EDM baseline (configs/fmnist-edm.yaml) with our U-Net choices
  * against EDM's own (`model.noiseFrequencies`, `model.channelsPerHead`, README "EDM's own U-Net"),
  * at equal training steps and seeds: training loss over the last steps, loss per σ on a probe set
  * (EMA weights), FD-FMNIST and time per step. Runs two trainings at a time, one thread each. For
@@ -75,7 +75,7 @@ async function measure(variant: string, seed: number): Promise<Row> {
   if (!(reuse && existsSync(join(dir, 'metrics.json')))) {
     rmSync(dir, { recursive: true, force: true });
     const sets = VARIANTS[variant]!.flatMap((s) => ['--set', s]);
-    await cli(['train', '--config', 'configs/fmnist-edm-cpu.json', '--out', dir, '--steps', String(steps), '--quiet',
+    await cli(['train', '--config', 'configs/fmnist-edm.yaml', '--out', dir, '--steps', String(steps), '--quiet',
       '--set', `train.seed=${seed}`, '--set', 'train.logEvery=10', ...sets]);
     await cli(['eval', '--run', dir, '--n', String(n), '--seed', String(seed)]);
   }

@@ -1,6 +1,6 @@
 /**
  * U-Net benchmark: one training step (EDM preconditioning + loss, forward, backward, Adam) of the
- * Fashion-MNIST U-Net (configs/fmnist-disco.json: latents on; --baseline: configs/fmnist-edm.json)
+ * Fashion-MNIST U-Net (configs/fmnist-disco-large.yaml: latents on; --baseline: configs/fmnist-edm-large.yaml)
  * at batch 32, 32×32, in disco-diff and in PyTorch (bench/images_unet_ref.py, the same
  * architecture on the same libtorch). First the two forward passes are compared on the same
  * weights (proving the networks are the same), then the sides alternate in child processes.
@@ -10,7 +10,7 @@
  * reported next to its time.
  *
  *   node --import tsx bench/images-unet.ts [--baseline] [--threads=1,2] [--rounds=2] [--steps=5] [--warmup=2]
- *     [--config=configs/fmnist-disco-cpu.json]   (another U-Net config; each side's peak RSS is reported too)
+ *     [--config=configs/fmnist-disco.yaml]   (another U-Net config; each side's peak RSS is reported too)
  *   → bench/results/images-unet.json
  */
 import { spawnSync } from 'node:child_process';
@@ -121,7 +121,7 @@ function main(): void {
     const w = JSON.parse(a.worker) as { o: UNetOptions; threads: number; batch: number; warmup: number; steps: number };
     return worker(w.o, w.threads, w.batch, w.warmup, w.steps);
   }
-  const configPath = a.config ?? join(here, '..', 'configs', a.baseline ? 'fmnist-edm.json' : 'fmnist-disco.json');
+  const configPath = a.config ?? join(here, '..', 'configs', a.baseline ? 'fmnist-edm-large.yaml' : 'fmnist-disco-large.yaml');
   const o = unetOptions(configPath);
   const threads = a.threads!.split(',').map(Number), rounds = Number(a.rounds), batch = Number(a.batch);
   const plan = { batch, warmup: Number(a.warmup), steps: Number(a.steps) };

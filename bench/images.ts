@@ -29,7 +29,7 @@ if (!(pretrain >= 0 && pretrain < budgets[0]!)) throw new Error(`--pretrain must
 const sets = process.argv.flatMap((a, i) => (a === '--set' ? ['--set', process.argv[i + 1]!] : []));
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'disco-diff.js');
-const models = { edm: 'configs/fmnist-edm-cpu.json', disco: 'configs/fmnist-disco-cpu.json' } as const;
+const models = { edm: 'configs/fmnist-edm.yaml', disco: 'configs/fmnist-disco.yaml' } as const;
 type Model = keyof typeof models;
 
 /** Runs the CLI in a child process with one intra-op thread. */

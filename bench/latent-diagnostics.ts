@@ -14,7 +14,7 @@
  * mode, the loss per σ with the encoder's codes and with the null embedding (what z is worth to the
  * denoiser at each σ). Prints a table and writes bench/results/latent-diagnostics-TAG.json.
  *
- * Usage: node --import tsx bench/latent-diagnostics.ts --config configs/fmnist-disco-cpu.json
+ * Usage: node --import tsx bench/latent-diagnostics.ts --config configs/fmnist-disco.yaml
  *          [--steps 300] [--every 25] [--probe 1000] [--tag NAME] [--init-from RUN] [--set key=value ...]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const arg = (name: string, def?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
 };
-const configPath = arg('config', 'configs/fmnist-disco-cpu.json')!;
+const configPath = arg('config', 'configs/fmnist-disco.yaml')!;
 const steps = Number(arg('steps', '300')), every = Number(arg('every', '25')), probeN = Number(arg('probe', '1000'));
 const tag = arg('tag', 'run')!;
 const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));

@@ -1,6 +1,6 @@
 /**
  * bench/toy-seeds: DisCo-Diff vs the plain DM on a 2-D toy set over several training seeds, with
- * the shipped configs (configs/toy-edm.json, configs/toy-disco.json) at the demo budget.
+ * the shipped configs (configs/toy-edm.yaml, configs/toy-disco.yaml) at the demo budget.
  * Per seed: latent purity and codes used (encoder codes of fresh data vs true components), W2 to
  * fresh data with the default sampler and at low NFE (src/eval/low-nfe.ts: Heun, stochastic and
  * Restart at equal NFE 9 and 15, Heun 3 steps, Euler 10), off-mode fraction, and the share of the
@@ -107,10 +107,10 @@ if (jobs > 1) {
 for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
   const t0 = performance.now();
   const disco = join(root, `disco-${seed}`), dm = join(root, `dm-${seed}`);
-  await trained('toy-disco.json', disco, seed, sets);
+  await trained('toy-disco.yaml', disco, seed, sets);
   const row: SeedRow = { seed, ...codeQuality(disco), minutes: 0 };
   if (!stage1Only) {
-    await trained('toy-edm.json', dm, seed, []);
+    await trained('toy-edm.yaml', dm, seed, []);
     if (!existsSync(new RunDir(disco).prior)) await trainPrior(disco, { quiet: true });
     // Evaluation seed = training seed: the samples' and the reference's draws vary across rows too,
     // so the median is over evaluation noise as well (with one fixed seed, every row would share

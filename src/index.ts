@@ -7,7 +7,7 @@
  * groups) and evaluation.
  */
 export * from './engine/index.js';
-export * from './dist/index.js';
+export * from './parallel/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './io/index.js';

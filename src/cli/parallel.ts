@@ -1,9 +1,9 @@
 /**
  * Data-parallel wiring of CLI commands: with --nproc/--nnodes this process is the launcher
- * (src/dist/launch.ts) and re-runs the same command line in each worker; a worker (WORLD_SIZE in
+ * (src/parallel/launch.ts) and re-runs the same command line in each worker; a worker (WORLD_SIZE in
  * its environment) joins the process group, and its errors reach every rank.
  */
-import { distEnv, launch, ProcessGroup, defaultBackend } from '../dist/index.js';
+import { distEnv, launch, ProcessGroup, defaultBackend } from '../parallel/index.js';
 
 /** The launcher's options, as the CLI parses them. */
 export interface LaunchCliOptions {

@@ -239,12 +239,12 @@ export const TrainConfig = z.strictObject({
   threads: posInt.nullable().default(null),
   /**
    * Element type of the weights and data during training. float64 is for exactness checks (a
-   * data-parallel run against one process, test/dist); sampling and evaluation cast to float32.
+   * data-parallel run against one process, test/parallel); sampling and evaluation cast to float32.
    */
   dtype: z.enum(['float32', 'float64']).default('float32'),
   /**
    * The encoder's learning rate as a fraction of `lr` (1 = one Adam over everything, the paper).
-   * configs/fmnist-disco-cpu.json uses 0.1: with k-means heads at full lr, 3 and 6 of 10 latents
+   * configs/fmnist-disco.yaml uses 0.1: with k-means heads at full lr, 3 and 6 of 10 latents
    * collapsed within 10 minutes (seeds 0, 1); at 0.1 none did (perplexity 67–84) and FD fell from
    * 281.8 / 324.8 to 249.2 / 255.5 (bench/results/images-enclr.json).
    */

@@ -11,8 +11,8 @@ import type { DiscoDiff } from './model.js';
 import type { LatentPrior } from './prior.js';
 import { oneHotCodes } from './gumbel.js';
 import { latentDenoiser } from './denoiser.js';
-import type { ProcessGroup } from '../dist/group.js';
-import { gatherRows, rowRange } from '../dist/shards.js';
+import type { ProcessGroup } from '../parallel/group.js';
+import { gatherRows, rowRange } from '../parallel/shards.js';
 
 /** What to draw: count, seed, sampler settings, prior or fixed codes, labels. */
 export interface GenerateOptions {

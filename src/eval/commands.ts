@@ -10,7 +10,7 @@ import { evaluateToyRun } from './toy.js';
 import { compareFigures, runFigures, summary, writeReport } from './toy-report.js';
 import { writeEvalMetrics } from './metrics-file.js';
 import type { SamplingOverrides } from '../disco/sample.js';
-import type { ProcessGroup } from '../dist/group.js';
+import type { ProcessGroup } from '../parallel/group.js';
 
 const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
 
@@ -61,7 +61,7 @@ export async function plotRun(dir: string, o: { baseline?: string; seed?: number
  */
 export async function runDemo(out: string, o: { steps?: number; quiet?: boolean } = {}) {
   const speed: Record<string, number> = {};
-  for (const [name, file] of [['dm', 'toy-edm.json'], ['disco', 'toy-disco.json']] as const) {
+  for (const [name, file] of [['dm', 'toy-edm.yaml'], ['disco', 'toy-disco.yaml']] as const) {
     const cfg = loadConfig(join(CONFIGS, file));
     if (o.steps) cfg.train.steps = o.steps;
     const dir = join(out, name);

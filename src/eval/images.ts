@@ -18,7 +18,7 @@ import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switchin
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
 import { writeEvalMetrics } from './metrics-file.js';
-import type { ProcessGroup } from '../dist/group.js';
+import type { ProcessGroup } from '../parallel/group.js';
 
 /** What `eval` measures on an image run. */
 export interface ImageRunMetrics {

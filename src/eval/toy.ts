@@ -7,7 +7,7 @@
 import { Generator, keep, stack, tidy, type Tensor } from '../engine/index.js';
 import { makeToy } from '../data/toy.js';
 import { generate, type Generated } from '../disco/sample.js';
-import type { ProcessGroup } from '../dist/group.js';
+import type { ProcessGroup } from '../parallel/group.js';
 import { oneHotCodes } from '../disco/gumbel.js';
 import { latentDenoiser } from '../disco/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';

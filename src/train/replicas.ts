@@ -1,5 +1,5 @@
 /**
- * Data-parallel Stage I (src/dist): each rank trains on its rows of every batch, and this keeps the
+ * Data-parallel Stage I (src/parallel): each rank trains on its rows of every batch, and this keeps the
  * replicas identical and their logs those of one process with the whole batch. Rank 0's state is
  * copied to every rank at the start; after each backward pass the gradients are averaged (in
  * buckets), and the step's per-sample measurements (loss, σ, codes, and the points the codebook
@@ -7,8 +7,8 @@
  * call is the single-process identity, so the training loop has one path.
  */
 import { Tensor, cat, noGrad, tensor, type RowShard } from '../engine/index.js';
-import type { ProcessGroup } from '../dist/group.js';
-import { GradientAverager } from '../dist/gradients.js';
+import type { ProcessGroup } from '../parallel/group.js';
+import { GradientAverager } from '../parallel/gradients.js';
 
 /** What one rank measured on its rows in one step. */
 export interface StepRecord {

@@ -32,7 +32,7 @@ import { appendJsonl, filterJsonl } from './jsonl.js';
 import { checkResumable, configChanges, describeChanges, type ConfigChanges } from './resume-config.js';
 import { Progress } from './progress.js';
 import { Replicas } from './replicas.js';
-import type { ProcessGroup } from '../dist/group.js';
+import type { ProcessGroup } from '../parallel/group.js';
 
 /** Upper edges of the σ bins used for "loss per σ" (the last bin is open). */
 export const SIGMA_BINS = [0.01, 0.05, 0.2, 0.5, 1, 2, 5, 20, Infinity];
@@ -56,7 +56,7 @@ export interface TrainOptions {
    */
   onStep?: (s: { step: number; model: DiscoDiff; loss: number }) => void;
   /**
-   * The process group of a data-parallel run (src/dist): every rank trains on its share of each
+   * The process group of a data-parallel run (src/parallel): every rank trains on its share of each
    * batch; rank 0 alone holds the run directory (lock, config, metrics, checkpoints).
    */
   group?: ProcessGroup | null;

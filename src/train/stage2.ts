@@ -2,7 +2,7 @@
  * Stage II (method.md §4): push the training set through the trained encoder (argmax codes, and
  * its probabilities as optional soft targets), then fit the autoregressive prior by maximum
  * likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl. In a data-parallel job
- * (src/dist) every rank encodes its share of the training set and rank 0 fits the prior.
+ * (src/parallel) every rank encodes its share of the training set and rank 0 fits the prior.
  */
 import { rmSync } from 'node:fs';
 import { cat, keep, manualSeed, tidy, zeros, type Tensor } from '../engine/index.js';
@@ -19,8 +19,8 @@ import { Progress } from './progress.js';
 import type { RunConfig } from '../config/schema.js';
 import type { DiscoDiff } from '../disco/model.js';
 import { createModel } from '../networks/build.js';
-import type { ProcessGroup } from '../dist/group.js';
-import { gatherRows, rowRange } from '../dist/shards.js';
+import type { ProcessGroup } from '../parallel/group.js';
+import { gatherRows, rowRange } from '../parallel/shards.js';
 
 export interface PriorResult {
   finalLoss: number;

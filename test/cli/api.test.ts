@@ -28,7 +28,7 @@ test('the public entry (src/index.ts) exports each layer', async () => {
 });
 
 /** The folders of src/ from the bottom up; a folder imports only from folders before it. */
-const LAYERS = ['engine', 'dist', 'nn', 'optim', 'io', 'config', 'data', 'metrics', 'plot', 'edm', 'disco', 'networks',
+const LAYERS = ['engine', 'parallel', 'nn', 'optim', 'io', 'config', 'data', 'metrics', 'plot', 'edm', 'disco', 'networks',
   'train', 'eval', 'serve', 'cli'];
 
 test('layers import only downwards: EDM knows nothing of DisCo-Diff, DisCo-Diff nothing of the networks', () => {

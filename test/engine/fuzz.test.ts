@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
+import { parse as fromYaml, stringify as toYaml } from 'yaml';
 import { arange, liveTensors, randn, tensor, type Tensor } from '../../src/engine/index.js';
 import { loadCheckpoint, loadNpy, loadSafetensors, saveCheckpoint, saveNpy, saveSafetensors } from '../../src/io/index.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
@@ -189,7 +189,7 @@ function mutateObject(o: Record<string, unknown>): void {
 
 test('fuzz: mutated JSON and YAML configs give clean errors', () => {
   const configs = join(import.meta.dirname, '..', '..', 'configs');
-  const bases = readdirSync(configs).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(configs, f), 'utf8'));
+  const bases = readdirSync(configs).filter((f) => f.endsWith('.yaml')).map((f) => JSON.stringify(fromYaml(readFileSync(join(configs, f), 'utf8'))));
   const outcomes = { ok: 0, error: 0 };
   for (let i = 0; i < 1500; i++) {
     const obj = JSON.parse(pick(bases)) as Record<string, unknown>;

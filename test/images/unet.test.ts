@@ -194,7 +194,7 @@ test('U-Net: centreInput shows the first conv the codes\' centre image (zero-ini
   const dropped = withCentre.forward(x, c, { latents: z1, dropLatents: drop });
   assert.equal(dropped.sub(withCentre.forward(x, c, { latents: z2, dropLatents: drop })).abs().max().item(), 0);
   assert.throws(() => new UNet({ ...TINY, latents: { m: 2, k: 5 }, centreInput: true }), /centreInput needs analyticGaussian/);
-  const shipped = JSON.parse(readFileSync('configs/fmnist-disco-cpu.json', 'utf8'));
+  const shipped = JSON.parse(readFileSync('configs/fmnist-disco.yaml', 'utf8'));
   assert.throws(() => parseConfig({ ...shipped, model: { ...shipped.model, analyticGaussian: false, centreInput: true } }),
     /centreInput.*needs model.analyticGaussian/s);
   assert.equal(parseConfig({ ...shipped, model: { ...shipped.model, centreInput: true } }).model.kind, 'unet');

@@ -53,7 +53,7 @@ test('npm pack → install into a fresh project → import, type-check and run t
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT }));
     const files = (packed.files as { path: string }[]).map((f) => f.path);
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/networks/index.d.ts', 'dist/cli/main.js', 'dist/serve/page/index.html',
-      'bin/disco-diff.js', 'binding.gyp', 'native/libtorch.cjs', 'scripts/install-addon.cjs', 'configs/toy-edm.json',
+      'bin/disco-diff.js', 'binding.gyp', 'native/libtorch.cjs', 'scripts/install-addon.cjs', 'configs/toy-edm.yaml',
       'assets/fmnist-classifier.safetensors']) assert.ok(files.includes(f), `the tarball lacks ${f}`);
     assert.deepEqual(files.filter((f) => /^(src|test|bench|build)\//.test(f)), []);
 
@@ -86,7 +86,7 @@ test('npm pack → install into a fresh project → import, type-check and run t
 
     const npx = (...args: string[]) => run('npx', ['--no-install', 'disco-diff', ...args], { cwd: app });
     assert.match(npx('--help'), /Commands:[\s\S]*train [\s\S]*export /);
-    npx('train', '--config', 'node_modules/disco-diff/configs/toy-edm.json', '--out', 'run', '--steps', '2', '--quiet');
+    npx('train', '--config', 'node_modules/disco-diff/configs/toy-edm.yaml', '--out', 'run', '--steps', '2', '--quiet');
     assert.match(npx('sample', '--run', 'run', '--n', '8', '--out', 's.npy', '--steps', '3'), /wrote 8 samples to s\.npy/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

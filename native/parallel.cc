@@ -1,7 +1,7 @@
 // Data-parallel plumbing from libtorch's c10d: TCPStore rendezvous, one process group per process
 // (Gloo on CPU; NCCL in CUDA builds), its collectives as work handles to poll, a heartbeat thread
 // and parent-death signalling for launched workers. What to do with them (buckets, who failed,
-// timeouts) is decided in src/dist/.
+// timeouts) is decided in src/parallel/.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>

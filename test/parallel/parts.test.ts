@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, Generator, liveTensors, rand, randn, tensor, tidy, withRowShard, zeros } from '../../src/engine/index.js';
 import { BatchIterator } from '../../src/data/dataset.js';
-import { distEnv, GradientAverager, launch, PeerFailure, ProcessGroup, Store } from '../../src/dist/index.js';
-import { FailureWatch, sleepSync } from '../../src/dist/failures.js';
+import { distEnv, GradientAverager, launch, PeerFailure, ProcessGroup, Store } from '../../src/parallel/index.js';
+import { FailureWatch, sleepSync } from '../../src/parallel/failures.js';
 import { withoutOptions } from '../../src/cli/parallel.js';
 import { Replicas } from '../../src/train/replicas.js';
 

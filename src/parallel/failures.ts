@@ -1,6 +1,6 @@
 /**
  * Naming the rank that brought a data-parallel job down. Every worker keeps `hb/<rank>` =
- * "<beats> <collectives entered>" fresh from a native thread (native/dist.cc); a worker that fails
+ * "<beats> <collectives entered>" fresh from a native thread (native/parallel.cc); a worker that fails
  * on its own writes `error/<rank>`, one that stops because a peer failed writes `lost/<rank>`, and
  * the launcher writes `exit/<rank>` for a worker that ended without either (a signal, a crash).
  * A survivor reads these: a record names the rank; a heartbeat that stopped names a dead or frozen

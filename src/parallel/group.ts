@@ -2,7 +2,7 @@
  * The process group of a data-parallel worker: libtorch's c10d through the addon, Gloo on CPU and
  * NCCL in CUDA builds, joined through a TCPStore. Collectives are sent as work handles and awaited
  * in slices, so a peer that failed, died or froze ends the wait with an error naming its rank
- * (src/dist/failures.ts) instead of a hang.
+ * (src/parallel/failures.ts) instead of a hang.
  */
 import { hostname } from 'node:os';
 import { N } from '../engine/native.js';

@@ -2,7 +2,7 @@
  * The launcher behind `disco-diff train --nproc N`: starts N workers on this machine, one rank each
  * with its share of the cores, and passes them the rendezvous in torchrun's variables. On node 0 it
  * hosts the TCPStore, so the store outlives any worker. It ends the job when one worker fails: it
- * records how a worker that died without a word ended (`exit/<rank>`, src/dist/failures.ts), gives
+ * records how a worker that died without a word ended (`exit/<rank>`, src/parallel/failures.ts), gives
  * the others a grace period to stop with their own error naming that rank, then kills what is left.
  * Ctrl-C or SIGTERM stops every worker; the workers die with the launcher (PR_SET_PDEATHSIG).
  */
