@@ -18,11 +18,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Generator, manualSeed, numThreads, randn, tidy, zeros } from '../src/engine/index.js';
+import { Generator, manualSeed, randn, tidy, zeros } from '../src/engine/index.js';
 import { N } from '../src/engine/native.js';
 import { distEnv, launch, ProcessGroup } from '../src/parallel/index.js';
-import { parseConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
 import { createModel } from '../src/networks/build.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -90,7 +92,7 @@ interface Work { params: number; gradientBytes: number; forwardGflopPerSample: n
 
 /** Counts multiply-adds of convolutions, linears and matmuls, and native calls, in one forward pass. */
 function unetWork(config: string): Work {
-  const cfg = parseConfig(JSON.parse(readFileSync(config, 'utf8')), config);
+  const cfg = loadConfig(config);
   manualSeed(0);
   const model = createModel(cfg, { shape: [1, 32, 32], numClasses: 0, sigmaData: 0.5 });
   const batch = cfg.train.batch;
@@ -158,8 +160,7 @@ function gpuEstimate(w: Work): GpuRow[] {
 }
 
 // ---- orchestration ------------------------------------------------------------------------------------
-function main(): void {
-  const quick = process.argv.includes('--quick');
+function main(quick: boolean): void {
   const load0 = loadavg()[0]!;
   console.log(`disco-diff data-parallel benchmark: ${cpus().length} CPUs, load average ${load0.toFixed(2)}${quick ? ' (quick)' : ''}`);
   const toy = join(root, 'configs', 'toy-disco.yaml');
@@ -183,7 +184,7 @@ function main(): void {
 
   const work = unetWork(unet);
   const toyParams = (() => {
-    const cfg = parseConfig(JSON.parse(readFileSync(toy, 'utf8')), toy);
+    const cfg = loadConfig(toy);
     const m = createModel(cfg, { shape: [2], numClasses: 0, sigmaData: 1 });
     const n = m.numParameters();
     m.dispose();
@@ -216,7 +217,8 @@ function main(): void {
   }
   const load1 = loadavg()[0]!;
   const out = {
-    date: new Date().toISOString(), cpus: cpus().length, threads_default: numThreads(), load_average: [load0, load1], quick,
+    machine: machineRecord({ threads: [2, 1], note: '1 process × 2 threads against 2 processes × 1 thread' }),
+    load_average: [load0, load1], quick,
     training, allreduce: { processes: 2, backend: 'gloo', runs: ar }, unet: work, cpu_compute_to_comm: ratio,
     gpu_assumptions: GPU, gpu_estimate: est,
   };
@@ -230,10 +232,13 @@ const mode = process.argv[2];
 if (mode === '--launch-allreduce') {
   await launch({ nproc: 2, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: 0, quiet: true,
     command: [fileURLToPath(import.meta.url), '--allreduce-worker', process.argv[3]!, process.argv[4]!] });
-} else if (mode === '--work') {
-  console.log(JSON.stringify(unetWork(join(root, 'configs', 'fmnist-disco.yaml')), null, 1));
 } else if (mode === '--allreduce-worker') {
   await allreduceWorker(process.argv[3]!.split(',').map(Number), Number(process.argv[4]));
 } else {
-  main();
+  const args = benchArgs('node --import tsx bench/ddp.ts [flags]', {
+    quick: { kind: 'boolean', help: 'fewer steps, for a smoke test (writes ddp-quick.json)' },
+    work: { kind: 'boolean', help: 'only count the U-Net\'s work per step (no timing)' },
+  });
+  if (args.work) console.log(JSON.stringify(unetWork(join(root, 'configs', 'fmnist-disco.yaml')), null, 1));
+  else main(args.quick);
 }

@@ -17,14 +17,9 @@ import { EDMPrecond } from '../src/edm/precond.js';
 import { UNet, type UNetOptions } from '../src/networks/unet.js';
 import { loadDataset } from '../src/data/load.js';
 import { loadRun } from '../src/train/load-run.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const steps = Number(arg('steps', '400')), n = Number(arg('n', '200')), out = arg('out', 'runs/bench-edm-options');
-const seeds = arg('seeds', '0,1').split(',').map(Number);
-const reuse = process.argv.includes('--reuse');
 const root = join(import.meta.dirname, '..');
 const VARIANTS: Record<string, string[]> = {
   ours: [],
@@ -32,6 +27,14 @@ const VARIANTS: Record<string, string[]> = {
   'edm-heads': ['model.channelsPerHead=64'],
   edm: ['model.noiseFrequencies=edm', 'model.channelsPerHead=64'],
 };
+const { steps, n, out, seeds, reuse, variants } = benchArgs('node --import tsx bench/edm-options.ts [flags]', {
+  steps: { kind: 'number', default: '400', help: 'training steps of every run' },
+  seeds: { kind: 'numbers', default: '0,1', help: 'training seeds' },
+  n: { kind: 'number', default: '200', help: 'samples for FD-FMNIST' },
+  variants: { kind: 'list', default: Object.keys(VARIANTS).join(','), help: 'which U-Net choices to train' },
+  out: { kind: 'string', default: 'runs/bench-edm-options', help: 'where the runs go' },
+  reuse: { kind: 'boolean', help: 'keep runs that are already trained and evaluated' },
+});
 const LAST = 100;
 
 /** Runs the CLI in a child process with one intra-op thread. */
@@ -92,12 +95,12 @@ async function measure(variant: string, seed: number): Promise<Row> {
   return row;
 }
 
-const variants = arg('variants', Object.keys(VARIANTS).join(',')).split(',');
 for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant '${v}' (known: ${Object.keys(VARIANTS).join(', ')})`);
 const jobs = seeds.flatMap((seed) => variants.map((variant) => () => measure(variant, seed)));
 const rows: Row[] = [];
 for (let i = 0; i < jobs.length; i += 2) rows.push(...await Promise.all(jobs.slice(i, i + 2).map((j) => j())));
-writeFileSync(join(root, 'bench', 'results', 'edm-options.json'), JSON.stringify({ steps, seeds, n, rows }, null, 2));
+writeFileSync(join(root, 'bench', 'results', 'edm-options.json'), JSON.stringify({
+  machine: machineRecord({ threads: 1, note: 'two runs at a time, one thread each' }), steps, seeds, n, rows }, null, 2));
 
 console.log(`variant          seed  s/step  train loss (last ${LAST})  FD (n ${n})  probe loss per σ: ${rows[0]!.lossBySigma.sigma.map((s) => s.toPrecision(2)).join(' ')}`);
 for (const r of rows) {

@@ -24,6 +24,8 @@ import {
 import { Conv2d, LayerNorm, MLP, Module, MultiheadAttention } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
 import { torchEnv } from './torch-env.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
 type Workload = 'W1' | 'W2' | 'W3' | 'MM' | 'OV';
 /** workload → [warm-up, measured] steps */
@@ -162,8 +164,11 @@ const theirs = (threads: number, plan: Plan) =>
 type Metric = 'median_ms' | 'min_ms' | 'cpu_ms';
 
 function main(): void {
-  const quick = process.argv.includes('--quick');
-  const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 2));
+  const args = benchArgs('node --import tsx bench/engine.ts [flags]   (bash bench/engine.sh installs the PyTorch side first)', {
+    quick: { kind: 'boolean', help: 'fewer steps, for a smoke test (writes engine-quick.json)' },
+    rounds: { kind: 'number', help: 'rounds of both sides (default 2, 1 with --quick)' },
+  });
+  const quick = args.quick, rounds = args.rounds ?? (quick ? 1 : 2);
   const plan: Plan = quick
     ? { OV: [2, 5], MM: [2, 5], W1: [3, 10], W3: [1, 3], W2: [1, 2] }
     : { OV: [3, 15], MM: [3, 15], W1: [10, 40], W3: [2, 10], W2: [2, 6] };
@@ -271,7 +276,7 @@ function main(): void {
   console.log(`\nload average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${cpus().length} CPUs (shared machines: trust the cpu columns)`);
 
   const out = {
-    date: new Date().toISOString(), torch: info.torchVersion, blas: info.blas, cpus: cpus().length, plan, rounds,
+    machine: machineRecord({ threads: [1, 2] }), plan, rounds,
     load_average: [load0, load1], table: rows, matmul_gflops_1thread: mm, best_threads: threadsBest,
     allocator: { threads: allocThreads, runs: alloc, torch_max_rss_mb: torchRss }, raw: sides,
   };

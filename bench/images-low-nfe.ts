@@ -37,14 +37,16 @@ import { loadConfig } from '../src/config/load.js';
 import { RunDir } from '../src/train/run-dir.js';
 import { edmSigmas } from '../src/edm/schedule.js';
 import { restartPlan, samplerNfe, type RestartInterval, type SamplerName } from '../src/edm/samplers.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const runs = arg('runs', 'runs/bench-images'), n = Number(arg('n', '200'));
-const seeds = arg('seeds', '0,1').split(',').map(Number);
-const search = !process.argv.includes('--no-search');
+const args = benchArgs('DISCO_THREADS=1 node --import tsx bench/images-low-nfe.ts [flags]', {
+  runs: { kind: 'string', default: 'runs/bench-images', help: 'RUNS/seed-S/{edm,disco}, as bench/images.ts leaves them' },
+  seeds: { kind: 'numbers', default: '0,1', help: 'training seeds of the run pairs' },
+  n: { kind: 'number', default: '200', help: 'samples per FD-FMNIST' },
+  'no-search': { kind: 'boolean', help: 'use the recorded Restart intervals (CHOSEN) instead of searching' },
+});
+const { runs, n, seeds } = args, search = !args['no-search'];
 
 /** One sampler setting: main steps and (Restart) intervals. */
 interface Setting { sampler: SamplerName; steps: number; restart?: RestartInterval[] }
@@ -142,7 +144,7 @@ const settings = LEVELS.flatMap((lv): Setting[] => {
   return level;
 });
 const write = () => writeFileSync(join(import.meta.dirname, 'results', 'images-low-nfe.json'), JSON.stringify({
-  runs, seeds, n, sampleSeed: 'the training seed', restartSearch: search
+  machine: machineRecord(), runs, seeds, n, sampleSeed: 'the training seed', restartSearch: search
     ? { seed: seeds[0], sampleSeed: 1000 + seeds[0]!, candidates: searched.map(({ setting, ...c }) => ({ ...c, restart: setting.restart![0] })) }
     : 'not run (--no-search): CHOSEN in bench/images-low-nfe.ts',
   chosen, rows, minutes: (performance.now() - t0) / 60_000,

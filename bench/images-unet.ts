@@ -9,16 +9,15 @@
  * which shows how much of the difference is the addon's CPU block cache. Each side's peak RSS is
  * reported next to its time.
  *
- *   node --import tsx bench/images-unet.ts [--baseline] [--threads=1,2] [--rounds=2] [--steps=5] [--warmup=2]
- *     [--config=configs/fmnist-disco.yaml]   (another U-Net config; each side's peak RSS is reported too)
+ *   node --import tsx bench/images-unet.ts [--baseline] [--threads 1,2] [--rounds 2] [--steps 5] [--warmup 2]
+ *     [--config configs/fmnist-disco.yaml]   (another U-Net config; each side's peak RSS is reported too)
  *   → bench/results/images-unet.json
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   F, Generator, buildInfo, manualSeed, noGrad, numThreads, rand, randint, randn, setNumThreads, tidy, type Tensor,
 } from '../src/engine/index.js';
@@ -27,8 +26,10 @@ import { EDMPrecond } from '../src/edm/precond.js';
 import { edmLoss } from '../src/edm/loss.js';
 import { Adam } from '../src/optim/index.js';
 import { saveSafetensors } from '../src/io/index.js';
-import { parseConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/load.js';
 import { torchEnv } from './torch-env.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -37,11 +38,11 @@ interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: n
 
 /** The U-Net options a run config builds (as src/networks/build.ts does for model kind 'unet'). */
 function unetOptions(configPath: string): UNetOptions {
-  const cfg = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
+  const cfg = loadConfig(configPath);
   if (cfg.model.kind !== 'unet') throw new Error(`${configPath}: model kind is ${cfg.model.kind}, not unet`);
   const { kind: _, ...m } = cfg.model;
   return { ...m, resolution: cfg.data.kind === 'toy' ? 32 : cfg.data.resolution, inChannels: 1,
-    numClasses: 0, latents: cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null };
+    numClasses: 0, latents: cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null, sigmaData: cfg.edm.sigmaData ?? 0.5 };   // null: σ_data from the data; 0.5 for images in [−1, 1]
 }
 
 const oneHot = (codes: Tensor, k: number): Tensor => F.oneHot(codes, k).float();
@@ -109,22 +110,24 @@ const median = (v: number[]): number => {
 };
 
 function main(): void {
-  const { values: a } = parseArgs({
-    options: {
-      worker: { type: 'string' }, baseline: { type: 'boolean', default: false }, threads: { type: 'string', default: '1,2' },
-      rounds: { type: 'string', default: '2' }, steps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' },
-      batch: { type: 'string', default: '32' }, out: { type: 'string', default: join(here, 'results', 'images-unet.json') },
-      config: { type: 'string' },
-    },
-  });
-  if (a.worker) {
-    const w = JSON.parse(a.worker) as { o: UNetOptions; threads: number; batch: number; warmup: number; steps: number };
+  if (process.argv[2] === '--worker') {
+    const w = JSON.parse(process.argv[3]!) as { o: UNetOptions; threads: number; batch: number; warmup: number; steps: number };
     return worker(w.o, w.threads, w.batch, w.warmup, w.steps);
   }
+  const a = benchArgs('node --import tsx bench/images-unet.ts [flags]', {
+    baseline: { kind: 'boolean', help: 'the plain EDM U-Net (configs/fmnist-edm-large.yaml)' },
+    config: { kind: 'string', help: 'another U-Net run config (default configs/fmnist-disco-large.yaml)' },
+    threads: { kind: 'numbers', default: '1,2', help: 'intra-op thread counts' },
+    rounds: { kind: 'number', default: '2', help: 'rounds of both sides' },
+    steps: { kind: 'number', default: '5', help: 'measured steps per process' },
+    warmup: { kind: 'number', default: '2', help: 'warm-up steps per process' },
+    batch: { kind: 'number', default: '32', help: 'batch size' },
+    out: { kind: 'string', default: join(here, 'results', 'images-unet.json'), help: 'the result file' },
+  });
   const configPath = a.config ?? join(here, '..', 'configs', a.baseline ? 'fmnist-edm-large.yaml' : 'fmnist-disco-large.yaml');
   const o = unetOptions(configPath);
-  const threads = a.threads!.split(',').map(Number), rounds = Number(a.rounds), batch = Number(a.batch);
-  const plan = { batch, warmup: Number(a.warmup), steps: Number(a.steps) };
+  const { threads, rounds, batch } = a;
+  const plan = { batch, warmup: a.warmup, steps: a.steps };
   console.log(`U-Net training step, ${configPath.split('/').pop()}, batch ${batch} at ${o.resolution}×${o.resolution}; ` +
     `libtorch ${buildInfo().torchVersion}; load average ${loadavg()[0]!.toFixed(2)}`);
 
@@ -144,7 +147,7 @@ function main(): void {
       const ourWorker = (env: NodeJS.ProcessEnv = {}) => run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url),
         '--worker', JSON.stringify({ o, threads: t, ...plan })], env) as unknown as Side;
       const ours = ourWorker();
-      // The same, with the system allocator instead of the addon's block cache (native/runtime.cc).
+      // The same, with the system allocator instead of the addon's block cache (native/allocator.cc).
       const sysMalloc = t === threads[0] ? ourWorker({ DISCO_MALLOC: 'default' }) : null;
       const theirs = run(PYTHON, [join(here, 'images_unet_ref.py'), '--config', JSON.stringify(o), '--threads', String(t),
         '--batch', String(batch), '--warmup', String(plan.warmup), '--steps', String(plan.steps)], torchEnv()) as unknown as Side;
@@ -184,10 +187,10 @@ function main(): void {
       `${f(cpu)}${f(r.torch_cpu_ms)}${f(cpu / r.torch_cpu_ms, 10, 3)}  (DISCO_MALLOC=default: without the block cache)`);
     Object.assign(r, { ours_sysmalloc_ms: ms, ours_sysmalloc_cpu_ms: cpu });
   }
-  mkdirSync(dirname(a.out!), { recursive: true });
-  writeFileSync(a.out!, JSON.stringify({
-    config: configPath.split('/').slice(-2).join('/'), unet: o, ...plan, rounds, load_average: loadavg()[0],
-    torch: buildInfo().torchVersion, check: same, rows, samples,
+  mkdirSync(dirname(a.out), { recursive: true });
+  writeFileSync(a.out, JSON.stringify({
+    machine: machineRecord({ threads }), config: configPath.split('/').slice(-2).join('/'), unet: o, ...plan, rounds,
+    load_average: loadavg()[0], check: same, rows, samples,
   }, null, 2));
   console.log(`wrote ${a.out}`);
 }

@@ -15,18 +15,24 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
-const budgets = arg('minutes', '5,10').split(',').map(Number).sort((a, b) => a - b);
-const seeds = arg('seeds', '0,1').split(',').map(Number);
-const n = Number(arg('n', '300')), lowSteps = Number(arg('low-nfe-steps', '6')), out = arg('out', 'runs/bench-images');
-const pretrain = Number(arg('pretrain', '0')), tag = arg('tag', '');
+const args = benchArgs('node --import tsx bench/images.ts [flags]', {
+  minutes: { kind: 'numbers', default: '5,10', help: 'wall-clock training budgets, minutes' },
+  seeds: { kind: 'numbers', default: '0,1', help: 'training seeds' },
+  n: { kind: 'number', default: '300', help: 'samples for FD-FMNIST, precision and recall' },
+  'low-nfe-steps': { kind: 'number', default: '6', help: 'Heun steps of the low-NFE evaluation' },
+  pretrain: { kind: 'number', default: '0', help: 'minutes of plain EDM that DisCo-Diff starts from' },
+  tag: { kind: 'string', default: '', help: 'writes bench/results/images-TAG.json' },
+  out: { kind: 'string', default: 'runs/bench-images', help: 'where the runs go' },
+  set: { kind: 'repeat', help: 'key=value override of the DisCo-Diff arm\'s config' },
+});
+const budgets = [...args.minutes].sort((a, b) => a - b), seeds = args.seeds;
+const { n, out, pretrain, tag } = args, lowSteps = args['low-nfe-steps'];
 if (!(pretrain >= 0 && pretrain < budgets[0]!)) throw new Error(`--pretrain must be in [0, ${budgets[0]}) minutes`);
 /** Config overrides for the DisCo-Diff arm. */
-const sets = process.argv.flatMap((a, i) => (a === '--set' ? ['--set', process.argv[i + 1]!] : []));
+const sets = args.set.flatMap((s) => ['--set', s]);
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'disco-diff.js');
 const models = { edm: 'configs/fmnist-edm.yaml', disco: 'configs/fmnist-disco.yaml' } as const;
@@ -108,7 +114,8 @@ for (const seed of seeds) {
         trainLossBySigma: windowLoss(logged, window[m][0]!, window[m][1]!) });
     }
     writeFileSync(join(root, 'bench', 'results', `images${tag ? `-${tag}` : ''}.json`),
-      JSON.stringify({ budgets, seeds, n, lowSteps, pretrain, overrides: sets.filter((_, i) => i % 2), rows }, null, 2));
+      JSON.stringify({ machine: machineRecord({ threads: 1, note: 'EDM and DisCo-Diff arms at the same time, one thread each' }),
+        budgets, seeds, n, lowSteps, pretrain, overrides: args.set, rows }, null, 2));
   }
 }
 

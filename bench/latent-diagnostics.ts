@@ -27,15 +27,19 @@ import { trainStage1 } from '../src/train/stage1.js';
 import { codeUsage, countsEntropy } from '../src/metrics/code-usage.js';
 import { codeEntropies, type DiscoDiff } from '../src/disco/model.js';
 import { lossVsSigma, sigmaGrid } from '../src/eval/loss-vs-sigma.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, def?: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const configPath = arg('config', 'configs/fmnist-disco.yaml')!;
-const steps = Number(arg('steps', '300')), every = Number(arg('every', '25')), probeN = Number(arg('probe', '1000'));
-const tag = arg('tag', 'run')!;
-const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));
+const args = benchArgs('node --import tsx bench/latent-diagnostics.ts [flags]', {
+  config: { kind: 'string', default: 'configs/fmnist-disco.yaml', help: 'the run config' },
+  steps: { kind: 'number', default: '300', help: 'Stage-I steps' },
+  every: { kind: 'number', default: '25', help: 'steps between measurements' },
+  probe: { kind: 'number', default: '1000', help: 'training images in the probe set' },
+  tag: { kind: 'string', default: 'run', help: 'writes bench/results/latent-diagnostics-TAG.json' },
+  'init-from': { kind: 'string', help: 'start from this run\'s weights (train --init-from)' },
+  set: { kind: 'repeat', help: 'key=value config override' },
+});
+const { config: configPath, steps, every, probe: probeN, tag, set: sets } = args, initFrom = args['init-from'];
 const raw = JSON.parse(JSON.stringify(loadConfig(configPath))) as Record<string, unknown>;
 const cfg = parseConfig(applyOverrides(raw, sets), `${configPath} with overrides`);
 
@@ -175,7 +179,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dd-diag-'));
 const t0 = performance.now();
 try {
   await trainStage1({ ...cfg, train: { ...cfg.train, steps, logEvery: every, checkpointEvery: steps } }, join(dir, 'run'),
-    { quiet: true, initFrom: arg('init-from'), onStep: ({ step, model, loss }) => {
+    { quiet: true, initFrom, onStep: ({ step, model, loss }) => {
       measure(step, model, loss);
       if (step === steps) worth = latentWorth(model);
     } });
@@ -186,5 +190,5 @@ try {
 }
 const minutes = (performance.now() - t0) / 60000;
 writeFileSync(join(import.meta.dirname, 'results', `latent-diagnostics-${tag}.json`),
-  JSON.stringify({ config: configPath, overrides: sets, initFrom: arg('init-from') ?? null, steps, minutes, rows, worth }, null, 2));
+  JSON.stringify({ machine: machineRecord(), config: configPath, overrides: sets, initFrom: initFrom ?? null, steps, minutes, rows, worth }, null, 2));
 console.log(`${steps} steps in ${minutes.toFixed(1)} min`);

@@ -6,7 +6,7 @@
  * (layers × width). Prints a table and writes bench/results/prior-TAG.json.
  *
  * Usage: node --import tsx bench/prior.ts --run DIR [--steps 150,300,600,1500] [--sizes 4x128,2x128]
- *          [--tag NAME]
+ *          [--tag NAME]   (--help lists the flags)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,15 +16,19 @@ import { parseConfig } from '../src/config/load.js';
 import { LatentPrior } from '../src/disco/prior.js';
 import { Adam, warmupCosine } from '../src/optim/index.js';
 import { BatchIterator } from '../src/data/dataset.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
-const dir = arg('run', '');
+const args = benchArgs('node --import tsx bench/prior.ts --run DIR [flags]', {
+  run: { kind: 'string', help: 'a DisCo-Diff run with latents.npy (from train-prior)' },
+  steps: { kind: 'numbers', default: '150,300,600,1500', help: 'Stage-II step counts' },
+  sizes: { kind: 'list', default: '4x128,2x128', help: 'prior sizes, layers x width' },
+  tag: { kind: 'string', default: 'run', help: 'writes bench/results/prior-TAG.json' },
+});
+const dir = args.run;
 if (!dir) throw new Error('bench/prior needs --run DIR (a DisCo-Diff run with latents.npy)');
-const stepCounts = arg('steps', '150,300,600,1500').split(',').map(Number), tag = arg('tag', 'run');
-const sizes = arg('sizes', '4x128,2x128').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const stepCounts = args.steps, tag = args.tag;
+const sizes = args.sizes.map((s) => s.split('x').map(Number) as [number, number]);
 const cfg = parseConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), `${dir}/config.json`);
 const codes = loadNpy(join(dir, 'latents.npy')); // (N, m) int64
 const N = codes.size(0), nTest = Math.floor(N / 10);
@@ -54,4 +58,4 @@ for (const [layers, dim] of sizes) for (const steps of stepCounts) {
   opt.dispose();
   prior.dispose();
 }
-writeFileSync(join(import.meta.dirname, 'results', `prior-${tag}.json`), JSON.stringify({ run: dir, rows }, null, 2));
+writeFileSync(join(import.meta.dirname, 'results', `prior-${tag}.json`), JSON.stringify({ machine: machineRecord(), run: dir, rows }, null, 2));

@@ -9,7 +9,7 @@
  *
  * Usage: node --import tsx bench/toy-seeds.ts [--seeds 10] [--first 0] [--jobs 1] [--data 8gaussians]
  *          [--steps N] [--stage1-only] [--tag NAME] [--set latents.diversity=0.1 ...]
- * --jobs N splits the seeds over N worker processes (one thread each).
+ * --jobs N splits the seeds over N worker processes (each with DISCO_THREADS threads, else one per core).
  * --stage1-only trains DisCo-Diff alone and reports purity and codes used (for ablations);
  * --set overrides a key of the DisCo-Diff config, e.g. --set model.latentInput=none.
  */
@@ -28,17 +28,22 @@ import { LOW_NFE, lowNfeTable } from '../src/eval/low-nfe.js';
 import type { TimeSeries } from '../src/metrics/curvature.js';
 import { latentPurity } from '../src/metrics/modes.js';
 import { codeUsage } from '../src/metrics/code-usage.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const arg = (name: string, def?: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const seeds = Number(arg('seeds', '10')), first = Number(arg('first', '0'));
-const dataName = arg('data', '8gaussians')!;
-const steps = arg('steps') ? Number(arg('steps')) : undefined;
-const stage1Only = process.argv.includes('--stage1-only');
-const tag = arg('tag');
-const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]!] : []));
+const args = benchArgs('node --import tsx bench/toy-seeds.ts [flags]', {
+  seeds: { kind: 'number', default: '10', help: 'how many training seeds' },
+  first: { kind: 'number', default: '0', help: 'the first seed' },
+  jobs: { kind: 'number', default: '1', help: 'worker processes the seeds are split over' },
+  data: { kind: 'string', default: '8gaussians', help: 'toy data set' },
+  steps: { kind: 'number', help: 'Stage-I steps (default: the configs\' train.steps)' },
+  'stage1-only': { kind: 'boolean', help: 'train DisCo-Diff alone; purity and codes used only' },
+  tag: { kind: 'string', help: 'writes bench/results/toy-seeds-TAG.json' },
+  set: { kind: 'repeat', help: 'key=value override of the DisCo-Diff config' },
+  'rows-out': { kind: 'string', help: '(a worker\'s own flag) write the rows here and exit' },
+});
+const { seeds, first, data: dataName, steps, tag, set: sets, jobs } = args;
+const stage1Only = args['stage1-only'], rowsOut = args['rows-out'];
 const root = join(import.meta.dirname, 'results', `toy-seeds-run${tag ? `-${tag}` : ''}`);
 const CONFIGS = join(import.meta.dirname, '..', 'configs');
 
@@ -86,18 +91,17 @@ interface SeedRow {
 
 mkdirSync(root, { recursive: true });
 const rows: SeedRow[] = [];
-const jobs = Number(arg('jobs', '1')), rowsOut = arg('rows-out');
 if (jobs > 1) {
   // Workers: contiguous seed ranges, each writing its rows to a file; their output goes to ours.
   const per = Math.ceil(seeds / jobs);
   const workers = Array.from({ length: jobs }, (_, j) => ({ first: first + j * per, n: Math.min(per, seeds - j * per) }))
     .filter((w) => w.n > 0).map((w, j) => {
       const out = join(root, `rows-${j}.json`);
-      const own = process.argv.slice(2).filter((a, i, all) => !['--jobs', '--first', '--seeds'].includes(a) &&
-        !['--jobs', '--first', '--seeds'].includes(all[i - 1]!));
-      const args = ['--import', 'tsx', import.meta.filename, ...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out];
+      const own = [...(steps !== undefined ? ['--steps', String(steps)] : []), '--data', dataName, ...(tag ? ['--tag', tag] : []),
+        ...(stage1Only ? ['--stage1-only'] : []), ...sets.flatMap((x) => ['--set', x])];
+      const argv = ['--import', 'tsx', import.meta.filename, ...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out];
       return { out, done: new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+        const child = spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
         child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker for seeds from ${w.first} exited with ${code}`))));
       }) };
     });
@@ -168,4 +172,5 @@ if (!stage1Only) {
   console.log(lowNfeTable(summary.lowNfeMedian as Record<string, { dm: number; disco: number }>));
 }
 writeFileSync(join(import.meta.dirname, 'results', `toy-seeds${tag ? `-${tag}` : ''}.json`),
-  JSON.stringify({ summary, rows }, null, 2));
+  JSON.stringify({
+    machine: machineRecord(jobs > 1 ? { note: `${jobs} worker processes at a time` } : {}), summary, rows }, null, 2));

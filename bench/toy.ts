@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { runDemo } from '../src/eval/commands.js';
 import type { ToyMetrics } from '../src/eval/toy.js';
 import { lowNfeTable } from '../src/eval/low-nfe.js';
+import { benchArgs } from './args.js';
+import { machineRecord } from './record.js';
 
-const steps = process.argv.includes('--steps') ? Number(process.argv[process.argv.indexOf('--steps') + 1]) : undefined;
+const { steps } = benchArgs('node --import tsx bench/toy.ts [--steps N]', {
+  steps: { kind: 'number', help: 'Stage-I steps of both models (default: the configs\' train.steps)' },
+});
 const out = join(import.meta.dirname, 'results', 'toy-run');
 rmSync(out, { recursive: true, force: true });
 const t0 = performance.now();
@@ -49,5 +53,5 @@ for (const [a, b, c, ok] of rows) {
   console.log([a.padEnd(w[0]!), b.padEnd(w[1]!), c.padEnd(w[2]!), ok === null ? '' : ok ? 'yes' : 'NO'].join(' '));
 }
 console.log(`\n${lowNfeTable(s.low_nfe_w2)}`);
-writeFileSync(join(import.meta.dirname, 'results', 'toy.json'), JSON.stringify({ summary: s, minutes, binsLower,
+writeFileSync(join(import.meta.dirname, 'results', 'toy.json'), JSON.stringify({ machine: machineRecord(), summary: s, minutes, binsLower,
   bins: dm.curvature.t.length, targets: Object.fromEntries(rows.map(([a, , , ok]) => [a.trim(), ok])) }, null, 2));

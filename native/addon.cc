@@ -2,10 +2,12 @@
 #include "common.h"
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  dd::register_allocator(env, exports);  // first: the cache must be in place before any tensor exists
   dd::register_runtime(env, exports);
   dd::register_tensor_ops(env, exports);
   dd::register_nn_ops(env, exports);
-  dd::register_dist(env, exports);
+  dd::register_optim_ops(env, exports);
+  dd::register_parallel(env, exports);
   return exports;
 }
 

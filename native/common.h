@@ -43,9 +43,11 @@ Napi::Value guarded(const char* name, Fn fn, const Napi::CallbackInfo& info);
                         [](const Napi::CallbackInfo& info) { return dd::guarded(name, fn, info); }, \
                         name))
 
+void register_allocator(Napi::Env env, Napi::Object exports);
+void register_runtime(Napi::Env env, Napi::Object exports);
 void register_tensor_ops(Napi::Env env, Napi::Object exports);
 void register_nn_ops(Napi::Env env, Napi::Object exports);
-void register_runtime(Napi::Env env, Napi::Object exports);
-void register_dist(Napi::Env env, Napi::Object exports);
+void register_optim_ops(Napi::Env env, Napi::Object exports);
+void register_parallel(Napi::Env env, Napi::Object exports);
 
 }  // namespace dd

@@ -139,7 +139,7 @@ V groupInit(const CI& info) {
     o->timeout = timeout;
     group = wrap(c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, size, o), size);
 #else
-    throw std::invalid_argument("this build of the addon has no NCCL: build it against a CUDA libtorch (README)");
+    throw std::invalid_argument("this build of the addon has no NCCL; build it against a CUDA libtorch: LIBTORCH=/path bash scripts/setup.sh");
 #endif
   } else {
     throw std::invalid_argument("unknown backend '" + backend + "' (gloo | nccl)");
@@ -269,7 +269,7 @@ V dieWithParent(const CI& info) {
 
 }  // namespace
 
-void register_dist(Napi::Env, Napi::Object e) {
+void register_parallel(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "storeOpen", storeOpen);
   DD_EXPORT(e, "storePort", storePort);
   DD_EXPORT(e, "storeClose", storeClose);

@@ -1,29 +1,83 @@
 /**
- * disco-diff: the public API. The engine (tensors, autograd, scopes), nn layers, optimizers, file
- * formats, metrics and plots; EDM (preconditioning, EDM and VDM++ losses, σ schedule, samplers
- * with Restart, exact GMM denoiser); DisCo-Diff (conditioning, Gumbel-Softmax, latent embedding,
- * codebook remedies, AR prior, model, sampling); the networks (2-D MLP denoiser, U-Net, MLP and ViT
- * encoders, EDM export); data; configs; training (Stage I and II, data-parallel over c10d process
- * groups) and evaluation.
+ * disco-diff: the public API, what a user of the library needs from each layer (docs/api.md lists
+ * and describes every name). `disco-diff/engine`, `/nn`, `/optim`, `/io`, `/metrics`, `/plot`,
+ * `/edm`, `/disco`, `/networks` and `/data` give the whole of one layer each.
  */
-export * from './engine/index.js';
-export * from './parallel/index.js';
-export * from './nn/index.js';
-export * from './optim/index.js';
-export * from './io/index.js';
-export * from './metrics/index.js';
-export * from './plot/index.js';
-export * from './edm/index.js';
-export * from './disco/index.js';
-export * from './networks/index.js';
-export * from './data/index.js';
-export * from './config/schema.js';
-export * from './config/load.js';
-export * from './train/stage1.js';
-export * from './train/stage2.js';
-export * from './train/load-run.js';
-export * from './train/export.js';
-export * from './eval/toy.js';
-export * from './eval/low-nfe.js';
-export * from './eval/commands.js';
+
+// Engine: tensors, their creation and randomness, memory scopes, autograd, functional ops, threads.
+export {
+  Tensor, tensor, scalar, zeros, ones, full, arange, linspace, eye, zerosLike, onesLike, cat, stack, where,
+  manualSeed, Generator, randn, rand, randint, randperm, randnLike, bernoulli, multinomial,
+  tidy, keep, liveTensors, grad, noGrad, enableGrad, isGradEnabled, F, setNumThreads, numThreads, cudaAvailable,
+  type DType, type Device, type TensorLike, type TensorOptions,
+} from './engine/index.js';
+
+// nn: the Module base and its layers.
+export {
+  Module, ModuleList, Linear, Conv2d, Embedding, LayerNorm, GroupNorm, Dropout, MLP, MultiheadAttention, TransformerBlock, init,
+  type StateDict, type Activation,
+} from './nn/index.js';
+
+// Optimisation: optimizers, learning-rate schedules, gradient clipping, weight averaging.
+export { Adam, AdamW, EMA, warmup, warmupCosine, clipGradNorm, type AdamOptions, type Schedule } from './optim/index.js';
+
+// Files: checkpoints, safetensors, .npy.
+export { saveCheckpoint, loadCheckpoint, saveSafetensors, loadSafetensors, saveNpy, loadNpy } from './io/index.js';
+
+// Configs: the run config's schema, its sections and its readers.
+export {
+  RunConfig, DataConfig, ModelConfig, MLPModelConfig, UNetModelConfig, LatentConfig, EncoderConfig, MLPEncoderConfig,
+  ViTEncoderConfig, EDMConfig, TrainConfig, PriorConfig, SampleConfig,
+} from './config/schema.js';
+export { parseConfig, loadConfig, applyOverrides } from './config/load.js';
+
+// Data: toy sets, Fashion-MNIST, image folders, batches.
+export {
+  makeToy, TOY_DATASETS, loadDataset, loadFashionMNIST, loadFashionMNISTTest, FASHION_MNIST_CLASSES, loadImageFolder, BatchIterator,
+  type Dataset, type DataInfo, type ToyName,
+} from './data/index.js';
+
+// EDM (Karras et al. 2022): preconditioning, losses, σ schedule, samplers, the exact GMM denoiser.
+export {
+  EDMPrecond, edmLoss, vdmppLoss, edmSigmas, edmSample, euler, heun, stochastic, restart, samplerNfe, SAMPLERS, makeDenoiser,
+  mixtureDenoiser, type Backbone, type Denoiser, type SamplerName, type SamplerOptions, type Mixture,
+} from './edm/index.js';
+
+// DisCo-Diff (Xu et al. 2024): the Stage-I model, its latents, the AR prior, sampling.
+export {
+  DiscoDiff, gumbelSoftmax, LatentEmbedding, AnalyticCodebook, LatentPrior, latentDenoiser, generate, sampleWithSwitch,
+  type Conditioning, type LatentEncoder, type GenerateOptions, type Generated,
+} from './disco/index.js';
+
+// Networks: config → model, the denoisers' backbones, the encoders, export to EDM's layout.
+export {
+  createModel, UNet, MLPDenoiser, MLPEncoder, ViTEncoder, edmStateDict,
+  type UNetOptions, type MLPDenoiserOptions, type ViTEncoderOptions,
+} from './networks/index.js';
+
+// Training: Stage I and II on a run directory, loading and exporting runs.
+export { trainStage1, dataInfo, type TrainOptions, type TrainResult } from './train/stage1.js';
+export { trainPrior, type PriorResult } from './train/stage2.js';
+export { loadRun, type LoadedRun } from './train/load-run.js';
+export { exportRun } from './train/export.js';
+
+// Evaluation: a run's metrics and figures, the 8-Gaussians demo.
+export { evaluateRun, plotRun, runDemo } from './eval/commands.js';
+export { evaluateToyRun } from './eval/toy.js';
+
+// Metrics: optimal transport, Fréchet distance, precision/recall, latent codes, ODE curvature.
+export {
+  w2, slicedW2, frechetDistance, featureStats, precisionRecall, coverage, codeUsage, latentPurity, modeStats, odeCurvature,
+  jacobianNorm,
+} from './metrics/index.js';
+
+// Plots: the paper's figures and image grids.
+export { fig3, fig4, lossVsSigmaFigure, saveImageGrid } from './plot/index.js';
+
+// Data parallelism: the process group, gradient averaging, the launcher.
+export {
+  ProcessGroup, distEnv, defaultBackend, GradientAverager, PeerFailure, launch, type DistEnv, type LaunchOptions,
+} from './parallel/index.js';
+
+// Serving: the sampling web app.
 export { startServer, type ServeOptions, type Serving } from './serve/server.js';

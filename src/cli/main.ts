@@ -100,7 +100,9 @@ program.command('serve')
   .description('a local web page to explore a trained run: samples under chosen latents, latent switching, 2-D trajectories')
   .requiredOption('--run <dir>', 'a trained run (only read; the page cannot name files)')
   .option('--port <n>', 'TCP port (0: any free port)', nonNegInt('--port'), 7860)
-  .option('--host <addr>', 'address to listen on (default: this machine only)', '127.0.0.1')
+  .option('--host <addr>', 'address to listen on (default: this machine only; 0.0.0.0: every interface)', '127.0.0.1')
+  .option('--allow-host <name>', 'also answer requests naming this host, e.g. a proxy\'s or tunnel\'s (repeatable; '
+    + 'this machine\'s own names and addresses are always answered)', (v: string, acc: string[]) => [...acc, v], [])
   .action(async (o) => (await import('./serve.js')).serve(o));
 
 try {

@@ -1,6 +1,8 @@
 /**
  * The run configuration: one JSON (or YAML) file validated here. Unknown keys and bad values are
- * errors that name the key. Defaults follow the paper (method.md) where it gives them.
+ * errors that name the key. This is the one place for defaults: the networks, encoders and prior
+ * take the resolved values. Defaults follow DisCo-Diff (Xu et al. 2024) and EDM (Karras et al.
+ * 2022) where they give them; where ours deviate, docs/latents.md holds the measurements.
  */
 import { z } from 'zod';
 
@@ -8,100 +10,111 @@ const pos = z.number().positive();
 const int = z.number().int();
 const posInt = int.positive();
 
+/** A 2-D toy set (src/data/toy.ts). */
+export const ToyDataConfig = z.strictObject({
+  kind: z.literal('toy'),
+  /** 8gaussians | grid | moons | checkerboard | spirals */
+  name: z.string().default('8gaussians'),
+  n: posInt.default(8000),
+});
+
+/** Fashion-MNIST (src/data/fashion-mnist.ts). */
+export const FashionMNISTDataConfig = z.strictObject({
+  kind: z.literal('fashion-mnist'),
+  /** Folder holding the IDX files (Debian's dataset-fashion-mnist by default). */
+  root: z.string().default('/usr/share/datasets/fashion-mnist'),
+  resolution: posInt.default(32),
+  flip: z.boolean().default(false),
+  /** Condition on the 10 class labels. */
+  useLabels: z.boolean().default(false),
+  /** Use only the first `limit` training images (0 = all). */
+  limit: int.nonnegative().default(0),
+});
+
+/** A folder of PNG/JPEG images (src/data/image-folder.ts). */
+export const ImageFolderDataConfig = z.strictObject({
+  kind: z.literal('image-folder'),
+  path: z.string(),
+  resolution: posInt.default(32),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  flip: z.boolean().default(false),
+});
+
 /** The training data: a 2-D toy set, Fashion-MNIST or a folder of images. */
-export const DataConfig = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('toy'),
-    /** 8gaussians | grid | moons | checkerboard | spirals */
-    name: z.string().default('8gaussians'),
-    n: posInt.default(8000),
-  }),
-  z.strictObject({
-    kind: z.literal('fashion-mnist'),
-    /** Folder holding the IDX files (Debian's dataset-fashion-mnist by default). */
-    root: z.string().default('/usr/share/datasets/fashion-mnist'),
-    resolution: posInt.default(32),
-    flip: z.boolean().default(false),
-    /** Condition on the 10 class labels. */
-    useLabels: z.boolean().default(false),
-    /** Use only the first `limit` training images (0 = all). */
-    limit: int.nonnegative().default(0),
-  }),
-  z.strictObject({
-    kind: z.literal('image-folder'),
-    path: z.string(),
-    resolution: posInt.default(32),
-    channels: z.union([z.literal(1), z.literal(3)]).default(3),
-    flip: z.boolean().default(false),
-  }),
-]);
+export const DataConfig = z.discriminatedUnion('kind', [ToyDataConfig, FashionMNISTDataConfig, ImageFolderDataConfig]);
+
+/** The 2-D MLP denoiser (DisCo-Diff (Xu et al. 2024), App. F): src/networks/mlp-denoiser.ts. */
+export const MLPModelConfig = z.strictObject({
+  kind: z.literal('mlp'),
+  /** Width of the hidden layers. */
+  hidden: posInt.default(256),
+  /** Number of linear layers of the denoiser MLP (paper: 4). */
+  layers: posInt.default(4),
+  /** Width of the noise and latent embeddings. */
+  embDim: posInt.default(64),
+  /** Reparameterise D with an analytic Gaussian per latent (App. F). */
+  analyticGaussian: z.boolean().default(true),
+  /**
+   * What the MLP H sees of the latents: 'embedding' (each code's embedding), 'presence' (only
+   * whether latents are present or dropped; z reaches D through its per-code centre alone) or
+   * 'none' (the paper's App. F form, H(x, t)). Default 'presence': codes stay one per mode and
+   * curvature stays below the DM's over more of σ (docs/latents.md, bench/results/toy-seeds-*.json).
+   */
+  latentInput: z.enum(['embedding', 'presence', 'none']).default('presence'),
+});
+
+/** The EDM U-Net with DisCo-Diff's cross-attention to the latents: src/networks/unet.ts. */
+export const UNetModelConfig = z.strictObject({
+  kind: z.literal('unet'),
+  /** Base channel count (EDM's model_channels). */
+  channels: posInt.default(64),
+  /** Channel multiplier per resolution (EDM's channel_mult). */
+  channelMult: z.array(posInt).nonempty().default([1, 2, 2]),
+  /** Noise-embedding width = channels · channelMultEmb (EDM's channel_mult_emb). */
+  channelMultEmb: posInt.default(4),
+  /** Residual blocks per resolution. */
+  numBlocks: posInt.default(2),
+  /** Resolutions with self-attention (each followed by cross-attention to the latents). */
+  attnResolutions: z.array(posInt).default([16]),
+  /** Dropout probability inside the residual blocks. */
+  dropout: z.number().min(0).max(1).default(0.1),
+  /** Attention heads (self and cross), unless `channelsPerHead` is set. */
+  heads: posInt.default(4),
+  /**
+   * EDM's head count: channels // channelsPerHead heads per attention layer (EDM: 64; a layer
+   * with fewer channels has no self-attention, as in EDM). null = `heads` everywhere.
+   */
+  channelsPerHead: posInt.nullable().default(null),
+  /** Frequencies of the noise embedding: 'low' (geometric 1…16) or 'edm' (EDM's 1…10⁻⁴). */
+  noiseFrequencies: z.enum(['low', 'edm']).default('low'),
+  /** Width of the latent embeddings and of the small Transformer over them. */
+  latentDim: posInt.default(128),
+  /** Transformer blocks over the latent embeddings. */
+  latentLayers: int.nonnegative().default(2),
+  /**
+   * Group-hierarchical latents: sizes of the latent groups (sum = m), each fed only to the
+   * cross-attention of one resolution of the up path (lowest resolution first). Empty = off.
+   */
+  latentGroups: z.array(posInt).default([]),
+  /**
+   * The skip term of the preconditioning is the exact denoiser of one Gaussian N(μ_z, s_z² I) per
+   * code, averaged over the latents, as the paper's App. F does for 2-D data
+   * (src/disco/gaussian-skip.ts); centres and scales follow the codebook options of `latents`.
+   * false = EDM's c_skip·x and z only through cross-attention (the paper's image models). The
+   * configs for images set it: the codes lower the loss from the first steps (docs/latents.md).
+   */
+  analyticGaussian: z.boolean().default(false),
+  /**
+   * With `analyticGaussian`: a zero-initialised conv of the codes' centre image
+   * mean_i μ_{z_i} / σ_data (zeros where z is dropped) joins the U-Net's first conv, so F sees at
+   * full resolution what the skip pulls x toward. Off until a bench/images run decides
+   * (docs/latents.md, bench/results/latent-diagnostics-fmnist-centre-input-seed*.json).
+   */
+  centreInput: z.boolean().default(false),
+});
 
 /** The denoiser's network: the 2-D MLP or the U-Net. */
-export const ModelConfig = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('mlp'),
-    hidden: posInt.default(256),
-    /** Number of linear layers of the denoiser MLP (paper: 4). */
-    layers: posInt.default(4),
-    /** Width of the noise and latent embeddings. */
-    embDim: posInt.default(64),
-    /** Reparameterise D with an analytic Gaussian per latent (App. F). */
-    analyticGaussian: z.boolean().default(true),
-    /**
-     * What the MLP H sees of the latents: 'embedding' (each code's embedding), 'presence' (only
-     * whether latents are present or dropped; z reaches D through its per-code centre alone) or
-     * 'none' (the paper's App. F form, H(x, t)). Default 'presence': with 'embedding' codes encode
-     * detail inside a mode (bench/toy-seeds: 54/56/30% purity); 'presence' lets H be the
-     * unconditional correction for dropped latents and ≈ 0 for the rest; against 'none' (10 seeds,
-     * other defaults on) it keeps curvature below the DM's at 92% of σ (min 90%) vs 89% (min 66%).
-     */
-    latentInput: z.enum(['embedding', 'presence', 'none']).default('presence'),
-  }),
-  z.strictObject({
-    kind: z.literal('unet'),
-    channels: posInt.default(64),
-    channelMult: z.array(posInt).nonempty().default([1, 2, 2]),
-    numBlocks: posInt.default(2),
-    attnResolutions: z.array(posInt).default([16]),
-    dropout: z.number().min(0).max(1).default(0.1),
-    heads: posInt.default(4),
-    /**
-     * EDM's head count: channels // channelsPerHead heads per attention layer (EDM: 64; a layer
-     * with fewer channels has no self-attention, as in EDM). null = `heads` everywhere.
-     */
-    channelsPerHead: posInt.nullable().default(null),
-    /** Frequencies of the noise embedding: 'low' (geometric 1…16) or 'edm' (EDM's 1…10⁻⁴). */
-    noiseFrequencies: z.enum(['low', 'edm']).default('low'),
-    /** Width of the latent embeddings and of the small Transformer over them. */
-    latentDim: posInt.default(128),
-    latentLayers: int.nonnegative().default(2),
-    /**
-     * Group-hierarchical latents: sizes of the latent groups (sum = m), each fed only to the
-     * cross-attention of one resolution of the up path (lowest resolution first). Empty = off.
-     */
-    latentGroups: z.array(posInt).default([]),
-    /**
-     * The skip term of the preconditioning is the exact denoiser of one Gaussian N(μ_z, s_z² I) per
-     * code, averaged over the latents, as the paper's App. F does for 2-D data
-     * (src/disco/gaussian-skip.ts); centres and scales follow the codebook options of `latents`.
-     * false = EDM's c_skip·x and z only through cross-attention (the paper's image models).
-     * Fashion-MNIST, 300 steps from scratch (bench/latent-diagnostics, loss at σ = 2.6 / 50 on the
-     * probe): through cross-attention alone the codes were worth nothing yet (with z 0.47 / 1.43,
-     * with the null embedding 0.47 / 1.46; EDM 0.51 / 1.32); with this skip 0.39 / 0.68 (null
-     * 0.56 / 1.97), below even a class-conditional EDM (0.46 / 0.93). The configs for images set it.
-     */
-    analyticGaussian: z.boolean().default(false),
-    /**
-     * With `analyticGaussian`: a zero-initialised conv of the codes' centre image
-     * mean_i μ_{z_i} / σ_data (zeros where z is dropped) joins the U-Net's first conv, so F sees at
-     * full resolution what the skip pulls x toward and can undo that pull at low σ. Off = F learns
-     * the centre only from z through cross-attention. Fashion-MNIST, 300 steps, seeds 0 / 1
-     * (bench/latent-diagnostics): loss at σ = 0.36 0.172 / 0.181 vs 0.204 / 0.198 without (EDM
-     * 0.177), but at σ = 50 0.608 / 0.714 vs 0.635 / 0.663; off until a bench/images run decides.
-     */
-    centreInput: z.boolean().default(false),
-  }),
-]);
+export const ModelConfig = z.discriminatedUnion('kind', [MLPModelConfig, UNetModelConfig]);
 
 /** DisCo-Diff's discrete latents and their training remedies. */
 export const LatentConfig = z.strictObject({
@@ -116,9 +129,7 @@ export const LatentConfig = z.strictObject({
   /**
    * Scale of the Gumbel noise in the training samples: 1 = categorical samples z ~ softmax(logits)
    * (the paper); 0 = the argmax code with a straight-through gradient, i.e. the codes Stage II
-   * extracts. Fashion-MNIST (seed 0, 300 steps, bench/latent-diagnostics): while the encoder is
-   * unsure (max p ≈ 0.05) a sampled code is mostly noise; argmax codes gave 1–3% lower training
-   * loss in every σ bin ≥ 0.2 (one seed: not a default).
+   * extracts (slightly lower loss on one seed, so not a default: docs/latents.md).
    */
   gumbelNoise: z.number().min(0).max(1).default(1),
   /** Latent dropout to the learned null embedding (paper: 0.1). */
@@ -145,15 +156,15 @@ export const LatentConfig = z.strictObject({
    * or 'kmeans' (k-means++ and Lloyd on up to 4096 training points: data-dependent
    * initialisation) or 'encoder' (each code's centre and scale are the mean and spread of the
    * training points that the initialised encoder assigns to it: for images, with
-   * encoder.headInit 'kmeans'). Default 'kmeans': measured in bench/toy-seeds (README "Latents that
-   * learn"); k-means on pixels is for low-dimensional data, so image models need 'encoder' or 'random'.
+   * encoder.headInit 'kmeans'). Default 'kmeans' (docs/latents.md); k-means on pixels is for
+   * low-dimensional data, so image models need 'encoder' or 'random'.
    */
   centreInit: z.enum(['random', 'kmeans', 'encoder']).default('kmeans'),
   /**
    * Code restarts for analytic-Gaussian denoisers, every this many steps (0 = off, the paper): a
    * dead code is re-seeded at a badly served data point, and when splitting the worst-served code
    * gains more than merging the closest pair of codes costs, the pair is merged and the freed code
-   * split off (src/disco/codebook.ts). Default 100: measured in bench/toy-seeds.
+   * split off (src/disco/codebook/restarts.ts). Default 100 (docs/latents.md).
    */
   restartEvery: int.nonnegative().default(100),
   /** Restarts stop after this fraction of train.steps, so the partition settles. */
@@ -162,45 +173,57 @@ export const LatentConfig = z.strictObject({
    * How an analytic-Gaussian denoiser learns each code's centre and scale: 'gradient' (with the
    * rest of the network, the paper) or 'ema' (an exponential moving average, decay `centreDecay`,
    * of the mean and spread of the training points the encoder assigns to the code, as VQ-VAE's
-   * EMA codebook). Default 'ema': measured in bench/toy-seeds; by gradient, a code's scale can stay
-   * far from its data's (0.69 vs 0.2) while the z-blind MLP compensates, which leaves off-mode mass.
+   * EMA codebook). Default 'ema': by gradient a code's scale can stay far from its data's while
+   * the z-blind MLP compensates, which leaves off-mode mass (docs/latents.md).
    */
   centreUpdate: z.enum(['gradient', 'ema']).default('ema'),
   centreDecay: z.number().min(0).lt(1).default(0.99),
   /**
    * The EMA refit starts after this many steps: until then the centres keep their
    * initialisation while the encoder learns to route points to them (a refit to the assignments
-   * of an untrained encoder pulls centres towards the data mean). Default 0: 200 helped the 5×5
-   * grid (k = 25, purity 57% → 69–77%) but lowered the share of σ where 8 Gaussians' curvature beats
-   * the DM's from 90–94% to 84% (3 seeds).
+   * of an untrained encoder pulls centres towards the data mean). Default 0: a delay helps the
+   * 5×5 grid but costs 8 Gaussians curvature (docs/latents.md).
    */
   refitAfter: int.nonnegative().default(0),
 });
 
+/** The 2-D latent encoder, an MLP on flattened data: src/networks/mlp-encoder.ts. */
+export const MLPEncoderConfig = z.strictObject({
+  kind: z.literal('mlp'),
+  /** Width of the hidden layers. */
+  hidden: posInt.default(256),
+  /** Number of linear layers (paper: 3). */
+  layers: posInt.default(3),
+});
+
+/** The image encoder, a ViT with one token per latent: src/networks/vit-encoder.ts. */
+export const ViTEncoderConfig = z.strictObject({
+  kind: z.literal('vit'),
+  /** Patch size (paper: 8 at 64 px). */
+  patch: posInt.default(4),
+  /** Token width (paper: 768). */
+  dim: posInt.default(128),
+  /** Transformer blocks (paper: 12). */
+  depth: posInt.default(4),
+  /** Attention heads (paper: 12). */
+  heads: posInt.default(4),
+  /**
+   * One logits head per latent token instead of one shared head: less redundancy between the
+   * latents' codes at the same loss (bench/results/latent-diagnostics-fmnist-head-per-latent.json);
+   * off by default.
+   */
+  headPerLatent: z.boolean().default(false),
+  /**
+   * How the per-latent heads start: 'random' (nn.Linear's init, the paper) or 'kmeans' (each
+   * latent's codes are k-means clusters of the encoder's features of 2048 training images, with
+   * the logits scaled to a mean max probability of 0.5; src/disco/codebook/head-init.ts). 'kmeans'
+   * needs headPerLatent.
+   */
+  headInit: z.enum(['random', 'kmeans']).default('random'),
+}).refine((e) => e.headInit !== 'kmeans' || e.headPerLatent, { message: "encoder.headInit 'kmeans' needs encoder.headPerLatent: true" });
+
 /** The latent encoder: an MLP (2-D data) or a ViT (images). */
-export const EncoderConfig = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('mlp'), hidden: posInt.default(256), layers: posInt.default(3) }),
-  z.strictObject({
-    kind: z.literal('vit'),
-    patch: posInt.default(4),
-    dim: posInt.default(128),
-    depth: posInt.default(4),
-    heads: posInt.default(4),
-    /**
-     * One logits head per latent token instead of one shared head. Fashion-MNIST (seed 0, 300
-     * steps, bench/latent-diagnostics): redundancy between latents (mean pairwise NMI of their codes)
-     * 0.64 vs 0.75 shared, same loss per σ; off by default.
-     */
-    headPerLatent: z.boolean().default(false),
-    /**
-     * How the per-latent heads start: 'random' (nn.Linear's init, the paper) or 'kmeans' (each
-     * latent's codes are k-means clusters of the encoder's features of 2048 training images, with
-     * the logits scaled to a mean max probability of 0.5; src/disco/head-init.ts). 'kmeans' needs
-     * headPerLatent.
-     */
-    headInit: z.enum(['random', 'kmeans']).default('random'),
-  }).refine((e) => e.headInit !== 'kmeans' || e.headPerLatent, { message: "encoder.headInit 'kmeans' needs encoder.headPerLatent: true" }),
-]);
+export const EncoderConfig = z.discriminatedUnion('kind', [MLPEncoderConfig, ViTEncoderConfig]);
 
 /** EDM's σ_data, training σ distribution and objective. */
 export const EDMConfig = z.strictObject({
@@ -244,17 +267,19 @@ export const TrainConfig = z.strictObject({
   dtype: z.enum(['float32', 'float64']).default('float32'),
   /**
    * The encoder's learning rate as a fraction of `lr` (1 = one Adam over everything, the paper).
-   * configs/fmnist-disco.yaml uses 0.1: with k-means heads at full lr, 3 and 6 of 10 latents
-   * collapsed within 10 minutes (seeds 0, 1); at 0.1 none did (perplexity 67–84) and FD fell from
-   * 281.8 / 324.8 to 249.2 / 255.5 (bench/results/images-enclr.json).
+   * configs/fmnist-disco.yaml uses 0.1: at full lr latents with k-means heads collapsed
+   * (bench/results/images-enclr.json).
    */
   encoderLrScale: pos.default(1),
 });
 
 /** Stage II: the autoregressive prior and its training. */
 export const PriorConfig = z.strictObject({
+  /** Transformer blocks of the prior (src/disco/prior.ts). */
   layers: posInt.default(2),
+  /** Token width. */
   dim: posInt.default(64),
+  /** Attention heads (divides `dim`). */
   heads: posInt.default(4),
   steps: posInt.default(1500),
   batch: posInt.default(256),
@@ -299,7 +324,7 @@ export const RunConfig = z.strictObject({
   data: DataConfig,
   model: ModelConfig,
   latents: LatentConfig.default(LatentConfig.parse({})),
-  encoder: EncoderConfig.default({ kind: 'mlp', hidden: 256, layers: 3 }),
+  encoder: EncoderConfig.default(MLPEncoderConfig.parse({ kind: 'mlp' })),
   edm: EDMConfig.default(EDMConfig.parse({})),
   train: TrainConfig.default(TrainConfig.parse({})),
   prior: PriorConfig.default(PriorConfig.parse({})),
@@ -315,12 +340,28 @@ export const RunConfig = z.strictObject({
 export type RunConfig = z.infer<typeof RunConfig>;
 /** A validated `data` section. */
 export type DataConfig = z.infer<typeof DataConfig>;
+/** A validated `data` section of kind 'toy'. */
+export type ToyDataConfig = z.infer<typeof ToyDataConfig>;
+/** A validated `data` section of kind 'fashion-mnist'. */
+export type FashionMNISTDataConfig = z.infer<typeof FashionMNISTDataConfig>;
+/** A validated `data` section of kind 'image-folder'. */
+export type ImageFolderDataConfig = z.infer<typeof ImageFolderDataConfig>;
 /** A validated `model` section. */
 export type ModelConfig = z.infer<typeof ModelConfig>;
+/** A validated `model` section of kind 'mlp'. */
+export type MLPModelConfig = z.infer<typeof MLPModelConfig>;
+/** A validated `model` section of kind 'unet'. */
+export type UNetModelConfig = z.infer<typeof UNetModelConfig>;
 /** A validated `latents` section. */
 export type LatentConfig = z.infer<typeof LatentConfig>;
 /** A validated `encoder` section. */
 export type EncoderConfig = z.infer<typeof EncoderConfig>;
+/** A validated `encoder` section of kind 'mlp'. */
+export type MLPEncoderConfig = z.infer<typeof MLPEncoderConfig>;
+/** A validated `encoder` section of kind 'vit'. */
+export type ViTEncoderConfig = z.infer<typeof ViTEncoderConfig>;
+/** A validated `edm` section. */
+export type EDMConfig = z.infer<typeof EDMConfig>;
 /** A validated `prior` section. */
 export type PriorConfig = z.infer<typeof PriorConfig>;
 /** A validated `sample` section. */

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tensor, tidy } from '../engine/index.js';
-import type { DataConfig } from '../config/schema.js';
+import { FashionMNISTDataConfig } from '../config/schema.js';
 import type { Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { bytesToImages, padTo, resizeSquare } from './images.js';
 
 /** The `data` section of a Fashion-MNIST run. */
-export type FashionMNISTConfig = Extract<DataConfig, { kind: 'fashion-mnist' }>;
+export type FashionMNISTConfig = FashionMNISTDataConfig;
 
 /** The class names, by label. */
 export const FASHION_MNIST_CLASSES = [
@@ -34,11 +34,12 @@ function locate(root: string, name: string): string {
 
 /**
  * The train (default) or test split as [N, 1, res, res] float32 in [-1, 1] with int64 labels.
- * Labels are always attached (for evaluation); `numClasses` is 10 only with `useLabels`.
+ * Labels are always attached (for evaluation); `numClasses` is 10 only with `useLabels`. Keys
+ * not given take the config schema's defaults.
  */
 export function loadFashionMNIST(cfg: Partial<FashionMNISTConfig> = {}, o: { split?: 'train' | 'test' } = {}): Dataset {
-  const root = cfg.root ?? '/usr/share/datasets/fashion-mnist';
-  const res = cfg.resolution ?? 32, limit = cfg.limit ?? 0, split = o.split ?? 'train';
+  const { root, resolution: res, limit, useLabels } = FashionMNISTDataConfig.parse({ ...cfg, kind: 'fashion-mnist' });
+  const split = o.split ?? 'train';
   const [imgName, lblName] = FILES[split];
   const img = readIdx(locate(root, imgName), 3);
   const lbl = readIdx(locate(root, lblName), 1);
@@ -54,7 +55,7 @@ export function loadFashionMNIST(cfg: Partial<FashionMNISTConfig> = {}, o: { spl
   const labels = tensor(lbl.data.subarray(0, n), { dtype: 'uint8' });
   const labels64 = labels.long();
   labels.dispose();
-  return { name: `fashion-mnist-${split}`, x, labels: labels64, numClasses: cfg.useLabels ? 10 : 0 };
+  return { name: `fashion-mnist-${split}`, x, labels: labels64, numClasses: useLabels ? 10 : 0 };
 }
 
 /** The 10k test images, preprocessed like the training set (for FD-FMNIST and precision/recall). */

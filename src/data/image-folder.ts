@@ -8,12 +8,12 @@ import { extname, join, relative } from 'node:path';
 import { decode as decodePng, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { cat, tensor, tidy, type Tensor } from '../engine/index.js';
-import type { DataConfig } from '../config/schema.js';
+import { ImageFolderDataConfig } from '../config/schema.js';
 import type { Dataset } from './dataset.js';
 import { centerCropSquare, resizeSquare } from './images.js';
 
 /** The `data` section of an image-folder run. */
-export type ImageFolderConfig = Extract<DataConfig, { kind: 'image-folder' }>;
+export type ImageFolderConfig = ImageFolderDataConfig;
 
 const EXTS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -96,9 +96,9 @@ export function loadImage(path: string, resolution: number, channels: 1 | 3): Te
   });
 }
 
-/** The folder's images as a dataset [N, C, res, res] in [-1, 1] (unlabelled). */
+/** The folder's images as a dataset [N, C, res, res] in [-1, 1] (unlabelled); other keys take the schema's defaults. */
 export function loadImageFolder(cfg: Pick<ImageFolderConfig, 'path'> & Partial<ImageFolderConfig>): Dataset {
-  const { path, resolution = 32, channels = 3 } = cfg;
+  const { path, resolution, channels } = ImageFolderDataConfig.parse({ ...cfg, kind: 'image-folder' });
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new Error(`image folder not found: ${path}`);
   const files = listImages(path);
   if (!files.length) throw new Error(`image folder ${path} holds no .png/.jpg/.jpeg files`);

@@ -1,6 +1,6 @@
 /**
- * What a latent encoder E_φ(y) → logits [B, m, k] of m categorical latents is (method.md §3), and
- * the logit split of code restarts. The encoders themselves are in src/networks/.
+ * What a latent encoder E_φ(y) → logits [B, m, k] of m categorical latents is (DisCo-Diff, Xu et
+ * al. 2024, Stage I), and the logit split of code restarts. The encoders are in src/networks/.
  */
 import { noGrad, tidy, type Tensor } from '../engine/index.js';
 import type { Module } from '../nn/module.js';

@@ -1,9 +1,9 @@
 /**
- * The analytic skip term of DisCo-Diff's App. F parameterisation: the exact denoiser of one
- * Gaussian N(μ_j, s_j² I) per latent code j, weighted by the (straight-through) one-hot z and
- * averaged over the m latents,
+ * The analytic skip term of DisCo-Diff's (Xu et al. 2024) App. F parameterisation: the exact
+ * denoiser of one Gaussian N(μ_j, s_j² I) per latent code j, weighted by the (straight-through)
+ * one-hot z and averaged over the m latents,
  *   skip(x, σ, z) = mean_i Σ_j z_ij·(μ_ij + s_ij²/(s_ij² + σ²)·(x − μ_ij)),
- * and EDM's c_skip·x = σ_d²/(σ² + σ_d²)·x (the N(0, σ_d²) denoiser) where z is absent or dropped.
+ * and EDM's c_skip·x (the N(0, σ_d²) denoiser; src/edm/precond.ts) where z is absent or dropped.
  * Weighting the per-code denoisers by z (rather than mixing the codes' parameters) makes the
  * straight-through gradient of code j measure the loss of switching to code j. Computed as
  * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
@@ -22,17 +22,18 @@ export function codeCentres(z: Tensor | null | undefined, means: Tensor, B: numb
 }
 
 /**
- * x [B, …], sigma [B, 1…] (or [B]), z [B, m, k] or null, per-code Gaussians (means [m, k, d], d = the
- * size of one x, and logStds [m, k]) or null for a model without them → [B, …].
+ * x [B, …], sigma and EDM's cSkip [B, 1, …] (or [B]), z [B, m, k] or null, per-code Gaussians
+ * (means [m, k, d], d = the size of one x, and logStds [m, k]) or null for a model without them
+ * → [B, …].
  */
-export function gaussianSkip(x: Tensor, sigma: Tensor, z: Tensor | null | undefined,
-  codes: { means: Tensor | null; logStds: Tensor | null }, sigmaData: number, dropLatents?: Tensor): Tensor {
+export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor | null | undefined,
+  codes: { means: Tensor | null; logStds: Tensor | null }, dropLatents?: Tensor): Tensor {
   const B = x.size(0);
-  const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
   const perRow = (t: Tensor) => t.reshape(B, ...x.shape.slice(1).map(() => 1));
-  const plain = () => x.mul(perRow(s2.add(sigmaData ** 2).rdiv(sigmaData ** 2)));
+  const plain = () => x.mul(perRow(cSkip));
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
+  const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
   const xf = x.reshape(B, -1); // (B, d)
   const v = logStds.mul(2).exp().unsqueeze(0); // (1, m, k)
   const r = v.div(v.add(s2)); // (B, m, k)

@@ -1,13 +1,13 @@
 /**
- * DisCo-Diff (method.md §3): an EDM denoiser D_θ(x, σ, z) and an encoder E_φ(y) → z trained end
- * to end through straight-through Gumbel-Softmax, with latent dropout to a learned null.
+ * DisCo-Diff (Xu et al. 2024), Stage I: an EDM denoiser D_θ(x, σ, z) and an encoder E_φ(y) → z
+ * trained end to end through straight-through Gumbel-Softmax, with latent dropout to a learned null.
  * With no encoder it is the plain EDM model; the same code path trains both.
  */
 import { noGrad, rand, tidy, type Generator, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import type { EDMPrecond } from '../edm/precond.js';
 import { edmLoss, vdmppLoss, type DenoiseBatch } from '../edm/loss.js';
-import type { LatentConfig } from '../config/schema.js';
+import type { EDMConfig, LatentConfig } from '../config/schema.js';
 import type { LatentEncoder } from './encoder.js';
 import type { Conditioning } from './conditioning.js';
 import { gumbelSoftmax } from './gumbel.js';
@@ -57,7 +57,7 @@ export function diversityLoss(logits: Tensor): Tensor {
 /** The Stage-I model: denoiser, optional encoder, their joint loss and the latents of data. */
 export class DiscoDiff extends Module {
   constructor(readonly denoiser: EDMPrecond<Conditioning>, readonly encoder: LatentEncoder | null, readonly latents: LatentConfig,
-    readonly edm: { pMean: number; pStd: number; objective?: 'edm' | 'vdmpp'; sigmoidBias?: number }) {
+    readonly edm: Pick<EDMConfig, 'objective' | 'pMean' | 'pStd' | 'sigmoidBias'>) {
     super();
     this.module('denoiser', denoiser);
     if (encoder) this.module('encoder', encoder);

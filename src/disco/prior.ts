@@ -1,5 +1,5 @@
 /**
- * Stage II: the autoregressive prior p(z) = Π_i p(z_i | z_<i [, c]) over the m latents, a small
+ * Stage II of DisCo-Diff (Xu et al. 2024): the autoregressive prior p(z) = Π_i p(z_i | z_<i [, c]) over the m latents, a small
  * causal Transformer (nanoGPT-style). Position 0 reads a start token (the class token when
  * class-conditional); position i reads z_{i−1} and predicts z_i.
  */
@@ -8,16 +8,17 @@ import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
 import { normal } from '../nn/init.js';
+import type { PriorConfig } from '../config/schema.js';
 
-/** Latents m, codes k, classes, and the Transformer's width, depth and heads. */
-export interface PriorOptions {
+/**
+ * The prior's constructor arguments: the Transformer's size from the `prior` section (as resolved
+ * by src/config/schema.ts) and the latents and classes it models.
+ */
+export interface PriorOptions extends Pick<PriorConfig, 'dim' | 'layers' | 'heads'> {
   m: number;
   k: number;
   /** Classes for the start token (0 = unconditional). */
-  numClasses?: number;
-  dim?: number;
-  layers?: number;
-  heads?: number;
+  numClasses: number;
 }
 
 /** p(z) as a small causal Transformer over the m latents (see above). */
@@ -31,19 +32,18 @@ export class LatentPrior extends Module {
   readonly lnF: LayerNorm;
   readonly head: Linear;
 
-  constructor(o: PriorOptions) {
+  constructor(readonly options: PriorOptions) {
     super();
-    const dim = o.dim ?? 64;
-    this.m = o.m;
-    this.k = o.k;
-    this.numClasses = o.numClasses ?? 0;
+    const { m, k, numClasses, dim, layers, heads } = options;
+    this.m = m;
+    this.k = k;
+    this.numClasses = numClasses;
     // Tokens: codes 0..k-1, then start tokens (one per class, or one).
-    this.tok = this.module('tok', new Embedding(o.k + Math.max(1, this.numClasses), dim, { std: 0.02 }));
-    this.pos = this.param('pos', normal([o.m, dim], 0.02));
-    this.blocks = this.module('blocks', new ModuleList(
-      Array.from({ length: o.layers ?? 2 }, () => new TransformerBlock(dim, o.heads ?? 4))));
+    this.tok = this.module('tok', new Embedding(k + Math.max(1, numClasses), dim, { std: 0.02 }));
+    this.pos = this.param('pos', normal([m, dim], 0.02));
+    this.blocks = this.module('blocks', new ModuleList(Array.from({ length: layers }, () => new TransformerBlock(dim, heads))));
     this.lnF = this.module('ln_f', new LayerNorm(dim));
-    this.head = this.module('head', new Linear(dim, o.k));
+    this.head = this.module('head', new Linear(dim, k));
   }
 
   /** Start tokens [B, 1]: k + label, or k. */

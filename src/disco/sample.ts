@@ -1,5 +1,5 @@
 /**
- * Sampling DisCo-Diff (method.md §4): z ~ AR prior (or given codes), then the DM's ODE/SDE from
+ * Sampling DisCo-Diff (Xu et al. 2024): z ~ AR prior (or given codes), then the DM's ODE/SDE from
  * x_0 ~ N(0, σ_max² I) conditioned on z. Without latents this is plain EDM sampling.
  */
 import { Generator, cat, describeNonFinite, noGrad, randn, tidy, withRowShard, type Tensor } from '../engine/index.js';

@@ -1,7 +1,7 @@
 /**
- * Latent manipulations for the image analyses (method.md §6): switching z part-way through
- * sampling (the paper's Fig. 7b: late switches barely change the sample), rows of samples that
- * share one z, and group-hierarchical composition (low-resolution groups from one code, the
+ * Latent manipulations for DisCo-Diff's (Xu et al. 2024) image analyses: switching z part-way
+ * through sampling (the paper's Fig. 7b: late switches barely change the sample), rows of samples
+ * that share one z, and group-hierarchical composition (low-resolution groups from one code, the
  * others from another).
  */
 import { Generator, cat, noGrad, randn, tensor, tidy, type Tensor } from '../engine/index.js';

@@ -19,8 +19,31 @@ export interface EDMConditioning {
 export interface Backbone<C extends EDMConditioning = EDMConditioning> extends Module {
   /** x: c_in-scaled input; cNoise: [B] = ln(σ)/4. Returns F with x's shape. */
   forward(x: Tensor, cNoise: Tensor, cond?: C): Tensor;
-  /** Optional analytic skip term replacing c_skip·x (gets the unscaled x and σ [B,1,…]). */
-  gaussianSkip?(x: Tensor, sigma: Tensor, cond?: C): Tensor;
+  /**
+   * Optional analytic skip term replacing c_skip·x: gets the unscaled x, σ [B, 1, …] and EDM's
+   * c_skip [B, 1, …] (for samples it has no analytic term for).
+   */
+  gaussianSkip?(x: Tensor, sigma: Tensor, cSkip: Tensor, cond?: C): Tensor;
+}
+
+/** EDM's preconditioning coefficients at noise level σ (any shape; each has σ's shape). */
+export interface EDMCoefficients {
+  cSkip: Tensor;
+  cOut: Tensor;
+  cIn: Tensor;
+  cNoise: Tensor;
+}
+
+/** c_skip, c_out, c_in and c_noise of EDM (Karras et al. 2022), Table 1, for σ and σ_data. */
+export function edmCoefficients(sigma: Tensor, sigmaData: number): EDMCoefficients {
+  const sd2 = sigmaData * sigmaData;
+  const s2 = sigma.square().add(sd2); // σ² + σ_data²
+  return {
+    cSkip: s2.rdiv(sd2),                       // σ_data² / (σ² + σ_data²)
+    cOut: sigma.mul(sigmaData).div(s2.sqrt()), // σ·σ_data / √(σ² + σ_data²)
+    cIn: s2.rsqrt(),                           // 1 / √(σ² + σ_data²)
+    cNoise: sigma.log().div(4),                // ¼·ln σ
+  };
 }
 
 /** D_θ(x, σ, cond) around a backbone F_θ, with σ_data the data's standard deviation. */
@@ -32,15 +55,10 @@ export class EDMPrecond<C extends EDMConditioning = EDMConditioning> extends Mod
 
   /** x [B, …], sigma [B] (float32) → denoised estimate of the clean data. */
   forward(x: Tensor, sigma: Tensor, cond?: C): Tensor {
-    const sd = this.sigmaData;
     const s = sigma.reshape(-1, ...x.shape.slice(1).map(() => 1)); // (B, 1, …)
-    const s2 = s.square().add(sd * sd);
-    const c_skip = s2.rdiv(sd * sd);
-    const c_out = s.mul(sd).div(s2.sqrt());
-    const c_in = s2.rsqrt();
-    const c_noise = sigma.log().div(4);
-    const F_x = this.net.forward(x.mul(c_in), c_noise, cond);
-    const skip = this.net.gaussianSkip ? this.net.gaussianSkip(x, s, cond) : c_skip.mul(x);
-    return skip.add(c_out.mul(F_x));
+    const { cSkip, cOut, cIn, cNoise } = edmCoefficients(s, this.sigmaData);
+    const F_x = this.net.forward(x.mul(cIn), cNoise.reshape(-1), cond);
+    const skip = this.net.gaussianSkip ? this.net.gaussianSkip(x, s, cSkip, cond) : cSkip.mul(x);
+    return skip.add(cOut.mul(F_x));
   }
 }

@@ -16,7 +16,7 @@ export function synchronize(): void { N.synchronize(); }
 export function buildInfo(): ReturnType<typeof N.buildInfo> { return N.buildInfo(); }
 
 /**
- * The CPU block cache (native/runtime.cc): large tensor buffers are kept by size and reused, so a
+ * The CPU block cache (native/allocator.cc): large tensor buffers are kept by size and reused, so a
  * training loop does not fault fresh pages in every step; it holds only what the workload reuses
  * (cached plus live large blocks within 1/8 above their recent peak). `enabled` is false with
  * DISCO_MALLOC=default or DISCO_CPU_CACHE_MB=0; `capBytes` is DISCO_CPU_CACHE_MB, or null (no cap).

@@ -1,5 +1,6 @@
 /** The evaluation side of the CLI: eval, plot and the 8-Gaussians demo, for 2-D and image runs. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeTextAtomic } from '../io/index.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
@@ -78,7 +79,7 @@ export async function runDemo(out: string, o: { steps?: number; quiet?: boolean 
     }
     const s = summary(dm.metrics, disco.metrics, { dm: speed.dm!, disco: speed.disco! });
     const figures = compareFigures(join(out, 'figures'), dm, disco);
-    writeFileSync(join(out, 'metrics.json'), JSON.stringify(s, null, 2));
+    writeTextAtomic(join(out, 'metrics.json'), JSON.stringify(s, null, 2));
     writeReport(join(out, 'report.md'), s, figures);
     return s as { w2: { dm: number; disco: number; floor: number }; off_mode: { dm: number; disco: number } };
   } finally {

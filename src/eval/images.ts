@@ -1,6 +1,6 @@
 /**
- * Evaluation and figures of an image run (method.md §6–7): FD-FMNIST and precision/recall of
- * samples against the Fashion-MNIST test split (features of the project's own classifier — a
+ * Evaluation and figures of an image run (DisCo-Diff's image analyses, Xu et al. 2024): FD-FMNIST
+ * and precision/recall of samples against the Fashion-MNIST test split (features of the project's own classifier — a
  * Fréchet distance, not FID), loss vs σ, code usage, sampling speed and the prior's time share;
  * sample grids, shared-latent grids, latent switching and group composition.
  */

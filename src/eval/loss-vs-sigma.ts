@@ -1,5 +1,5 @@
 /**
- * Denoising loss as a function of σ (method.md §6: DisCo-Diff lowers the loss mostly at large σ):
+ * Denoising loss as a function of σ (DisCo-Diff, Xu et al. 2024, lowers the loss mostly at large σ):
  * for each σ on a grid, E λ(σ)‖D(y + σn, σ, z(y)) − y‖² over data y, with z the encoder's argmax
  * codes (no dropout) for DisCo-Diff and no latents for the plain DM. With `nullLatents` a DisCo-Diff
  * model gets its learned null embedding instead, i.e. the unconditional D(x, σ, ∅): the gap between

@@ -1,5 +1,6 @@
 /** The 2-D comparison of a plain DM run and a DisCo-Diff run: figures, metrics table, report. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeTextAtomic } from '../io/index.js';
 import { join, relative } from 'node:path';
 import { fig3, fig4, lossVsSigmaFigure } from '../plot/figures.js';
 import { scatterSamples } from '../plot/samples.js';
@@ -109,5 +110,5 @@ AR prior: ${f(100 * S.prior_share_of_sampling, 2)}% of sampling time.
 ## Loss vs σ
 ![loss vs sigma](${rel(figures.lossVsSigma!)})
 `;
-  writeFileSync(path, md);
+  writeTextAtomic(path, md);
 }

@@ -1,5 +1,5 @@
 /**
- * Evaluation of a 2-D run (method.md §6, App. F) against fresh i.i.d. data from the same generator:
+ * Evaluation of a 2-D run (DisCo-Diff, Xu et al. 2024, App. F) against fresh i.i.d. data from the same generator:
  * exact W2 at n samples next to its finite-sample floor W2(fresh, fresh), off-mode fraction and
  * mode weights, latent purity, ODE curvature and Jacobian norm along trajectories, loss vs σ, and
  * the AR prior's share of sampling time.

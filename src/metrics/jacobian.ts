@@ -1,6 +1,6 @@
 /**
- * Network complexity along trajectories: E_x ||∇ₓG(x, t)||_F² per time (DisCo-Diff §6). Exact
- * (one vector–Jacobian product per output dim) for small dims, else Hutchinson's estimator
+ * Network complexity along trajectories: E_x ||∇ₓG(x, t)||_F² per time (DisCo-Diff, Xu et al.
+ * 2024). Exact (one vector–Jacobian product per output dim) for small dims, else Hutchinson's estimator
  * ||J||_F² = E_v ||vᵀJ||² with v ~ N(0, I).
  */
 import { Generator, enableGrad, grad, randn, tidy, zeros, type Tensor } from '../engine/index.js';

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../engine/index.js';
 import { toPoints, type Points } from './ot.js';
+import { countsEntropy } from './code-usage.js';
 
 /** Mode statistics of samples against a mixture with `centers`. */
 export interface ModeStats {
@@ -98,7 +99,6 @@ export function codeStats(codes: Tensor | ArrayLike<number>, k?: number): CodeSt
     if (v < 0 || v >= K) throw new Error(`codeStats: code ${v} outside [0, ${K})`);
     counts[v]!++;
   }
-  let entropy = 0;
-  for (const n of counts) if (n > 0) entropy -= (n / c.length) * Math.log(n / c.length);
+  const entropy = countsEntropy(counts);
   return { used: counts.filter((n) => n > 0).length, counts, entropy, perplexity: Math.exp(entropy) };
 }

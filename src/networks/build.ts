@@ -15,14 +15,15 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditio
   const latents = cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null;
   const m = cfg.model;
   switch (m.kind) {
-    case 'mlp':
+    case 'mlp': {
       if (info.shape.length !== 1) throw new Error(`model 'mlp' needs vector data, got samples of shape [${info.shape}]`);
-      return new MLPDenoiser({ dim: info.shape[0]!, hidden: m.hidden, layers: m.layers, embDim: m.embDim, latents,
-        analyticGaussian: m.analyticGaussian, latentInput: m.latentInput, sigmaData: info.sigmaData });
+      const { kind: _, ...mlp } = m;
+      return new MLPDenoiser({ ...mlp, dim: info.shape[0]!, latents, sigmaData: info.sigmaData });
+    }
     case 'unet': {
       const [c, h, w] = info.shape as [number, number, number];
       if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);
-      const { kind: _kind, ...unet } = m;
+      const { kind: _, ...unet } = m;
       return new UNet({ ...unet, resolution: h, inChannels: c, numClasses: info.numClasses, latents, sigmaData: info.sigmaData });
     }
   }
@@ -31,15 +32,18 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditio
 /** The latent encoder a run's `encoder` section describes, or null when latents are off. */
 export function buildEncoder(cfg: RunConfig, info: DataInfo): LatentEncoder | null {
   if (!cfg.latents.enabled) return null;
+  const { m, k } = cfg.latents;
   const e = cfg.encoder;
   switch (e.kind) {
-    case 'mlp':
-      return new MLPEncoder(info.shape.reduce((a, b) => a * b, 1), cfg.latents.m, cfg.latents.k, e);
+    case 'mlp': {
+      const { kind: _, ...mlp } = e;
+      return new MLPEncoder({ ...mlp, inDim: info.shape.reduce((a, b) => a * b, 1), m, k });
+    }
     case 'vit': {
       const [c, h] = info.shape as [number, number];
       if (info.shape.length !== 3) throw new Error(`encoder 'vit' needs images [C, H, W], got [${info.shape}]`);
-      return new ViTEncoder({ resolution: h, inChannels: c, m: cfg.latents.m, k: cfg.latents.k, patch: e.patch,
-        dim: e.dim, depth: e.depth, heads: e.heads, numClasses: info.numClasses, headPerLatent: e.headPerLatent });
+      const { kind: _, headInit: __, ...vit } = e;
+      return new ViTEncoder({ ...vit, resolution: h, inChannels: c, m, k, numClasses: info.numClasses });
     }
   }
 }

@@ -1,15 +1,15 @@
 /**
- * The 2-D denoiser backbone (method.md §5, App. F): an MLP whose first layer sums projections of
- * c_in·x, the noise embedding and (optionally) a latent embedding (separate projections keep the
- * 2-D input from being drowned by the wide embeddings at initialisation). With `analyticGaussian`,
- * the skip term of the preconditioning is the exact denoiser of one Gaussian N(μ_z, s_z² I) per
- * latent code, and the MLP learns the correction:
+ * The 2-D denoiser backbone (DisCo-Diff (Xu et al. 2024), App. F): an MLP whose first layer sums
+ * projections of c_in·x, the noise embedding and (optionally) a latent embedding (separate
+ * projections keep the 2-D input from being drowned by the wide embeddings at initialisation).
+ * With `analyticGaussian`, the skip term of the preconditioning is the exact denoiser of one
+ * Gaussian N(μ_z, s_z² I) per latent code, and the MLP learns the correction:
  *   D(x, σ, z) = μ_z + s_z²/(s_z² + σ²)·(x − μ_z) + c_out·H(c_in·x, c_noise, ·).
  * What H sees of the latents is `latentInput`:
  *   'embedding' — each code's embedding, so codes may also encode detail inside a mode;
  *   'presence'  — only whether the latents are present or dropped (latent dropout), so z reaches
  *                 D through its centre alone, and H can still be the unconditional correction for
- *                 dropped latents (measured default, see README "Deviations");
+ *                 dropped latents (the measured default, docs/latents.md);
  *   'none'      — nothing: the paper's App. F form G = (F(z) − x)/(t² + σ₁²) + H(x, t).
  * Without latents it is the plain EDM baseline: same network, no latent input.
  */
@@ -17,28 +17,28 @@ import { full, ones, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
+import type { MLPModelConfig } from '../config/schema.js';
 import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
 import { gaussianSkip } from '../disco/gaussian-skip.js';
 import { NoiseEmbedding } from './noise-embedding.js';
 
-/** Data width, MLP size, latents and the analytic Gaussian term. */
-export interface MLPDenoiserOptions {
+/**
+ * The MLP denoiser's constructor arguments: the `model` section of an 'mlp' run (every field as
+ * resolved by src/config/schema.ts) and what the data decide.
+ */
+export interface MLPDenoiserOptions extends Omit<MLPModelConfig, 'kind'> {
+  /** Data width. */
   dim: number;
-  hidden?: number;
-  layers?: number;
-  embDim?: number;
   /** m, k of the latents; null = plain EDM. */
   latents: { m: number; k: number } | null;
-  analyticGaussian?: boolean;
-  /** What the MLP sees of the latents (see above); needs `analyticGaussian` unless 'embedding'. */
-  latentInput?: LatentInput;
+  /** σ_data of the initial centres and scales of the analytic term. */
   sigmaData: number;
 }
 
 /** What the MLP sees of the latents (see above). */
-export type LatentInput = 'embedding' | 'presence' | 'none';
+export type LatentInput = MLPModelConfig['latentInput'];
 
 /** The 2-D backbone F_θ (see above). */
 export class MLPDenoiser extends Module implements Backbone<Conditioning> {
@@ -53,25 +53,24 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   readonly means: Tensor | null;
   readonly logStds: Tensor | null;
 
-  constructor(readonly o: MLPDenoiserOptions) {
+  constructor(readonly options: MLPDenoiserOptions) {
     super();
-    const emb = o.embDim ?? 64, hidden = o.hidden ?? 256, layers = o.layers ?? 4;
-    this.noise = this.module('noise', new NoiseEmbedding(emb));
-    const lat = o.latents;
-    const analytic = lat && (o.analyticGaussian ?? true);
-    this.input = lat ? o.latentInput ?? 'embedding' : 'none';
+    const { dim, hidden, layers, embDim, latents: lat, analyticGaussian, latentInput, sigmaData } = options;
+    this.noise = this.module('noise', new NoiseEmbedding(embDim));
+    const analytic = lat && analyticGaussian;
+    this.input = lat ? latentInput : 'none';
     if (lat && !analytic && this.input !== 'embedding') {
       throw new Error(`model.latentInput '${this.input}' needs model.analyticGaussian: without it the latents would not reach the denoiser`);
     }
     // 'presence' is a one-code embedding: its row means "latents present", its null "dropped".
     const table = this.input === 'embedding' ? lat : this.input === 'presence' ? { m: 1, k: 1 } : null;
-    this.latent = table ? this.module('latent', new LatentEmbedding(table.m, table.k, emb)) : null;
-    this.inX = this.module('in_x', new Linear(o.dim, hidden));
-    this.inNoise = this.module('in_noise', new Linear(emb, hidden));
-    this.inLatent = table ? this.module('in_latent', new Linear(table.m * emb, hidden)) : null;
-    this.mlp = this.module('mlp', new MLP([...Array(layers - 1).fill(hidden), o.dim], 'silu'));
-    this.means = analytic ? this.param('means', normal([lat.m, lat.k, o.dim], o.sigmaData)) : null;
-    this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(o.sigmaData / 2))) : null;
+    this.latent = table ? this.module('latent', new LatentEmbedding(table.m, table.k, embDim)) : null;
+    this.inX = this.module('in_x', new Linear(dim, hidden));
+    this.inNoise = this.module('in_noise', new Linear(embDim, hidden));
+    this.inLatent = table ? this.module('in_latent', new Linear(table.m * embDim, hidden)) : null;
+    this.mlp = this.module('mlp', new MLP([...Array(layers - 1).fill(hidden), dim], 'silu'));
+    this.means = analytic ? this.param('means', normal([lat.m, lat.k, dim], sigmaData)) : null;
+    this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(sigmaData / 2))) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {
@@ -86,7 +85,7 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   }
 
   /** The per-code Gaussian denoisers weighted by z (src/disco/gaussian-skip.ts); c_skip·x without them. */
-  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
-    return gaussianSkip(x, sigma, cond.latents, this, this.o.sigmaData, cond.dropLatents);
+  gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, cond: Conditioning = {}): Tensor {
+    return gaussianSkip(x, sigma, cSkip, cond.latents, this, cond.dropLatents);
   }
 }

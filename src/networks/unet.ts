@@ -1,51 +1,34 @@
 /**
  * The EDM U-Net (Karras et al. 2022, `DhariwalUNet`, i.e. ADM of Dhariwal & Nichol 2021) with
- * DisCo-Diff's latent conditioning (method.md §5): a cross-attention layer follows every
- * self-attention layer, with image features as queries and the latent embeddings — after a
- * small Transformer — as keys and values. Group-hierarchical latents feed each group to the
- * cross-attention of one resolution of the up path only (lowest resolution first). With
+ * DisCo-Diff's latent conditioning (Xu et al. 2024, image architecture): a cross-attention layer
+ * follows every self-attention layer, with image features as queries and the latent embeddings —
+ * after a small Transformer — as keys and values. Group-hierarchical latents feed each group to
+ * the cross-attention of one resolution of the up path only (lowest resolution first). With
  * `latents: null` this is the plain EDM U-Net: the same code, without the latent modules.
  */
 import { F, cat, full, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
+import type { UNetModelConfig } from '../config/schema.js';
 import type { Backbone } from '../edm/precond.js';
 import { LatentEmbedding } from '../disco/latent-embedding.js';
 import type { Conditioning } from '../disco/conditioning.js';
 import { codeCentres, gaussianSkip } from '../disco/gaussian-skip.js';
 import { normal } from '../nn/init.js';
-import { NoiseEmbedding, type NoiseFrequencies } from './noise-embedding.js';
+import { NoiseEmbedding } from './noise-embedding.js';
 
-/** The U-Net's constructor arguments (EDM's names where EDM has them). */
-export interface UNetOptions {
+/**
+ * The U-Net's constructor arguments: the `model` section of a 'unet' run (every hyperparameter,
+ * as resolved and documented by src/config/schema.ts) and what the data decide.
+ */
+export interface UNetOptions extends Omit<UNetModelConfig, 'kind'> {
   resolution: number;                         // Image resolution (square, divisible by 2^(levels-1)).
   inChannels: number;                         // Image channels; the output has as many.
-  numClasses?: number;                        // Class labels, 0 = unconditional.
-  latents?: { m: number; k: number } | null;  // Discrete latents; null = the plain EDM U-Net.
-  channels?: number;                          // Base channel count.
-  channelMult?: number[];                     // Channel multiplier per resolution.
-  channelMultEmb?: number;                    // Noise-embedding width = channels · channelMultEmb.
-  numBlocks?: number;                         // Residual blocks per resolution.
-  attnResolutions?: number[];                 // Resolutions with self-attention (each followed by cross-attention).
-  dropout?: number;                           // Dropout probability inside the residual blocks.
-  heads?: number;                             // Attention heads (self and cross), unless channelsPerHead is set.
-  channelsPerHead?: number | null;            // Heads = channels // channelsPerHead per block (EDM: 64); null = `heads`.
-  noiseFrequencies?: NoiseFrequencies;        // Noise-embedding frequencies: 'low' (1…16) or 'edm' (1…10⁻⁴).
-  latentDim?: number;                         // Width of the latent embeddings and their Transformer.
-  latentLayers?: number;                      // Transformer blocks over the latent embeddings.
-  latentGroups?: number[];                    // Group-hierarchical latent sizes (sum = m), lowest resolution first; [] = off.
-  analyticGaussian?: boolean;                 // Skip term = per-code Gaussian denoisers (App. F, src/disco/gaussian-skip.ts).
-  sigmaData?: number;                         // σ_data of the analytic skip's plain branch and initial centres.
-  centreInput?: boolean;                      // A zero-init conv of the codes' centre image / σ_data joins the first conv (needs analyticGaussian).
+  numClasses: number;                         // Class labels, 0 = unconditional.
+  latents: { m: number; k: number } | null;   // Discrete latents; null = the plain EDM U-Net.
+  sigmaData: number;                          // σ_data of the initial centres and scales, and of the centre image.
 }
-
-/** The defaults of the optional U-Net options. */
-const UNET_DEFAULTS: Required<Omit<UNetOptions, 'resolution' | 'inChannels' | 'latents'>> = {
-  numClasses: 0, channels: 64, channelMult: [1, 2, 2], channelMultEmb: 4, numBlocks: 2, attnResolutions: [16],
-  dropout: 0.1, heads: 4, channelsPerHead: null, noiseFrequencies: 'low', latentDim: 128, latentLayers: 2, latentGroups: [],
-  analyticGaussian: false, sigmaData: 0.5, centreInput: false,
-};
 
 /** EDM's GroupNorm: 32 groups, at least 4 channels per group. */
 const groupNorm = (c: number): GroupNorm => new GroupNorm(Math.min(32, Math.floor(c / 4)), c, 1e-5);
@@ -216,7 +199,6 @@ class Blocks extends Module {
  * constructor arguments, so a checkpoint can rebuild the network.
  */
 export class UNet extends Module implements Backbone<Conditioning> {
-  readonly options: Required<Omit<UNetOptions, 'latents'>> & { latents: { m: number; k: number } | null };
   readonly map_noise: NoiseEmbedding;
   readonly map_label: Embedding | null = null;
   /** Per-code Gaussian means [m, k, C·H·W] and log-stds [m, k] of the analytic skip, or null. */
@@ -230,18 +212,18 @@ export class UNet extends Module implements Backbone<Conditioning> {
   /** With `centreInput`: conv3×3 of the codes' centre image, added to the first conv's output; zero-init. */
   readonly centre_conv: Conv2d | null = null;
 
-  constructor(o: UNetOptions) {
+  constructor(readonly options: UNetOptions) {
     super();
-    const opts = this.options = { ...UNET_DEFAULTS, ...o, latents: o.latents ?? null };
-    const { resolution: res0, inChannels, numClasses, latents, channels, channelMult, numBlocks, attnResolutions,
-      heads, channelsPerHead, dropout, latentDim, latentGroups } = opts;
+    const { resolution: res0, inChannels, numClasses, latents, channels, channelMult, channelMultEmb, numBlocks,
+      attnResolutions, heads, channelsPerHead, dropout, noiseFrequencies, latentDim, latentLayers, latentGroups,
+      analyticGaussian, sigmaData, centreInput } = options;
     const levels = channelMult.length;
     if (res0 % 2 ** (levels - 1)) throw new Error(`UNet: resolution ${res0} is not divisible by 2^${levels - 1}`);
-    const emb = channels * opts.channelMultEmb;
+    const emb = channels * channelMultEmb;
     const block = { heads, channelsPerHead, dropout };
 
     // Mapping: noise level (+ class label) → embedding; latents → context.
-    this.map_noise = this.module('map_noise', new NoiseEmbedding(emb, channels, opts.noiseFrequencies));
+    this.map_noise = this.module('map_noise', new NoiseEmbedding(emb, channels, noiseFrequencies));
     if (numClasses > 0) this.map_label = this.module('map_label', new Embedding(numClasses, emb));
     const grouped = latents !== null && latentGroups.length > 0;
     const groupAt = new Map<number, [number, number]>(); // up-path resolution → slice of the latents
@@ -255,14 +237,14 @@ export class UNet extends Module implements Backbone<Conditioning> {
         let s = 0;
         latentGroups.forEach((g, i) => groupAt.set(res0 >> (levels - 1 - i), [s, (s += g)]));
       }
-      this.latent = this.module('latent', new LatentContext(latents.m, latents.k, latentDim, opts.latentLayers, heads,
+      this.latent = this.module('latent', new LatentContext(latents.m, latents.k, latentDim, latentLayers, heads,
         grouped ? latentGroups : []));
-      if (opts.analyticGaussian) {
-        this.means = this.param('means', normal([latents.m, latents.k, inChannels * res0 * res0], opts.sigmaData));
-        this.logStds = this.param('log_stds', full([latents.m, latents.k], Math.log(opts.sigmaData / 2)));
+      if (analyticGaussian) {
+        this.means = this.param('means', normal([latents.m, latents.k, inChannels * res0 * res0], sigmaData));
+        this.logStds = this.param('log_stds', full([latents.m, latents.k], Math.log(sigmaData / 2)));
       }
     }
-    if (opts.centreInput && !this.means) throw new Error('UNet: centreInput needs analyticGaussian and latents');
+    if (centreInput && !this.means) throw new Error('UNet: centreInput needs analyticGaussian and latents');
     const crossDim = latents ? latentDim : null;
 
     // Encoder.
@@ -307,12 +289,12 @@ export class UNet extends Module implements Backbone<Conditioning> {
     this.out_norm = this.module('out_norm', groupNorm(cout));
     this.out_conv = this.module('out_conv', zeroInit(new Conv2d(cout, inChannels, 3)));
     // Built last and zero-initialised, so the network starts as (and draws the same initial weights as) one without it.
-    if (opts.centreInput) this.centre_conv = this.module('centre_conv', zeroInit(new Conv2d(inChannels, channels * channelMult[0]!, 3)));
+    if (centreInput) this.centre_conv = this.module('centre_conv', zeroInit(new Conv2d(inChannels, channels * channelMult[0]!, 3)));
   }
 
   /** The analytic skip (per-code Gaussian denoisers weighted by z); c_skip·x without it. */
-  gaussianSkip(x: Tensor, sigma: Tensor, cond: Conditioning = {}): Tensor {
-    return gaussianSkip(x, sigma, cond.latents, this, this.options.sigmaData, cond.dropLatents);
+  gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, cond: Conditioning = {}): Tensor {
+    return gaussianSkip(x, sigma, cSkip, cond.latents, this, cond.dropLatents);
   }
 
   /** The first conv of x, plus (with `centreInput`) the conv of the codes' centre image / σ_data. */

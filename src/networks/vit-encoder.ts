@@ -1,32 +1,31 @@
 /**
- * The image encoder E_φ(y) of DisCo-Diff (method.md §5): a ViT (Dosovitskiy et al. 2021) with m
- * extra classification tokens, one per latent; each token's output → k logits, through one head
- * shared by all latents or (`headPerLatent`) a head of its own per latent.
+ * The image encoder E_φ(y) of DisCo-Diff (Xu et al. 2024, image architecture): a ViT (Dosovitskiy
+ * et al. 2021) with m extra classification tokens, one per latent; each token's output → k logits,
+ * through one head shared by all latents or (`headPerLatent`) a head of its own per latent.
  */
 import { cat, noGrad, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Conv2d, Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
 import { normal, uniform } from '../nn/init.js';
+import type { ViTEncoderConfig } from '../config/schema.js';
 import type { LatentEncoder } from '../disco/encoder.js';
 
-/** The ViT encoder's constructor arguments. */
-export interface ViTEncoderOptions {
+/**
+ * The ViT encoder's constructor arguments: the `encoder` section of a 'vit' run (as resolved by
+ * src/config/schema.ts; `headInit` is applied by Stage I, not here) and what the data and
+ * `latents` decide.
+ */
+export interface ViTEncoderOptions extends Omit<ViTEncoderConfig, 'kind' | 'headInit'> {
   resolution: number;    // Image resolution (square, divisible by patch).
   inChannels: number;    // Image channels.
   m: number;             // Number of latents (= latent tokens).
   k: number;             // Codebook size (logits per latent).
-  patch?: number;        // Patch size (paper: 8 at 64 px).
-  dim?: number;          // Token width (paper: 768).
-  depth?: number;        // Transformer blocks (paper: 12).
-  heads?: number;        // Attention heads (paper: 12).
-  numClasses?: number;   // Class labels added to the latent tokens, 0 = none.
-  headPerLatent?: boolean; // One logits head per latent instead of one shared head.
+  numClasses: number;    // Class labels added to the latent tokens, 0 = none.
 }
 
 /** Images (and labels) → latent logits [B, m, k] (see above). */
 export class ViTEncoder extends Module implements LatentEncoder {
-  readonly options: Required<ViTEncoderOptions>;
   readonly m: number;
   readonly k: number;
   readonly patch_embed: Conv2d;
@@ -40,10 +39,9 @@ export class ViTEncoder extends Module implements LatentEncoder {
   /** Per-latent heads: weights [m, dim, k] and biases [m, 1, k], or null with a shared head. */
   readonly heads: { weight: Tensor; bias: Tensor } | null = null;
 
-  constructor(o: ViTEncoderOptions) {
+  constructor(readonly options: ViTEncoderOptions) {
     super();
-    const opts = this.options = { patch: 4, dim: 128, depth: 4, heads: 4, numClasses: 0, headPerLatent: false, ...o };
-    const { resolution, inChannels, m, k, patch, dim, depth, heads, numClasses, headPerLatent } = opts;
+    const { resolution, inChannels, m, k, patch, dim, depth, heads, numClasses, headPerLatent } = options;
     if (resolution % patch) throw new Error(`ViTEncoder: resolution ${resolution} is not divisible by patch ${patch}`);
     this.m = m;
     this.k = k;

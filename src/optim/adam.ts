@@ -47,7 +47,7 @@ export class Adam {
    * One update with the gradients in `.grad` (parameters without a gradient are skipped):
    * m ← β1 m + (1-β1) g,  v ← β2 v + (1-β2) g²,  p ← p − lr/(1-β1ᵗ) · m / (√v/√(1-β2ᵗ) + ε),
    * with g += wd·p (Adam) or p ← (1 - lr·wd) p first (AdamW). One native call for all parameters
-   * (native/tensor_ops.cc adamStep: a single fused pass per contiguous CPU float tensor).
+   * (native/optim_ops.cc adamStep: a single fused pass per contiguous CPU float tensor).
    */
   update(lr = this.lr): void {
     this.step += 1;

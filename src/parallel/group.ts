@@ -49,7 +49,7 @@ export class ProcessGroup {
   static async join(env: DistEnv, backend: Backend = 'gloo'): Promise<ProcessGroup> {
     if (!N.distBackends().includes(backend)) {
       throw new Error(`this build of the addon has no ${backend} backend (it has: ${N.distBackends().join(', ') || 'none'})` +
-        (backend === 'nccl' ? '; NCCL needs the addon built against a CUDA libtorch (README)' : ''));
+        (backend === 'nccl' ? '; NCCL needs the addon built against a CUDA libtorch: LIBTORCH=/path bash scripts/setup.sh' : ''));
     }
     if (env.launcherPid !== null) N.dieWithParent(env.launcherPid);
     const store = new Store(env.masterAddr, env.masterPort, !env.launcherStore && env.rank === 0, env.timeoutMs);

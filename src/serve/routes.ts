@@ -4,7 +4,7 @@
  *   GET  /api/info        the run's facts (kind, latents, classes, defaults, limits)
  *   POST /api/jobs        queue a sampling job (JSON, validated) → 202 and its status
  *   GET  /api/jobs/:id    poll a job: queued (position), running (progress), done (result) or failed
- * Errors are `{ error }` with 400 (bad parameter), 403 (foreign Host), 404, 405, 413, 415 or 503 (queue full).
+ * Errors are `{ error }` with 400 (bad parameter or request target), 403 (foreign Host), 404, 405, 413, 415 or 503 (queue full).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunFacts } from './facts.js';
@@ -18,8 +18,8 @@ export interface App {
   facts: RunFacts;
   jobs: JobQueue<JobRequest, JobResult>;
   assets: Map<string, Asset>;
-  /** Host headers accepted (guards a loopback server against DNS rebinding); null = any. */
-  hosts: Set<string> | null;
+  /** Whether a request's Host header names this server (./hosts.ts: the guard against DNS rebinding). */
+  acceptsHost: (host: string | undefined) => boolean;
 }
 
 const MAX_BODY = 16_384;
@@ -35,8 +35,8 @@ export async function handle(app: App, req: IncomingMessage, res: ServerResponse
 }
 
 async function route(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (app.hosts && !app.hosts.has(req.headers.host ?? '')) throw new HttpError(403, `unexpected Host '${req.headers.host ?? ''}'`);
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (!app.acceptsHost(req.headers.host)) throw new HttpError(403, `unexpected Host '${req.headers.host ?? ''}'`);
+  const path = pathOf(req.url ?? '');
   const job = /^\/api\/jobs\/([\w-]+)$/.exec(path);
   if (path === '/api/jobs') {
     allow(req, 'POST');
@@ -57,6 +57,12 @@ async function route(app: App, req: IncomingMessage, res: ServerResponse): Promi
     res.writeHead(200, { ...COMMON_HEADERS, 'content-type': asset.type });
     res.end(asset.body);
   }
+}
+
+/** The path of an origin-form request target (`/path?query`); other forms (`http://host/…`, `*`) are 400. */
+function pathOf(target: string): string {
+  if (!target.startsWith('/')) throw new HttpError(400, `the request target must be a path starting with '/', got '${target}'`);
+  return new URL(`http://localhost${target}`).pathname;
 }
 
 function allow(req: IncomingMessage, method: 'GET' | 'POST'): void {

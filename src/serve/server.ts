@@ -11,6 +11,7 @@ import { JobQueue } from './jobs.js';
 import { loadAssets } from './assets.js';
 import { handle, type App } from './routes.js';
 import { sendJson } from './http.js';
+import { hostCheck } from './hosts.js';
 import { RunDir } from '../train/run-dir.js';
 import { SamplingWorker } from './worker-client.js';
 import type { JobRequest } from './validate.js';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1 (this machine only). */
   host?: string;
+  /** Host names answered besides this machine's own (./hosts.ts), e.g. a tunnel's or proxy's name. */
+  allowHosts?: string[];
 }
 
 /** A running server: its URL and how to stop it. */
@@ -32,8 +35,6 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
-
 /** A host as written in a URL (IPv6 in brackets). */
 const inUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
@@ -41,6 +42,7 @@ const inUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 export async function startServer(o: ServeOptions): Promise<Serving> {
   const host = o.host ?? '127.0.0.1', port = o.port ?? 7860;
   new RunDir(o.run).require();
+  const acceptsHost = hostCheck(host, o.allowHosts);
   const assets = loadAssets();
   let app: App | null = null;
   const server = createServer((req, res) => {
@@ -63,8 +65,7 @@ export async function startServer(o: ServeOptions): Promise<Serving> {
   });
   const { worker, facts } = await SamplingWorker.start(o.run).catch(async (e: Error) => { await close(); throw e; });
   const bound = (server.address() as AddressInfo).port;
-  const hosts = LOOPBACK.includes(host) ? new Set(LOOPBACK.map((h) => `${inUrl(h)}:${bound}`)) : null;
-  app = { facts, assets, hosts, jobs: new JobQueue<JobRequest, JobResult>((r, p) => worker.run(r, p)) };
+  app = { facts, assets, acceptsHost: (h) => acceptsHost(h, bound), jobs: new JobQueue<JobRequest, JobResult>((r, p) => worker.run(r, p)) };
   return {
     url: `http://${inUrl(host)}:${bound}/`, facts,
     async close() {

@@ -6,9 +6,10 @@
  * needs) are gathered in rank order, which is the order of the whole batch. Without a group every
  * call is the single-process identity, so the training loop has one path.
  */
-import { Tensor, cat, noGrad, tensor, type RowShard } from '../engine/index.js';
+import { Tensor, cat, globalRngState, noGrad, setGlobalRngState, tensor, type RowShard } from '../engine/index.js';
 import type { ProcessGroup } from '../parallel/group.js';
 import { GradientAverager } from '../parallel/gradients.js';
+import type { TrainState } from './resume.js';
 
 /** What one rank measured on its rows in one step. */
 export interface StepRecord {
@@ -104,4 +105,32 @@ export class Replicas {
   dispose(): void {
     this.averager?.dispose();
   }
+}
+
+/** rank 0's counters in JSON (RNG states in base64). */
+interface Counters {
+  step: number;
+  data: { epoch: number; index: number };
+  adamStep: number;
+  rng: { train: string; global: string };
+  codeUsage: { usage: number[][] } | null;
+}
+
+/**
+ * Starts the replicas from rank 0's training state (model, EMA, Adam, RNGs, data position, code
+ * usage; a no-op on one process); returns the step to continue from.
+ */
+export function startReplicas(replicas: Replicas, s: TrainState, step: number): number {
+  const tensors: Tensor[] = [...s.model.stateDict().values(), ...s.ema.shadow.values(), ...s.opt.expAvg, ...s.opt.expAvgSq];
+  const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+  const mine: Counters | null = replicas.writer ? { step, data: s.batches.state(), adamStep: s.opt.step,
+    rng: { train: b64(s.gen.getState()), global: b64(globalRngState()) }, codeUsage: s.codebook?.restarts?.state() ?? null } : null;
+  const c = replicas.start(tensors, s.model.parameters(), mine);
+  if (replicas.writer) return step;
+  s.batches.restore(c.data);
+  s.opt.step = c.adamStep;
+  s.gen.setState(Buffer.from(c.rng.train, 'base64'));
+  setGlobalRngState(Buffer.from(c.rng.global, 'base64'));
+  if (c.codeUsage) s.codebook?.restarts?.restore(c.codeUsage);
+  return c.step;
 }

@@ -33,7 +33,12 @@ export class RunLock {
   static acquire(path: string, command: string, quiet = false): RunLock {
     const mine: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(mine) + '\n');
+    try {
+      writeFileSync(tmp, JSON.stringify(mine) + '\n');
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new Error(`cannot write the lock file ${tmp}: ${(e as Error).message}`);
+    }
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         if (link(tmp, path)) return new RunLock(path);

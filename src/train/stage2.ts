@@ -1,8 +1,9 @@
 /**
- * Stage II (method.md §4): push the training set through the trained encoder (argmax codes, and
- * its probabilities as optional soft targets), then fit the autoregressive prior by maximum
- * likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl. In a data-parallel job
- * (src/parallel) every rank encodes its share of the training set and rank 0 fits the prior.
+ * Stage II of DisCo-Diff (Xu et al. 2024): push the training set through the trained encoder
+ * (argmax codes, and its probabilities as optional soft targets), then fit the autoregressive prior
+ * by maximum likelihood. Writes latents.npy, prior.safetensors and prior-metrics.jsonl. In a
+ * data-parallel job (src/parallel) every rank encodes its share of the training set and rank 0
+ * fits the prior.
  */
 import { rmSync } from 'node:fs';
 import { cat, keep, manualSeed, tidy, zeros, type Tensor } from '../engine/index.js';
@@ -61,8 +62,8 @@ function receiveModel(group: ProcessGroup): { cfg: RunConfig; model: DiscoDiff }
 
 /**
  * The encoder's codes [N, m] and probabilities [N, m, k] of every training sample, in chunks of the
- * training batch (on CPU larger chunks are slower: the Fashion-MNIST ViT took 2.0 min for 60k images
- * at 32, 2.3 at 256, 3.6 at 1000, on a loaded box). With a group each rank encodes its rows.
+ * training batch (on CPU larger chunks are slower; docs/images.md). With a group each rank encodes
+ * its rows.
  */
 function encodeTrainingSet(model: DiscoDiff, data: Dataset, chunk: number, group: ProcessGroup | null): { codes: Tensor; probs: Tensor } {
   const N = data.x.size(0);
@@ -106,8 +107,8 @@ async function fitPrior(dir: string, quiet: boolean | undefined, group: ProcessG
   const opt = new Adam(prior.namedParameters(), { lr: p.lr });
   const targets = { name: 'latents', x: p.softTargets ? allProbs : allCodes, labels: data.labels, numClasses: data.numClasses };
   const batches = new BatchIterator(targets, Math.min(p.batch, N), cfg.train.seed + 4);
-  // Cosine decay to 0: with a constant lr, Adam's minibatch noise leaves the code probabilities off
-  // by ~10% (measured on 8 Gaussians: code counts 563 vs 447 for a balanced 1/8 each).
+  // Cosine decay to 0: with a constant lr, Adam's minibatch noise leaves the prior's code
+  // probabilities visibly off the data's (docs/latents.md).
   const lr = warmupCosine(Math.min(100, p.steps / 10), p.steps);
   const progress = new Progress('prior', p.steps, 0, quiet);
   let loss = NaN;

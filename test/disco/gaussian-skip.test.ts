@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { codeCentres, gaussianSkip } from '../../src/disco/gaussian-skip.js';
+import { edmCoefficients } from '../../src/edm/precond.js';
 import { gradcheck } from '../engine/gradcheck.js';
 
 setNumThreads(1);
@@ -14,7 +15,8 @@ test('gaussianSkip = mean over latents of Σ_j z_j(μ_j + s_j²/(s_j² + σ²)(x
   const x = randn(shape, f64), sigma = tensor([0.1, 1, 30], f64).view(B, 1, 1, 1);
   const z = rand([B, m, k], f64).softmax(-1); // relaxed one-hots: the formula is linear in z
   const means = randn([m, k, d], f64), logStds = randn([m, k], f64).mul(0.3);
-  const got = gaussianSkip(x, sigma, z, { means, logStds }, sd).reshape(B, d).toArray() as number[][];
+  const { cSkip } = edmCoefficients(sigma, sd);
+  const got = gaussianSkip(x, sigma, cSkip, z, { means, logStds }).reshape(B, d).toArray() as number[][];
   const [X, S, Z, M, L] = [x.reshape(B, d).toArray(), sigma.toFlatArray(), z.toArray(), means.toArray(), logStds.toArray()] as
     [number[][], number[], number[][][], number[][][], number[][]];
   for (let b = 0; b < B; b++) {
@@ -31,8 +33,8 @@ test('gaussianSkip = mean over latents of Σ_j z_j(μ_j + s_j²/(s_j² + σ²)(x
   }
   // Dropped rows and absent latents: EDM's c_skip·x.
   const drop = tensor([1, 0, 1]).gt(0);
-  const mixed = gaussianSkip(x, sigma, z, { means, logStds }, sd, drop);
-  const plain = gaussianSkip(x, sigma, null, { means, logStds }, sd);
+  const mixed = gaussianSkip(x, sigma, cSkip, z, { means, logStds }, drop);
+  const plain = gaussianSkip(x, sigma, cSkip, null, { means, logStds });
   const cskip = x.mul(sigma.square().add(sd * sd).rdiv(sd * sd));
   assert.ok(plain.sub(cskip).abs().max().item() < 1e-15);
   const rowDiff = mixed.sub(plain).abs().flatten(1).max(1).toFlatArray();
@@ -45,7 +47,8 @@ test('gaussianSkip gradients (x, z, centres, log-stds) match finite differences'
   const x = randn([B, d], f64).requiresGrad_(), sigma = tensor([0.3, 2], f64).view(B, 1);
   const z = F.oneHot(randint(0, k, [B, m]), k).to(f64).add(rand([B, m, k], f64).mul(0.1)).requiresGrad_();
   const means = randn([m, k, d], f64).requiresGrad_(), logStds = randn([m, k], f64).mul(0.3).requiresGrad_();
-  gradcheck(() => gaussianSkip(x, sigma, z, { means, logStds }, 0.5), [x, z, means, logStds]);
+  const { cSkip } = edmCoefficients(sigma, 0.5);
+  gradcheck(() => gaussianSkip(x, sigma, cSkip, z, { means, logStds }), [x, z, means, logStds]);
 }));
 
 test('codeCentres is the mean over latents of the chosen centres; zeros where dropped or absent', () => tidy(() => {

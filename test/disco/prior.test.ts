@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, multinomial, tensor, tidy, cat } from '../../src/engine/index.js';
 import { LatentPrior } from '../../src/disco/prior.js';
+import { priorOptions } from '../networks/options.js';
 import { Adam } from '../../src/optim/index.js';
 
 // A known distribution over m = 3 latents with k = 4 codes, with dependence between positions:
@@ -29,7 +30,7 @@ test('the AR prior fits a known categorical distribution over m = 3, k = 4', () 
   manualSeed(0);
   const g = new Generator(0);
   const data = draw(4000, g);
-  const prior = new LatentPrior({ m: 3, k: 4, dim: 32, layers: 2, heads: 2 });
+  const prior = new LatentPrior(priorOptions({ m: 3, k: 4, dim: 32, layers: 2, heads: 2 }));
   const opt = new Adam(prior.namedParameters(), { lr: 3e-3 });
   for (let step = 0; step < 300; step++) {
     tidy(() => {
@@ -63,7 +64,7 @@ test('the AR prior fits a known categorical distribution over m = 3, k = 4', () 
 });
 
 test('a class-conditional prior demands labels; soft targets give a finite loss', () => {
-  const prior = new LatentPrior({ m: 2, k: 3, numClasses: 2 });
+  const prior = new LatentPrior(priorOptions({ m: 2, k: 3, numClasses: 2 }));
   assert.throws(() => prior.loss(tensor([[0, 1]], { dtype: 'int64' })), /class-conditional/);
   const labels = tensor([0, 1], { dtype: 'int64' });
   assert.throws(() => prior.sample(2, { labels, fixed: [1] }), /fixed must hold 2 entries, each null or a code 0\.\.2/);

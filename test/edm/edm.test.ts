@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, full, manualSeed, randn, tensor, tidy } from '../../src/engine/index.js';
-import { EDMPrecond, type Backbone } from '../../src/edm/precond.js';
+import { EDMPrecond, edmCoefficients, type Backbone } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { edmSigmas } from '../../src/edm/schedule.js';
 import { edmSample, euler, heun, stochastic } from '../../src/edm/samplers.js';
@@ -28,6 +28,21 @@ test('preconditioning matches the EDM formulas by hand', () => {
   const c_noise = Math.log(sigma) / 4;
   close(out, c_skip * x + c_out * (c_in * x + c_noise), 1e-5);
 });
+
+test('edmCoefficients: EDM Table 1 by hand, and c_skip + c_out²/σ_d² = 1, c_in²·(σ² + σ_d²) = 1', () => tidy(() => {
+  const sd = 0.5, sigmas = [0.002, 0.3, 2, 80];
+  const c = edmCoefficients(tensor(sigmas, { dtype: 'float64' }).view(2, 2), sd);
+  for (const t of [c.cSkip, c.cOut, c.cIn, c.cNoise]) assert.deepEqual(t.shape, [2, 2], 'each coefficient has σ\'s shape');
+  const [skip, out, cin, noise] = [c.cSkip, c.cOut, c.cIn, c.cNoise].map((t) => t.toFlatArray()) as [number[], number[], number[], number[]];
+  sigmas.forEach((s, i) => {
+    close(skip[i]!, sd ** 2 / (s ** 2 + sd ** 2), 1e-12);
+    close(out[i]!, (s * sd) / Math.sqrt(s ** 2 + sd ** 2), 1e-12);
+    close(cin[i]!, 1 / Math.sqrt(s ** 2 + sd ** 2), 1e-12);
+    close(noise[i]!, Math.log(s) / 4, 1e-12);
+    close(skip[i]! + out[i]! ** 2 / sd ** 2, 1, 1e-12);
+    close(cin[i]! ** 2 * (s ** 2 + sd ** 2), 1, 1e-12);
+  });
+}));
 
 test('EDM loss weight λ(σ)·‖D − y‖² with a fixed denoiser', () => {
   const sd = 0.5;

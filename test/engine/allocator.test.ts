@@ -1,4 +1,4 @@
-// The CPU block cache (native/runtime.cc): large buffers are reused by size, the cache holds only
+// The CPU block cache (native/allocator.cc): large buffers are reused by size, the cache holds only
 // what the workload reuses (and never more than a cap), reused blocks hold correct values, and it
 // can be switched off.
 import { test } from 'node:test';

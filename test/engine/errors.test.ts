@@ -2,8 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { F, randn, setNumThreads, tensor, tidy, zeros } from '../../src/engine/index.js';
-import { MLP } from '../../src/nn/index.js';
+import { F, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 
 setNumThreads(1);
 
@@ -69,25 +68,6 @@ test('use after dispose throws; dispose twice is fine', () => {
   assert.throws(() => t.shape, /used after dispose/);
   t.dispose();
   u.dispose();
-});
-test('Module.loadStateDict: wrong shape, missing key and unexpected key are named', () => {
-  const m = new MLP([2, 3, 1]);
-  try {
-    tidy(() => {
-      const wrong = new Map(m.stateDict());
-      wrong.set('0.weight', zeros([4, 2]));
-      assert.throws(() => m.loadStateDict(wrong), /loadStateDict\(MLP\): shape mismatch for 0\.weight: checkpoint \[4,2\] vs model \[3,2\]/);
-      const missing = new Map(m.stateDict());
-      missing.delete('1.bias');
-      assert.throws(() => m.loadStateDict(missing), /missing keys: 1\.bias/);
-      m.loadStateDict(missing, false); // non-strict tolerates it
-      const extra = new Map(m.stateDict());
-      extra.set('2.weight', zeros([1]));
-      assert.throws(() => m.loadStateDict(extra), /unexpected keys: 2\.weight/);
-    });
-  } finally {
-    m.dispose();
-  }
 });
 test('a child process that hits every error above exits normally (no abort)', () => {
   const script = `

@@ -73,9 +73,9 @@ function mutateHeader(b: Buffer): Buffer {
   const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
   const names = Object.keys(header).filter((k) => k !== '__metadata__');
   const op = int(6);
-  if (op === 0 && names.length) (header[pick(names)] as Record<string, unknown>)[pick(['dtype', 'shape', 'data_offsets'])] = pick(WILD);
+  if (op === 0 && names.length) (header[pick(names)] as Record<string, unknown>)[pick(['dtype', 'shape', 'data_offsets'])] = structuredClone(pick(WILD));
   else if (op === 1 && names.length) delete (header[pick(names)] as Record<string, unknown>)[pick(['dtype', 'shape', 'data_offsets'])];
-  else if (op === 2 && names.length) header[pick(names)] = pick(WILD);
+  else if (op === 2 && names.length) header[pick(names)] = structuredClone(pick(WILD));
   else if (op === 3) header.__metadata__ = pick([...WILD, { meta: pick(['{"step":"x"}', '[1]', '5', 'null', '{', '{"stage":"stage1"}']) }]);
   else if (op === 4 && names.length) {
     const e = header[pick(names)] as { shape: number[]; data_offsets: number[] };
@@ -181,8 +181,8 @@ function mutateObject(o: Record<string, unknown>): void {
     }
     const op = int(4);
     if (op === 0) delete node[k];
-    else if (op === 1) node[`unknown${int(3)}`] = pick(WILD);
-    else node[k] = pick(WILD);
+    else if (op === 1) node[`unknown${int(3)}`] = structuredClone(pick(WILD));
+    else node[k] = structuredClone(pick(WILD));
     return;
   }
 }
@@ -219,7 +219,7 @@ test('fuzz: a run whose checkpoint metadata is mutated gives clean errors from l
     const target = pick(['stage', 'step', 'dataInfo', 'dataInfo', 'config']);
     if (target === 'dataInfo') mutateObject(meta.dataInfo as Record<string, unknown>);
     else if (target === 'config') delete (meta.config as Record<string, unknown>)[pick(['model', 'data', 'train'])];
-    else meta[target] = pick(WILD);
+    else meta[target] = structuredClone(pick(WILD));
     saveSafetensors(path, tensors, { ...metadata, meta: JSON.stringify(meta) });
     outcomes[check(path, () => loadRun(run), (L: { model: { dispose(): void } }) => L.model.dispose())]++;
   }

@@ -1,8 +1,7 @@
-// Gradients of the neural-network functions (F.*) and MultiheadAttention against finite differences.
+// Gradients of the neural-network functions (F.*) against finite differences.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, manualSeed, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
-import { MultiheadAttention } from '../../src/nn/index.js';
+import { F, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { gradcheck, leaf } from './gradcheck.js';
 
 // Tiny tensors: extra threads only add synchronisation (and noise on a shared machine).
@@ -99,17 +98,4 @@ check('grad scaledDotProductAttention: plain, causal, boolean mask, Tq ≠ Tk', 
   gradcheck(() => F.scaledDotProductAttention(q, k, v, { mask }), [q, k, v]);
   const k5 = leaf([2, 5, 4], 131), v5 = leaf([2, 5, 4], 132);
   gradcheck(() => F.scaledDotProductAttention(q, k5, v5, { causal: true }), [q, k5, v5]);
-});
-check('grad MultiheadAttention: input and every projection (self and cross attention)', () => {
-  manualSeed(7);
-  const mha = new MultiheadAttention(8, 2, { dtype: 'float64', contextDim: 6 });
-  const self = new MultiheadAttention(8, 2, { dtype: 'float64' });
-  try {
-    const x = leaf([2, 3, 8], 133), ctx = leaf([2, 4, 6], 134);
-    gradcheck(() => mha.forward(x, ctx), [x, ctx, ...mha.parameters()]);
-    gradcheck(() => self.forward(x, x, { causal: true }), [x, ...self.parameters()]);
-  } finally {
-    mha.dispose();
-    self.dispose();
-  }
 });

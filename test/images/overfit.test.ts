@@ -7,6 +7,7 @@ import { EDMPrecond } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { Adam } from '../../src/optim/index.js';
 import { loadFashionMNIST } from '../../src/data/fashion-mnist.js';
+import { unetOptions } from '../networks/options.js';
 
 const STEPS = 120;
 /** Loss must fall by at least this factor. */
@@ -31,8 +32,8 @@ function fixedLoss(D: EDMPrecond, y: Tensor): number {
 test(`overfit: ${STEPS} Adam steps on 16 images cut the EDM loss by ≥ ${FACTOR}×`, () => {
   manualSeed(0);
   const data = loadFashionMNIST({ resolution: 16, limit: 16 });
-  const net = new UNet({ resolution: 16, inChannels: 1, channels: 16, channelMult: [1, 2], numBlocks: 1,
-    attnResolutions: [8], dropout: 0, heads: 2 });
+  const net = new UNet(unetOptions({ resolution: 16, inChannels: 1, channels: 16, channelMult: [1, 2], numBlocks: 1,
+    attnResolutions: [8], dropout: 0, heads: 2 }));
   const D = new EDMPrecond(net, 0.5);
   const opt = new Adam(D.namedParameters(), { lr: 4e-3 });
   const gen = new Generator(7);

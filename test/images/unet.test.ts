@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import {
   F, Generator, liveTensors, manualSeed, noGrad, randn, randint, setNumThreads, tensor, tidy, type Tensor,
@@ -11,21 +12,22 @@ import { Attention2d, LatentContext, UNet, UNetBlock, type UNetOptions } from '.
 import { ViTEncoder } from '../../src/networks/vit-encoder.js';
 import { parseConfig } from '../../src/config/load.js';
 import { noiseFrequencies } from '../../src/networks/noise-embedding.js';
-import { EDMPrecond } from '../../src/edm/precond.js';
+import { EDMPrecond, edmCoefficients } from '../../src/edm/precond.js';
 import { edmLoss } from '../../src/edm/loss.js';
 import { gaussianSkip } from '../../src/disco/gaussian-skip.js';
 import { gumbelSoftmax } from '../../src/disco/gumbel.js';
 import { saveSafetensors } from '../../src/io/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { perturbZeroInit, runPython, skipWithoutTorch, type Agreement } from '../interop/helpers.js';
+import { unetOptions, vitEncoderOptions } from '../networks/options.js';
 
 // Tiny networks: one thread is as fast, and far faster on a machine busy with other work.
 setNumThreads(1);
 
-const TINY: UNetOptions = {
+const TINY: UNetOptions = unetOptions({
   resolution: 8, inChannels: 1, channels: 8, channelMult: [1, 2], numBlocks: 1, attnResolutions: [4], heads: 2,
   latentDim: 16, latentLayers: 1, dropout: 0,
-};
+});
 
 const oneHot = (codes: Tensor, k: number): Tensor => F.oneHot(codes, k).float();
 
@@ -67,7 +69,7 @@ test('U-Net: output shapes; latent version = baseline + latent Transformer + one
     'dec.4x4_in0.attn.qkv.weight', 'dec.8x8_up.conv0.weight', 'dec.8x8_block1.skip.weight', 'latent.embed.table',
     'latent.blocks.0.attn.q.weight', 'out_conv.weight', 'map_noise.fc1.weight']) assert.ok(names.includes(k), k);
   // A small 32×32 default stays stable: the count is a regression guard for the architecture.
-  assert.equal(new UNet({ resolution: 32, inChannels: 1, channels: 32 }).numParameters(), 1921601);
+  assert.equal(new UNet(unetOptions({ resolution: 32, inChannels: 1, channels: 32 })).numParameters(), 1921601);
   // EDM zero-init: the untrained network outputs exactly 0.
   assert.equal(lat.forward(x, c, {}).abs().max().item(), 0);
   for (const m of [base, lat]) m.dispose();
@@ -160,7 +162,8 @@ test('U-Net: analyticGaussian makes the skip term the per-code Gaussian denoiser
   const x = randn([3, 1, 8, 8]), sigma = tensor([0.2, 1, 50]);
   const z = oneHot(randint(0, 5, [3, 2]), 5);
   // The output conv starts at zero, so at initialisation D is the skip term alone.
-  const want = gaussianSkip(x, sigma.view(3, 1, 1, 1), z, net, 0.5);
+  const s = sigma.view(3, 1, 1, 1);
+  const want = gaussianSkip(x, s, edmCoefficients(s, 0.5).cSkip, z, net);
   assert.ok(D.forward(x, sigma, { latents: z }).sub(want).abs().max().item() < 1e-5);
   // At large σ the skip is the mean of the codes' centres.
   const centre = z.transpose(0, 1).bmm(net.means!).mean(0).reshape(3, 1, 8, 8);
@@ -194,7 +197,7 @@ test('U-Net: centreInput shows the first conv the codes\' centre image (zero-ini
   const dropped = withCentre.forward(x, c, { latents: z1, dropLatents: drop });
   assert.equal(dropped.sub(withCentre.forward(x, c, { latents: z2, dropLatents: drop })).abs().max().item(), 0);
   assert.throws(() => new UNet({ ...TINY, latents: { m: 2, k: 5 }, centreInput: true }), /centreInput needs analyticGaussian/);
-  const shipped = JSON.parse(readFileSync('configs/fmnist-disco.yaml', 'utf8'));
+  const shipped = parseYaml(readFileSync('configs/fmnist-disco.yaml', 'utf8'));
   assert.throws(() => parseConfig({ ...shipped, model: { ...shipped.model, analyticGaussian: false, centreInput: true } }),
     /centreInput.*needs model.analyticGaussian/s);
   assert.equal(parseConfig({ ...shipped, model: { ...shipped.model, centreInput: true } }).model.kind, 'unet');
@@ -204,22 +207,22 @@ test('U-Net: centreInput shows the first conv the codes\' centre image (zero-ini
 test('ViT encoder: logits [B, m, k], parameter count, labels', () => tidy(() => {
   manualSeed(4);
   const o = { resolution: 8, inChannels: 1, m: 3, k: 7, patch: 4, dim: 16, depth: 2, heads: 2 };
-  const vit = new ViTEncoder(o);
+  const vit = new ViTEncoder(vitEncoderOptions(o));
   assert.deepEqual(vit.forward(randn([5, 1, 8, 8])).shape, [5, 3, 7]);
   const T = 4, d = 16;
   assert.equal(vit.numParameters(), conv(1, d, 4) + T * d + 3 * d + 2 * transformer(d) + norm(d) + (d * 7 + 7));
-  const cond = new ViTEncoder({ ...o, numClasses: 10 });
+  const cond = new ViTEncoder(vitEncoderOptions({ ...o, numClasses: 10 }));
   assert.equal(cond.numParameters() - vit.numParameters(), 10 * d);
   const y = randn([2, 1, 8, 8]);
   assert.ok(cond.forward(y, randint(0, 5, [2])).sub(cond.forward(y, randint(5, 10, [2]))).abs().max().item() > 1e-5);
   assert.throws(() => cond.forward(y), /got no labels/);
-  assert.throws(() => new ViTEncoder({ ...o, patch: 3 }), /not divisible by patch 3/);
+  assert.throws(() => new ViTEncoder(vitEncoderOptions({ ...o, patch: 3 })), /not divisible by patch 3/);
   for (const m of [vit, cond]) m.dispose();
 }));
 
 test('gradients reach the encoder: ViT → straight-through Gumbel-Softmax → U-Net → EDM loss', () => tidy(() => {
   manualSeed(5);
-  const vit = new ViTEncoder({ resolution: 8, inChannels: 1, m: 3, k: 5, patch: 4, dim: 16, depth: 1, heads: 2 });
+  const vit = new ViTEncoder(vitEncoderOptions({ resolution: 8, inChannels: 1, m: 3, k: 5, patch: 4, dim: 16, depth: 1, heads: 2 }));
   const net = new UNet({ ...TINY, latents: { m: 3, k: 5 } });
   perturbZeroInit(net);
   const D = new EDMPrecond(net, 0.5);
@@ -233,6 +236,12 @@ test('gradients reach the encoder: ViT → straight-through Gumbel-Softmax → U
   }
   for (const m of [vit, net]) m.dispose();
 }));
+
+/** The options the PyTorch reference's UNet takes (it has no analytic skip, centre input or EDM head rule). */
+const refKwargs = (o: UNetOptions) => {
+  const { channelsPerHead: _, noiseFrequencies: __, analyticGaussian: ___, sigmaData: ____, centreInput: _____, ...kw } = o;
+  return kw;
+};
 
 test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weights', { skip: skipWithoutTorch }, () => tidy(() => {
   const dir = mkdtempSync(join(tmpdir(), 'unet-ref-'));
@@ -254,7 +263,7 @@ test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weigh
       for (const [k, v] of Object.entries({ x, c_noise, z, out, ...(o.numClasses ? { labels } : {}) })) t.set(k, v);
       saveSafetensors(file, t);
       const res = runPython<Agreement>(join(import.meta.dirname, '..', '..', 'bench', 'images_unet_ref.py'),
-        ['--config', JSON.stringify(o), '--check', file]);
+        ['--config', JSON.stringify(refKwargs(o)), '--check', file]);
       assert.equal(res.params, net.numParameters());
       assert.ok(res.out_abs_max > 0.01 && res.max_abs_diff < 1e-5, JSON.stringify(res));
       g.dispose();
@@ -267,7 +276,7 @@ test('U-Net = the PyTorch reference (bench/images_unet_ref.py) on the same weigh
 
 test('a U-Net + ViT training step leaves no tensors behind', () => {
   manualSeed(8);
-  const vit = new ViTEncoder({ resolution: 8, inChannels: 1, m: 3, k: 5, patch: 4, dim: 16, depth: 1, heads: 2 });
+  const vit = new ViTEncoder(vitEncoderOptions({ resolution: 8, inChannels: 1, m: 3, k: 5, patch: 4, dim: 16, depth: 1, heads: 2 }));
   const D = new EDMPrecond(new UNet({ ...TINY, latents: { m: 3, k: 5 }, dropout: 0.1 }), 0.5);
   const params = [...D.namedParameters(), ...vit.namedParameters()];
   const opt = new Adam(params, { lr: 1e-3 });

@@ -11,6 +11,7 @@ import { Generator, noGrad, randint, randn, setNumThreads, tensor, tidy, type Te
 import { saveSafetensors } from '../../src/io/index.js';
 import { EDMPrecond } from '../../src/edm/precond.js';
 import { UNet, UNetBlock, type UNetOptions } from '../../src/networks/unet.js';
+import { unetOptions } from '../networks/options.js';
 import { edmKwargs, edmStateDict } from '../../src/networks/edm-export.js';
 import { parseConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
@@ -23,10 +24,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SIGMAS = [0.01, 0.1, 0.5, 1, 5, 20, 80];
 
 /** EDM's options: 32 channels at 8×8 make no head of 64 (no attention there), 128 at 4×4 make 2. */
-const EDM_EXACT: UNetOptions = {
+const EDM_EXACT: UNetOptions = unetOptions({
   resolution: 8, inChannels: 1, numClasses: 3, channels: 32, channelMult: [1, 4], numBlocks: 1, attnResolutions: [8, 4],
   dropout: 0, channelsPerHead: 64, noiseFrequencies: 'edm',
-};
+});
 
 /** Inputs at every σ of SIGMAS (noisy data of scale σ_data = 0.5; labels when `classes`) and D's output on them. */
 function probe(D: EDMPrecond, shape: number[], classes: number, seed: number): Map<string, Tensor> {

@@ -1,8 +1,9 @@
 // The package as a user gets it: `npm pack` (which builds dist/), installed into a fresh project
 // (the dependencies pinned to package-lock.json's versions and taken from npm's cache, which
 // `npm ci` filled; the network only for what the cache lacks; the install step takes this
-// checkout's addon through DISCO_DIFF_ADDON instead of compiling one), imported by name,
-// type-checked against the shipped types, and its CLI run from the compiled JavaScript.
+// checkout's addon through DISCO_DIFF_ADDON instead of compiling one), imported by name (every
+// name docs/api.md documents), type-checked against the shipped types, and its CLI run from the
+// compiled JavaScript.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -10,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readmeExamples } from './readme.js';
+import { documentedApi } from './api-doc.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -37,14 +39,26 @@ function appLock(tarball: string): object {
 }
 
 /** Uses the root entry and two subpaths; the @ts-expect-error fails the check if the types were `any`. */
-const CHECK_TS = `import { EDMPrecond, UNet, tensor, type Tensor } from 'disco-diff';
+const CHECK_TS = `import { EDMPrecond, UNet, UNetModelConfig, tensor, type Tensor } from 'disco-diff';
 import { edmStateDict } from 'disco-diff/networks';
 import { heun } from 'disco-diff/edm';
 const t: Tensor = tensor([1, 2]);
-const D = new EDMPrecond(new UNet({ resolution: 8, inChannels: 1 }), 0.5);
+const { kind: _, ...unet } = UNetModelConfig.parse({ kind: 'unet' });
+const D = new EDMPrecond(new UNet({ ...unet, resolution: 8, inChannels: 1, numClasses: 0, latents: null, sigmaData: 0.5 }), 0.5);
 // @ts-expect-error a string is not tensor data
 tensor('x');
 export { t, D, edmStateDict, heun };
+`;
+
+/** The documented API: values (imported and checked at run time) and types (for the type checker). */
+const API = documentedApi();
+const VALUES = API.filter((a) => a.kind !== 'type').map((a) => a.name);
+const TYPES = API.filter((a) => a.kind === 'type').map((a) => a.name);
+
+/** Imports every documented name from the package; tsc fails on a name it does not export. */
+const API_TS = `import { ${VALUES.join(', ')}, ${TYPES.map((t) => `type ${t}`).join(', ')} } from 'disco-diff';
+export { ${VALUES.join(', ')} };
+export type { ${TYPES.join(', ')} };
 `;
 
 test('npm pack → install into a fresh project → import, type-check and run the CLI by the package name', () => {
@@ -71,11 +85,14 @@ test('npm pack → install into a fresh project → import, type-check and run t
     assert.equal(noTorch.status, 1);
     assert.match(noTorch.stderr, /^disco-diff: libtorch not found .*apt-get install libtorch-dev.*\n$/);
 
-    writeFileSync(join(app, 'run.mjs'), "import { tensor } from 'disco-diff';\nimport { UNet } from 'disco-diff/networks';\n" +
-      'console.log(tensor([1, 2, 3]).mul(2).toFlatArray().join(), typeof UNet);\n');
-    assert.equal(run(process.execPath, ['run.mjs'], { cwd: app }), '2,4,6 function\n');
+    writeFileSync(join(app, 'run.mjs'), `import { ${VALUES.join(', ')} } from 'disco-diff';\n` +
+      "import { UNet as LayerUNet } from 'disco-diff/networks';\n" +
+      `const missing = Object.entries({ ${VALUES.join(', ')} }).filter(([, v]) => v === undefined).map(([k]) => k);\n` +
+      'console.log(tensor([1, 2, 3]).mul(2).toFlatArray().join(), typeof LayerUNet, missing.join() || "none missing");\n');
+    assert.equal(run(process.execPath, ['run.mjs'], { cwd: app }), '2,4,6 function none missing\n');
 
     writeFileSync(join(app, 'check.ts'), CHECK_TS);
+    writeFileSync(join(app, 'api.ts'), API_TS);
     readmeExamples().forEach((e, i) => writeFileSync(join(app, `readme${i}.ts`), e.code));
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,

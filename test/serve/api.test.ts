@@ -1,11 +1,10 @@
 // The HTTP API of `disco-diff serve` on two small runs trained here: a 2-D toy run and a tiny image run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensors } from '../../src/engine/index.js';
 import { pngSize } from '../../src/plot/png.js';
@@ -57,6 +56,30 @@ async function job<R extends JobResult>(s: Serving, body: object): Promise<JobSt
   return end as JobStatus<R> & { result: R };
 }
 
+/** The status of a hand-written request `METHOD target` with this Host header (any target, any Host). */
+function rawStatus(s: Serving, target: string, host: string, method = 'GET'): Promise<number> {
+  const port = Number(new URL(s.url).port);
+  return new Promise((resolve, reject) => {
+    let head = '';
+    const socket = connect(port, '127.0.0.1', () => socket.end(`${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    socket.on('data', (d) => { head += d; }).on('error', reject)
+      .on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? NaN)));
+  });
+}
+
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'disco-diff.js');
+
+/** Starts `disco-diff serve` on `run` as a child process; resolves with its URL once it serves. */
+function serveCli(run: string): { child: ChildProcess; url: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, [cli, 'serve', '--run', run, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => { out += d; const m = /at (http:\S+)/.exec(out); if (m) resolve(m[1]!); });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before serving: ${out}`)));
+  });
+  return { child, url, output: () => out };
+}
+
 const png = (dataUrl: string) => pngSize(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'));
 
 test('the page, its assets and the run facts; any other path is 404, a wrong method 405', async () => {
@@ -93,11 +116,32 @@ test('bad requests get 400 (or 403, 413, 415) with a message naming the problem'
   assert.equal((await post(images, { kind: 'images' }, 'text/plain')).status, 415);
   assert.equal((await post(images, { kind: 'images', pad: 'x'.repeat(20_000) })).status, 413);
   const port = new URL(toy.url).port;
-  const foreign = await new Promise<number>((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/api/info', headers: { host: `evil.example:${port}` } }, (res) => { res.resume(); resolve(res.statusCode!); })
-      .on('error', reject).end();
-  });
-  assert.equal(foreign, 403, 'a loopback server answers only to its own host names');
+  assert.equal(await rawStatus(toy, '/api/info', `evil.example:${port}`), 403, 'a loopback server answers only to its own host names');
+  assert.equal(await rawStatus(toy, '/api/info', `127.0.0.1:${port}`), 200);
+});
+
+test('a malformed request target is a 400 (or a path that names nothing, 404), never a 500', async () => {
+  const host = new URL(toy.url).host;
+  assert.equal(await rawStatus(toy, 'http://[::1', host), 400);
+  assert.equal(await rawStatus(toy, 'http://evil.example/api/info', host), 400, 'only origin-form targets (/path)');
+  assert.equal(await rawStatus(toy, '*', host, 'OPTIONS'), 400);
+  assert.equal(await rawStatus(toy, '//evil.example:99999/', host), 404, 'an origin-form path with an empty first segment');
+  assert.equal(await rawStatus(toy, '//evil.example:99999/', host, 'POST'), 404);
+  assert.equal(await rawStatus(toy, '/api/info?x=%zz#', host), 200);
+});
+
+test('bound to every interface (0.0.0.0), the server answers to this machine\'s names and --allow-host, not a foreign Host', async () => {
+  const wide = await startServer({ run: toyRun, port: 0, host: '0.0.0.0', allowHosts: ['tunnel.example'] });
+  try {
+    const port = new URL(wide.url).port;
+    for (const h of ['evil.example', 'rebind.evil.example', `${hostname()}.evil.example`]) {
+      assert.equal(await rawStatus(wide, '/api/info', `${h}:${port}`), 403, h);
+      assert.equal(await rawStatus(wide, '/api/jobs', `${h}:${port}`, 'POST'), 403, `POST with Host ${h}`);
+    }
+    for (const h of [hostname(), '127.0.0.1', 'localhost', 'tunnel.example']) assert.equal(await rawStatus(wide, '/api/info', `${h}:${port}`), 200, h);
+  } finally {
+    await wide.close();
+  }
 });
 
 test('image grids: chosen latents, same latents with new noise, new latents with the same noise', async () => {
@@ -182,16 +226,39 @@ test('start errors name the problem: a missing run, a port in use', async () => 
 });
 
 test('`disco-diff serve` prints its URL, serves, and stops on SIGINT', async () => {
-  const bin = join(import.meta.dirname, '..', '..', 'bin', 'disco-diff.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--run', toyRun, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => { out += d; const m = /at (http:\S+)/.exec(out); if (m) resolve(m[1]!); });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before serving: ${out}`)));
-  });
-  assert.match(out, /^serving .* \(2-D points\) at http:\/\/127\.0\.0\.1:\d+\//);
-  assert.equal((await (await fetch(`${url}api/info`)).json()).kind, 'points');
+  const { child, url, output } = serveCli(toyRun);
+  const u = await url;
+  assert.match(output(), /^serving .* \(2-D points\) at http:\/\/127\.0\.0\.1:\d+\//);
+  assert.equal((await (await fetch(`${u}api/info`)).json()).kind, 'points');
   const code = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGINT');
   assert.equal(await code, 0);
+});
+
+/** Whether process `pid` runs (a zombie does not). */
+function running(pid: number): boolean {
+  try {
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim().startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+test('a killed `disco-diff serve` (SIGKILL) takes its sampling process with it, also in the middle of a job', async () => {
+  const { child, url } = serveCli(imageRun);
+  const u = await url;
+  const worker = Number(/^\s*(\d+) .*worker\.[jt]s/m.exec(execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)]).toString())?.[1]);
+  assert.ok(running(worker), 'the sampling process runs');
+  try {
+    const res = await fetch(`${u}api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'images', n: 64, steps: 200 }) });
+    let status = await res.json() as JobStatus<ImagesResult>;
+    while (!status.progress) status = await (await fetch(`${u}api/jobs/${status.id}`)).json() as JobStatus<ImagesResult>;
+    child.kill('SIGKILL');
+    const start = Date.now();
+    while (running(worker) && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(running(worker), false, 'the sampling process outlived its server by 5 s (it was sampling 64 images × 200 steps)');
+  } finally {
+    if (running(worker)) process.kill(worker, 'SIGKILL');
+  }
 });
