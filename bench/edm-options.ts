@@ -1,6 +1,6 @@
 /**
  * bench/edm-options: the plain EDM baseline (configs/fmnist-edm.yaml) with our U-Net choices
- * against EDM's own (`model.noiseFrequencies`, `model.channelsPerHead`, README "EDM's own U-Net"),
+ * against EDM's own (`model.noiseFrequencies`, `model.channelsPerHead`, docs/images.md "EDM's own U-Net"),
  * at equal training steps and seeds: training loss over the last steps, loss per σ on a probe set
  * (EMA weights), FD-FMNIST and time per step. Runs two trainings at a time, one thread each. For
  * the runs with both of EDM's values it also measures how much each of our choices changes D on

@@ -62,7 +62,7 @@ function worker(o: UNetOptions, threads: number, batch: number, warmup: number, 
     tidy(() => {
       opt.zeroGrad();
       const dropLatents = z ? rand([batch]).lt(0.1) : undefined;
-      edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents }), y).loss.mean().backward();
+      edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents }), y, { pMean: -1.2, pStd: 1.2, sigmaData: 0.5 }).loss.mean().backward();
       opt.update();
     });
     const t1 = performance.now(), c = process.cpuUsage(c0);

@@ -1,7 +1,7 @@
-// Data-parallel plumbing from libtorch's c10d: TCPStore rendezvous, one process group per process
-// (Gloo on CPU; NCCL in CUDA builds), its collectives as work handles to poll, a heartbeat thread
-// and parent-death signalling for launched workers. What to do with them (buckets, who failed,
-// timeouts) is decided in src/parallel/.
+// Data-parallel plumbing from libtorch's c10d: the rendezvous store (a FileStore for a one-machine
+// job, a TCPStore across machines), one process group per process (Gloo on CPU; NCCL in CUDA builds),
+// its collectives as work handles to poll, a heartbeat thread and parent-death signalling for
+// launched workers. What to do with them (buckets, who failed, timeouts) is decided in src/parallel/.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Types.hpp>
@@ -35,33 +36,69 @@ using CI = Napi::CallbackInfo;
 using ms = std::chrono::milliseconds;
 using WorkPtr = c10::intrusive_ptr<c10d::Work>;
 
-// ---- stores --------------------------------------------------------------------------------------
-std::unordered_map<uint64_t, c10::intrusive_ptr<c10d::TCPStore>> stores;
+// ---- stores ----------------------------------------------------------------------------------------
+// A store, and how to open another client of it (the heartbeat thread has its own: the main
+// thread may block in a get for as long as the store's timeout).
+struct OpenStore {
+  c10::intrusive_ptr<c10d::Store> store;
+  std::function<c10::intrusive_ptr<c10d::Store>(ms)> reopen;
+  uint16_t port = 0;  // 0 for a file store
+};
+std::unordered_map<uint64_t, OpenStore> stores;
 uint64_t next_store = 1;
 
-c10::intrusive_ptr<c10d::TCPStore>& storeRef(const CI& info, size_t i) {
+OpenStore& storeEntry(const CI& info, size_t i) {
   auto it = stores.find(static_cast<uint64_t>(num(info, i)));
   if (it == stores.end()) throw std::invalid_argument("store was closed");
   return it->second;
 }
+c10::intrusive_ptr<c10d::Store>& storeRef(const CI& info, size_t i) { return storeEntry(info, i).store; }
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
-// storeOpen(host, port, isServer, timeoutMs) → id. A server on port 0 takes a free port (storePort).
-V storeOpen(const CI& info) {
+V addStore(Napi::Env env, OpenStore s) {
+  uint64_t id = next_store++;
+  stores.emplace(id, std::move(s));
+  return Napi::Number::New(env, static_cast<double>(id));
+}
+
+c10::intrusive_ptr<c10d::Store> tcpClient(const std::string& host, uint16_t port, ms timeout) {
   c10d::TCPStoreOptions o;
+  o.port = port;
+  o.waitWorkers = false;
+  o.timeout = timeout;
+  return c10::make_intrusive<c10d::TCPStore>(host, o);
+}
+
+// storeOpen(host, port, isServer, timeoutMs) → id: a TCPStore. A server listens on every interface
+// (libtorch 1.13 cannot bind one address); on port 0 it takes a free port (storePort).
+V storeOpen(const CI& info) {
+  auto host = str(info, 0);
   int64_t port = integer(info, 1);
   if (port < 0 || port > 65535) throw std::invalid_argument("port must be in 0..65535, got " + std::to_string(port));
+  c10d::TCPStoreOptions o;
   o.port = static_cast<uint16_t>(port);
   o.isServer = boolean(info, 2);
   o.waitWorkers = false;
   o.timeout = ms(integer(info, 3));
-  auto s = c10::make_intrusive<c10d::TCPStore>(str(info, 0), o);
-  uint64_t id = next_store++;
-  stores.emplace(id, s);
-  return Napi::Number::New(info.Env(), static_cast<double>(id));
+  auto s = c10::make_intrusive<c10d::TCPStore>(host, o);
+  uint16_t bound = s->getPort();
+  return addStore(info.Env(), {s, [host, bound](ms timeout) { return tcpClient(host, bound, timeout); }, bound});
 }
-V storePort(const CI& info) { return Napi::Number::New(info.Env(), storeRef(info, 0)->getPort()); }
+
+// storeOpenFile(path, timeoutMs) → id: a FileStore, no socket at all. The file is never removed
+// here (numWorkers -1): its owner removes the private directory that holds it.
+c10::intrusive_ptr<c10d::Store> fileStore(const std::string& path, ms timeout) {
+  auto s = c10::make_intrusive<c10d::FileStore>(path, -1);
+  s->setTimeout(timeout);
+  return s;
+}
+V storeOpenFile(const CI& info) {
+  auto path = str(info, 0);
+  auto s = fileStore(path, ms(integer(info, 1)));
+  return addStore(info.Env(), {s, [path](ms timeout) { return fileStore(path, timeout); }, 0});
+}
+V storePort(const CI& info) { return Napi::Number::New(info.Env(), storeEntry(info, 0).port); }
 V storeClose(const CI& info) {
   stores.erase(static_cast<uint64_t>(num(info, 0)));
   return info.Env().Undefined();
@@ -233,20 +270,16 @@ V workRelease(const CI& info) {
 // thread (progress behind theirs) from a slow one.
 std::atomic<int64_t> progress{0};
 
+// heartbeatStart(store, key, intervalMs): the thread opens its own client of `store`.
 V heartbeatStart(const CI& info) {
-  auto host = str(info, 0);
-  auto port = static_cast<uint16_t>(integer(info, 1));
-  auto key = str(info, 2);
-  auto every = ms(integer(info, 3));
-  std::thread([host, port, key, every] {
+  auto reopen = storeEntry(info, 0).reopen;
+  auto key = str(info, 1);
+  auto every = ms(integer(info, 2));
+  std::thread([reopen, key, every] {
     try {
-      c10d::TCPStoreOptions o;
-      o.port = port;
-      o.waitWorkers = false;
-      o.timeout = every * 10;
-      c10d::TCPStore store(host, o);
+      auto store = reopen(every * 10);
       for (int64_t beat = 1;; ++beat) {
-        store.set(key, bytes(std::to_string(beat) + " " + std::to_string(progress.load())));
+        store->set(key, bytes(std::to_string(beat) + " " + std::to_string(progress.load())));
         std::this_thread::sleep_for(every);
       }
     } catch (...) {
@@ -271,6 +304,7 @@ V dieWithParent(const CI& info) {
 
 void register_parallel(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "storeOpen", storeOpen);
+  DD_EXPORT(e, "storeOpenFile", storeOpenFile);
   DD_EXPORT(e, "storePort", storePort);
   DD_EXPORT(e, "storeClose", storeClose);
   DD_EXPORT(e, "storeSet", storeSet);

@@ -1,5 +1,5 @@
 /**
- * Screenshots of the `disco-diff serve` page for the README, in headless Chromium (Debian's
+ * Screenshots of the `disco-diff serve` page for docs/serve.md, in headless Chromium (Debian's
  * `chromium`, installed by scripts/setup.sh): serves each run, waits until every panel has drawn,
  * optionally clicks an element first, and saves the whole page as PNG.
  *   node --import tsx scripts/serve-screenshots.ts RUN OUT.png [--click SELECTOR] [RUN OUT.png [--click SELECTOR] …]
@@ -26,7 +26,7 @@ const drawn = (page: import('playwright-core').Page, version: number) => page.wa
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
 try {
   for (const { run, out, click } of shots) {
-    const server = await startServer({ run, port: 0 });
+    const server = await startServer({ run, port: 0, host: '127.0.0.1' });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(server.url);

@@ -1,16 +1,15 @@
 /** What each CLI command does: read options, call the library, report. No logic of its own. */
 import { applyOverrides, loadConfig, parseConfig } from '../config/load.js';
-import { randint, tensor } from '../engine/index.js';
-import { saveNpy } from '../io/index.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior as fitPrior } from '../train/stage2.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
 import { RunDir } from '../train/run-dir.js';
-import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
-import { scatterSamples } from '../plot/samples.js';
+import { withOverrides, type SamplingOverrides } from '../disco/sample.js';
+import { writeSamples } from '../disco/sample-files.js';
 import { evaluateRun, plotRun, runDemo } from '../eval/commands.js';
 import { exportRun, type ExportFormat } from '../train/export.js';
 import type { RunConfig } from '../config/schema.js';
+import { checkOutputs } from './outputs.js';
 import { asWorker, fromRank0, launchWorkers, wantsLaunch, type LaunchCliOptions } from './parallel.js';
 
 interface TrainCliOptions extends LaunchCliOptions {
@@ -69,9 +68,13 @@ export interface SampleCliOptions extends SamplingOverrides {
   class?: number;
   batch?: number;
   seed: number;
+  /** Use a prior fitted to an older encoder than the checkpoint's. */
+  stalePrior?: boolean;
 }
 
 export async function sample(o: SampleCliOptions): Promise<void> {
+  checkOutputs([{ what: '--out', path: o.out }, ...o.latentsOut ? [{ what: '--latents-out', path: o.latentsOut }] : [],
+    ...o.png ? [{ what: '--png', path: o.png }] : []], [o.run]);
   const L = loadRun(o.run);
   const s = withOverrides(L.cfg.sample, o);
   // Every option is checked before anything is written.
@@ -80,14 +83,10 @@ export async function sample(o: SampleCliOptions): Promise<void> {
   if (o.class !== undefined && o.class >= L.info.numClasses) {
     throw new Error(`--class must be below ${L.info.numClasses}, got ${o.class}`);
   }
-  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
-  const labels = L.info.numClasses === 0 ? undefined : o.class !== undefined
-    ? tensor(Array(o.n).fill(o.class), { dtype: 'int64' }) : randint(0, L.info.numClasses, [o.n]);
-  const g = generate(L.model, L.info, { n: o.n, seed: o.seed, sample: s, prior, labels, batch: o.batch,
-    priorTemperature: o.priorTemperature ?? L.cfg.prior.temperature });
-  saveNpy(o.out, g.x);
-  if (o.latentsOut && g.codes) saveNpy(o.latentsOut, g.codes);
-  if (o.png) scatterSamples(o.png, g.x, g.codes);
+  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses, { stale: o.stalePrior }) : null;
+  const g = writeSamples(L.model, L.info, { n: o.n, seed: o.seed, sample: s, batch: o.batch,
+    labels: L.info.numClasses === 0 ? undefined : o.class ?? 'random',
+    prior: prior && { model: prior, temperature: o.priorTemperature ?? L.cfg.prior.temperature } }, o);
   const share = g.seconds.prior / (g.seconds.prior + g.seconds.diffusion);
   console.log(`wrote ${o.n} samples to ${o.out} (${s.sampler}, ${g.nfe} NFE, ${g.seconds.diffusion.toFixed(2)} s; ` +
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
@@ -95,6 +94,7 @@ export async function sample(o: SampleCliOptions): Promise<void> {
 
 export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> &
   LaunchCliOptions): Promise<void> {
+  checkOutputs([{ what: 'eval\'s metrics file', path: new RunDir(o.run).evalMetrics }]);
   if (wantsLaunch(o)) return launchWorkers(o);
   await asWorker(async (group) => {
     const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart, group });
@@ -103,11 +103,13 @@ export async function evaluate(o: { run: string; n?: number; seed: number } & Pi
 }
 
 export async function plot(o: { run: string; baseline?: string; seed: number }): Promise<void> {
+  checkOutputs([{ what: 'plot\'s figures directory', path: new RunDir(o.run).figures, kind: 'directory' }]);
   const paths = await plotRun(o.run, { baseline: o.baseline, seed: o.seed });
   for (const p of Object.values(paths)) console.log(`wrote ${p}`);
 }
 
 export async function demo(o: { out: string; steps?: number; quiet?: boolean }): Promise<void> {
+  checkOutputs([{ what: '--out', path: o.out, kind: 'directory' }]);
   const s = await runDemo(o.out, { steps: o.steps, quiet: o.quiet });
   console.log(`demo done: ${o.out}/report.md\n` +
     `W2 dm ${s.w2.dm.toFixed(3)}  disco ${s.w2.disco.toFixed(3)}  floor ${s.w2.floor.toFixed(3)}; ` +
@@ -115,6 +117,7 @@ export async function demo(o: { out: string; steps?: number; quiet?: boolean }):
 }
 
 export async function exportWeights(o: { format: ExportFormat; run: string; out: string }): Promise<void> {
+  checkOutputs([{ what: '--out', path: o.out }], [o.run]);
   const r = exportRun(o.run, o.out, o.format);
   console.log(`wrote ${r.tensors} tensors in ${o.format}'s layout to ${o.out}`);
 }

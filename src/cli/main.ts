@@ -4,6 +4,17 @@
  */
 import { Command, CommanderError } from 'commander';
 import { finite, nonNegInt, oneOf, posInt, positive, restartIntervals } from './args.js';
+import { LIMITS } from '../config/schema.js';
+
+/** An integer option `parse` reads, at most `max` (src/config/schema.ts LIMITS). */
+function atMost(name: string, max: number, parse: (name: string) => (v: string) => number): (v: string) => number {
+  return (v) => {
+    const n = parse(name)(v);
+    if (n > max) throw new Error(`${name} must be at most ${max}, got '${v}'`);
+    return n;
+  };
+}
+const seed = () => atMost('--seed', LIMITS.seed, nonNegInt);
 
 const SAMPLER_NAMES = ['heun', 'euler', 'stochastic', 'restart'] as const;
 const RESTART_HELP = 'Restart interval t_min,t_max,K,steps (repeatable; implies --sampler restart; default: sample.restart)';
@@ -19,8 +30,8 @@ function withLauncher(cmd: Command, split: string): Command {
     .option('--nproc <n>', `data-parallel: start n worker processes on this machine (${split})`, posInt('--nproc'))
     .option('--nnodes <n>', 'data-parallel over n machines: run the same command on each, with --node-rank', posInt('--nnodes'))
     .option('--node-rank <i>', 'this machine\'s index, 0 … nnodes − 1 (node 0 hosts the rendezvous)', nonNegInt('--node-rank'))
-    .option('--master-addr <host>', 'address of node 0 (default 127.0.0.1)')
-    .option('--master-port <port>', 'port of the rendezvous store on node 0 (default: any free port; 29500 with --nnodes)',
+    .option('--master-addr <host>', 'address of node 0 (with --nnodes; a one-machine job opens no port)')
+    .option('--master-port <port>', 'port of the rendezvous store on node 0 (with --nnodes; default 29500)',
       nonNegInt('--master-port'))
     .option('--dist-timeout <s>', 'seconds a collective may wait for a live peer before the job fails (default 600)',
       positive('--dist-timeout'));
@@ -31,7 +42,7 @@ const train = program.command('train')
   .option('--config <file>', 'run config (JSON or YAML); with --resume it may change train.* settings (default: the run\'s own)')
   .requiredOption('--out <dir>', 'run directory to create (or to continue with --resume)')
   .option('--resume', 'continue the run in --out from its last checkpoint (--steps, --set train.lr=… etc. may change)')
-  .option('--steps <n>', 'override train.steps', posInt('--steps'))
+  .option('--steps <n>', 'override train.steps', atMost('--steps', LIMITS.trainSteps, posInt))
   .option('--minutes <m>', 'stop after this much training time (resumable)', positive('--minutes'))
   .option('--set <key=value>', 'override a config key, e.g. latents.k=16 (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
   .option('--init-from <run>', 'start from a trained run\'s weights (e.g. plain EDM); new modules start fresh')
@@ -49,26 +60,27 @@ withLauncher(trainPrior, 'they encode the training set together; rank 0 fits the
 program.command('sample')
   .description('draw samples: z from the prior, then the ODE/SDE sampler')
   .requiredOption('--run <dir>', 'a trained run')
-  .requiredOption('--n <n>', 'number of samples', posInt('--n'))
+  .requiredOption('--n <n>', 'number of samples', atMost('--n', LIMITS.samples, posInt))
   .requiredOption('--out <file.npy>', 'samples as float32 .npy [N, …]')
   .option('--latents-out <file.npy>', 'the latents used, int64 .npy [N, m]')
   .option('--png <file.png>', 'also draw the samples (scatter for 2-D data, grid for images)')
-  .option('--steps <n>', 'sampler steps', posInt('--steps'))
+  .option('--steps <n>', 'sampler steps', atMost('--steps', LIMITS.sampleSteps, posInt))
   .option('--sampler <name>', SAMPLER_NAMES.join(' | '), oneOf('--sampler', SAMPLER_NAMES))
   .option('--restart <interval>', RESTART_HELP, restartIntervals('--restart'))
   .option('--guidance <w>', 'guidance weight on the latents: w·D(z) + (1−w)·D(∅); 1 = none', finite('--guidance'))
   .option('--prior-temperature <t>', 'temperature of the AR prior (> 0)', positive('--prior-temperature'))
   .option('--class <c>', 'class label for class-conditional runs (default: random)', nonNegInt('--class'))
-  .option('--batch <n>', 'samples per sampler call', posInt('--batch'))
-  .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
+  .option('--batch <n>', 'samples per sampler call (default: as many as fit 1 GiB of activations)', atMost('--batch', LIMITS.batch, posInt))
+  .option('--seed <s>', 'random seed', seed(), 0)
+  .option('--stale-prior', 'use the prior even when it was fitted to an older encoder than the checkpoint\'s')
   .action(async (o) => (await import('./commands.js')).sample(o));
 
 const evaluate = program.command('eval')
   .description('measure a trained run and write RUN/metrics.json')
   .requiredOption('--run <dir>', 'a trained run')
-  .option('--n <n>', 'number of samples', posInt('--n'))
-  .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
-  .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', posInt('--steps'))
+  .option('--n <n>', 'number of samples', atMost('--n', LIMITS.samples, posInt))
+  .option('--seed <s>', 'random seed', seed(), 0)
+  .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', atMost('--steps', LIMITS.sampleSteps, posInt))
   .option('--sampler <name>', `${SAMPLER_NAMES.join(' | ')} (images)`, oneOf('--sampler', SAMPLER_NAMES))
   .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'));
 withLauncher(evaluate, 'they draw the samples together; every node must see the run directory')
@@ -78,13 +90,13 @@ program.command('plot')
   .description('draw the figures of a run into RUN/figures')
   .requiredOption('--run <dir>', 'a trained run')
   .option('--baseline <dir>', 'a plain-EDM run to compare with (2-D figures)')
-  .option('--seed <s>', 'random seed', nonNegInt('--seed'), 0)
+  .option('--seed <s>', 'random seed', seed(), 0)
   .action(async (o) => (await import('./commands.js')).plot(o));
 
 program.command('demo')
   .description('8 Gaussians end to end: plain DM vs DisCo-Diff, prior, samples, metrics, figures, report')
   .option('--out <dir>', 'output directory', 'runs/demo')
-  .option('--steps <n>', 'Stage-I steps per model', posInt('--steps'))
+  .option('--steps <n>', 'Stage-I steps per model', atMost('--steps', LIMITS.trainSteps, posInt))
   .option('--quiet', 'no progress bars')
   .action(async (o) => (await import('./commands.js')).demo(o));
 
@@ -114,5 +126,6 @@ try {
   const msg = (e as Error).message ?? String(e);
   process.stderr.write(`disco-diff: error: ${msg.split('\n')[0]}\n`);
   if (process.env.DISCO_DEBUG) console.error(e);
-  process.exit(2);
+  const code = (e as { exitCode?: unknown }).exitCode;   // 128 + the signal's number after a stop by signal
+  process.exit(typeof code === 'number' ? code : 2);
 }

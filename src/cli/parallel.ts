@@ -4,6 +4,7 @@
  * its environment) joins the process group, and its errors reach every rank.
  */
 import { distEnv, launch, ProcessGroup, defaultBackend } from '../parallel/index.js';
+import { Interrupted } from '../train/signals.js';
 
 /** The launcher's options, as the CLI parses them. */
 export interface LaunchCliOptions {
@@ -39,26 +40,29 @@ export function withoutOptions(argv: string[], names: readonly string[]): string
 export async function launchWorkers(o: LaunchCliOptions): Promise<void> {
   if (distEnv()) throw new Error('--nproc/--nnodes start workers; this process already is one (WORLD_SIZE is set)');
   const nnodes = o.nnodes ?? 1;
-  if (nnodes > 1 && !o.masterAddr) throw new Error('--master-addr must name node 0 when --nnodes > 1');
+  if (nnodes === 1 && (o.masterAddr !== undefined || o.masterPort !== undefined)) {
+    throw new Error('--master-addr and --master-port are for a job across machines (--nnodes > 1); a one-machine job opens no port');
+  }
   await launch({
-    nproc: o.nproc ?? 1, nnodes, nodeRank: o.nodeRank ?? 0, masterAddr: o.masterAddr ?? '127.0.0.1',
-    masterPort: o.masterPort ?? (nnodes > 1 ? 29500 : 0), timeoutS: o.distTimeout, quiet: o.quiet,
+    nproc: o.nproc ?? 1, nnodes, nodeRank: o.nodeRank ?? 0, masterAddr: o.masterAddr,
+    masterPort: o.masterPort ?? 29500, timeoutS: o.distTimeout, quiet: o.quiet,
     command: [process.argv[1]!, ...withoutOptions(process.argv.slice(2), LAUNCH_OPTIONS)],
   });
 }
 
 /**
  * Runs `fn` with this worker's process group (null in a plain single-process run). An error is
- * recorded for the peers and names this rank.
+ * recorded for the peers and names this rank; a stop by a signal (which every rank got, and which
+ * stopped them after the same step) stays as it is.
  */
 export async function asWorker(fn: (group: ProcessGroup | null) => Promise<void>): Promise<void> {
   const env = distEnv();
   if (!env) return fn(null);
-  const group = await ProcessGroup.join(env, defaultBackend());
+  const group = await ProcessGroup.join(env, defaultBackend(), process.argv.slice(2));
   try {
     await fn(group);
   } catch (e) {
-    throw group.failed(e);
+    throw e instanceof Interrupted ? e : group.failed(e);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Reads and validates a run config (JSON or YAML) with errors that name the bad key. */
+import { isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { readFileNamed } from '../io/read.js';
-import { parse as parseYaml } from 'yaml';
 import { RunConfig } from './schema.js';
 
 /** Validates a plain object; throws an Error listing every problem as `path: message`. */
@@ -13,32 +13,73 @@ export function parseConfig(raw: unknown, source = 'config'): RunConfig {
   return r.data;
 }
 
-/** Reads and validates a JSON or YAML run config file. */
-export function loadConfig(path: string): RunConfig {
-  const text = readFileNamed(path, 'config file').toString('utf8');
-  let raw: unknown;
-  try {
-    raw = /\.ya?ml$/i.test(path) ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);
-  } catch (e) {
-    throw new Error(`config file ${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
-  }
-  return parseConfig(raw, `config ${path}`);
+/** The name a YAML key node stands for as a JS property (`1` and `"1"` are one key). */
+function keyName(key: unknown): string {
+  return String(isScalar(key) ? key.value : key);
+}
+
+/** Throws on the first mapping that holds a key twice, naming the key's path and line. */
+function refuseDuplicateKeys(doc: Document, lines: LineCounter, source: string): void {
+  visit(doc, {
+    Map(_, map, path) {
+      const seen = new Set<string>();
+      for (const { key } of map.items) {
+        const name = keyName(key);
+        if (seen.has(name)) {
+          const pos = isScalar(key) && key.range ? lines.linePos(key.range[0]) : null;
+          const at = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
+          const keyPath = [...path.filter(isPair).map((p) => keyName(p.key)), name].join('.');
+          throw new Error(`${source}: key ${keyPath} appears twice${at}`);
+        }
+        seen.add(name);
+      }
+    },
+  });
 }
 
 /**
+ * Reads and validates a JSON or YAML run config file. Both formats follow one rule: a leading
+ * UTF-8 byte order mark is skipped and a key given twice in one mapping is an error.
+ */
+export function loadConfig(path: string): RunConfig {
+  const isYaml = /\.ya?ml$/i.test(path);
+  const source = `config file ${path}`;
+  const text = readFileNamed(path, 'config file').toString('utf8').replace(/^\uFEFF/, '');
+  let raw: unknown;
+  try {
+    // JSON.parse keeps JSON strict (YAML would also take e.g. trailing commas).
+    if (!isYaml) raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, logLevel: 'error' });
+  if (isYaml && doc.errors.length) throw new Error(`${source} is not valid YAML: ${doc.errors[0]!.message}`);
+  refuseDuplicateKeys(doc, lines, source);
+  return parseConfig(isYaml ? doc.toJS() : raw, `config ${path}`);
+}
+
+/** Path parts that would reach an object's prototype instead of a config key. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
  * Applies `key.path=value` assignments (value as JSON, else a string) to a raw config object, e.g.
- * `latents.k=16` or `model.latentInput=none`; returns the same object.
+ * `latents.k=16` or `model.latentInput=none`; returns the same object. It walks own properties
+ * only and refuses `__proto__`, `constructor` and `prototype` as path parts, so no assignment
+ * reaches a prototype.
  */
 export function applyOverrides(raw: Record<string, unknown>, assignments: string[]): Record<string, unknown> {
   for (const a of assignments) {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new Error(`override '${a}': expected key.path=value`);
     const path = a.slice(0, eq).split('.');
+    const bad = path.find((k) => FORBIDDEN_KEYS.has(k));
+    if (bad) throw new Error(`override '${a}': '${bad}' is not a config key`);
     let value: unknown;
     try { value = JSON.parse(a.slice(eq + 1)); } catch { value = a.slice(eq + 1); }
     let o = raw;
     for (const k of path.slice(0, -1)) {
-      const next = o[k] ?? {};
+      const next = (Object.hasOwn(o, k) ? o[k] : undefined) ?? {};
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`override '${a}': ${k} is not an object`);
       o = (o[k] = next) as Record<string, unknown>;
     }

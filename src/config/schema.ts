@@ -6,16 +6,42 @@
  */
 import { z } from 'zod';
 
+/**
+ * Upper bounds of sizes and counts, far above what a run needs: beyond them memory or time would
+ * run out before any result (the errors name the key or flag and the bound).
+ */
+export const LIMITS = {
+  /** Seeds: libtorch's CPU generator (mt19937) keeps only a seed's low 32 bits (src/engine/random.ts). */
+  seed: 2 ** 32 - 1,
+  /** Sampler steps (EDM samples with 18–256), and restarts K and steps per Restart interval. */
+  sampleSteps: 10_000,
+  /** Training steps of Stage I and Stage II. */
+  trainSteps: 1_000_000_000,
+  /** Samples of one `sample` or `eval` command (they are drawn in batches and streamed to disk). */
+  samples: 1_000_000_000,
+  /** Training batch sizes, and the `--batch` of sampling. */
+  batch: 1_048_576,
+  /** Latents per sample (m) and codes per latent (k). */
+  latents: 256,
+  codes: 4096,
+  /** Points of a 2-D toy set. */
+  points: 100_000_000,
+  /** Image side in pixels. */
+  resolution: 1024,
+} as const;
+
 const pos = z.number().positive();
 const int = z.number().int();
 const posInt = int.positive();
+/** A positive integer up to `max`. */
+const upTo = (max: number) => posInt.max(max, { error: `must be at most ${max}` });
 
 /** A 2-D toy set (src/data/toy.ts). */
 export const ToyDataConfig = z.strictObject({
   kind: z.literal('toy'),
   /** 8gaussians | grid | moons | checkerboard | spirals */
   name: z.string().default('8gaussians'),
-  n: posInt.default(8000),
+  n: upTo(LIMITS.points).default(8000),
 });
 
 /** Fashion-MNIST (src/data/fashion-mnist.ts). */
@@ -23,7 +49,7 @@ export const FashionMNISTDataConfig = z.strictObject({
   kind: z.literal('fashion-mnist'),
   /** Folder holding the IDX files (Debian's dataset-fashion-mnist by default). */
   root: z.string().default('/usr/share/datasets/fashion-mnist'),
-  resolution: posInt.default(32),
+  resolution: upTo(LIMITS.resolution).default(32),
   flip: z.boolean().default(false),
   /** Condition on the 10 class labels. */
   useLabels: z.boolean().default(false),
@@ -35,7 +61,7 @@ export const FashionMNISTDataConfig = z.strictObject({
 export const ImageFolderDataConfig = z.strictObject({
   kind: z.literal('image-folder'),
   path: z.string(),
-  resolution: posInt.default(32),
+  resolution: upTo(LIMITS.resolution).default(32),
   channels: z.union([z.literal(1), z.literal(3)]).default(3),
   flip: z.boolean().default(false),
 });
@@ -120,8 +146,8 @@ export const ModelConfig = z.discriminatedUnion('kind', [MLPModelConfig, UNetMod
 export const LatentConfig = z.strictObject({
   /** false = the plain EDM baseline (same network, latents off). */
   enabled: z.boolean().default(true),
-  m: posInt.default(1),
-  k: posInt.default(8),
+  m: upTo(LIMITS.latents).default(1),
+  k: upTo(LIMITS.codes).default(8),
   /** Gumbel-Softmax temperature during training (paper: 1, constant). */
   tau: pos.default(1),
   /** Straight-through hard samples (one-hot forward, soft gradient). */
@@ -243,8 +269,8 @@ export const EDMConfig = z.strictObject({
 
 /** Stage-I training: steps, batch, optimizer, EMA, logging and checkpoints. */
 export const TrainConfig = z.strictObject({
-  steps: posInt.default(4000),
-  batch: posInt.default(512),
+  steps: upTo(LIMITS.trainSteps).default(4000),
+  batch: upTo(LIMITS.batch).default(512),
   lr: pos.default(1e-3),
   warmupSteps: int.nonnegative().default(100),
   emaDecay: z.number().min(0).lt(1).default(0.999),
@@ -255,7 +281,8 @@ export const TrainConfig = z.strictObject({
    */
   emaRampup: z.number().min(0).default(0.05),
   gradClip: pos.nullable().default(null),
-  seed: int.nonnegative().default(0),
+  /** 0 … 2³² − 1 (LIMITS.seed). */
+  seed: int.nonnegative().max(LIMITS.seed, { error: `must be at most ${LIMITS.seed}` }).default(0),
   logEvery: posInt.default(50),
   checkpointEvery: posInt.default(1000),
   /** Intra-op threads; null = DISCO_THREADS, else every core this process may use (src/engine/cores.ts). */
@@ -281,8 +308,8 @@ export const PriorConfig = z.strictObject({
   dim: posInt.default(64),
   /** Attention heads (divides `dim`). */
   heads: posInt.default(4),
-  steps: posInt.default(1500),
-  batch: posInt.default(256),
+  steps: upTo(LIMITS.trainSteps).default(1500),
+  batch: upTo(LIMITS.batch).default(256),
   lr: pos.default(1e-3),
   /** Train on the encoder's soft probabilities instead of argmax codes. */
   softTargets: z.boolean().default(false),
@@ -296,15 +323,15 @@ export const RestartIntervalConfig = z.strictObject({
   tMin: pos,
   tMax: pos,
   /** Number of restarts K. */
-  K: int.nonnegative(),
+  K: int.nonnegative().max(LIMITS.sampleSteps, { error: `must be at most ${LIMITS.sampleSteps}` }),
   /** Heun steps per restart (the Restart code's N_Restart − 1). */
-  steps: posInt,
+  steps: upTo(LIMITS.sampleSteps),
 }).refine((r) => r.tMin < r.tMax, { path: ['tMin'], message: 'must be below tMax' });
 
 /** Sampling: σ grid, solver, Restart intervals and guidance. */
 export const SampleConfig = z.strictObject({
   /** Main steps N (NFE: 2N − 1 for heun/stochastic, N for euler, plus Σ 2·K·steps for restart). */
-  steps: posInt.default(50),
+  steps: upTo(LIMITS.sampleSteps).default(50),
   sampler: z.enum(['heun', 'euler', 'stochastic', 'restart']).default('heun'),
   /**
    * The Restart sampler's intervals (Xu et al. 2023), used by sampler 'restart'. Default: the Restart

@@ -32,6 +32,15 @@ function locate(root: string, name: string): string {
     'or set data.root to a folder holding the IDX files.');
 }
 
+/** Refuses a label outside 0..9 (it would index past the class embedding), naming the file. */
+function checkLabels(labels: Uint8Array, path: string): void {
+  const i = labels.findIndex((c) => c >= FASHION_MNIST_CLASSES.length);
+  if (i >= 0) {
+    throw new Error(`${path}: label ${labels[i]} at index ${i} is outside 0..${FASHION_MNIST_CLASSES.length - 1} ` +
+      `(Fashion-MNIST has ${FASHION_MNIST_CLASSES.length} classes)`);
+  }
+}
+
 /**
  * The train (default) or test split as [N, 1, res, res] float32 in [-1, 1] with int64 labels.
  * Labels are always attached (for evaluation); `numClasses` is 10 only with `useLabels`. Keys
@@ -42,7 +51,9 @@ export function loadFashionMNIST(cfg: Partial<FashionMNISTConfig> = {}, o: { spl
   const split = o.split ?? 'train';
   const [imgName, lblName] = FILES[split];
   const img = readIdx(locate(root, imgName), 3);
-  const lbl = readIdx(locate(root, lblName), 1);
+  const lblPath = locate(root, lblName);
+  const lbl = readIdx(lblPath, 1);
+  checkLabels(lbl.data, lblPath);
   const [n0, h, w] = img.dims as [number, number, number];
   if (lbl.dims[0] !== n0) throw new Error(`Fashion-MNIST ${split}: ${n0} images but ${lbl.dims[0]} labels`);
   const n = limit > 0 ? Math.min(limit, n0) : n0;

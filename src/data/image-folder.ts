@@ -44,12 +44,25 @@ function unpackBits(data: Uint8Array, perRow: number, rows: number, depth: numbe
   return out;
 }
 
-/** Decodes a PNG or JPEG file to 8-bit RGB pixels [H, W, 3]. */
+/** The most pixels an image may have, in millions (decoding takes tens of bytes a pixel). */
+export const MAX_MEGAPIXELS = 100;
+
+/** Throws unless a PNG's header (IHDR: width and height at bytes 16–23) gives at most MAX_MEGAPIXELS. */
+function checkPngSize(buf: Buffer): void {
+  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') throw new Error('PNG header (IHDR) missing');
+  const width = buf.readUInt32BE(16), height = buf.readUInt32BE(20);
+  if (width * height > MAX_MEGAPIXELS * 1e6) {
+    throw new Error(`${width}×${height} pixels is more than the ${MAX_MEGAPIXELS} megapixels an image may have`);
+  }
+}
+
+/** Decodes a PNG or JPEG file (at most MAX_MEGAPIXELS) to 8-bit RGB pixels [H, W, 3]. */
 export function decodeImage(path: string): { width: number; height: number; rgb: Uint8Array } {
   const buf = readFileSync(path);
   let width: number, height: number, src: ArrayLike<number>, ch: number, max = 255;
   try {
     if (buf[0] === 0x89 && buf[1] === 0x50) {
+      checkPngSize(buf);
       const png = decodePng(buf);
       ({ width, height } = png);
       if (png.palette) {
@@ -61,7 +74,7 @@ export function decodeImage(path: string): { width: number; height: number; rgb:
         src = png.depth < 8 ? unpackBits(png.data as Uint8Array, width * ch, height, png.depth) : png.data;
       }
     } else if (buf[0] === 0xff && buf[1] === 0xd8) {
-      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true });
+      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
       ({ width, height } = img);
       src = img.data;
       ch = 4;

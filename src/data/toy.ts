@@ -42,16 +42,16 @@ function gaussianMixture(centers: number[][], std: number, n: number, generator?
 
 /**
  * The paper's 8 Gaussians (App. F): means on a circle of radius 3 at the axes and diagonals,
- * σ = 0.2, 1000 points per component by default. Exactly balanced (n/8 each), not multinomial.
+ * σ = 0.2. Exactly balanced (n/8 each), not multinomial.
  */
-export function eightGaussians(n = 8000, generator?: Generator, o: ToyOptions & { radius?: number; std?: number } = {}): ToyData {
+export function eightGaussians(n: number, generator?: Generator, o: ToyOptions & { radius?: number; std?: number } = {}): ToyData {
   const r = o.radius ?? 3;
   const centers = Array.from({ length: 8 }, (_, k) => [r * Math.cos((k * Math.PI) / 4), r * Math.sin((k * Math.PI) / 4)]);
   return gaussianMixture(centers, o.std ?? 0.2, n, generator, o.iid);
 }
 
 /** A 5×5 grid of Gaussians, means at {-3, -1.5, 0, 1.5, 3}², σ = 0.15, exactly balanced. */
-export function gaussianGrid(n = 8000, generator?: Generator, o: ToyOptions & { side?: number; spacing?: number; std?: number } = {}): ToyData {
+export function gaussianGrid(n: number, generator?: Generator, o: ToyOptions & { side?: number; spacing?: number; std?: number } = {}): ToyData {
   const side = o.side ?? 5, s = o.spacing ?? 1.5;
   const c = (i: number): number => (i - (side - 1) / 2) * s;
   const centers = Array.from({ length: side * side }, (_, k) => [c(k % side), c(Math.floor(k / side))]);
@@ -59,7 +59,7 @@ export function gaussianGrid(n = 8000, generator?: Generator, o: ToyOptions & { 
 }
 
 /** Two interleaved half circles (as sklearn's make_moons), centred and scaled ×2, noise 0.1·2. */
-export function twoMoons(n = 8000, generator?: Generator, o: ToyOptions & { noise?: number } = {}): ToyData {
+export function twoMoons(n: number, generator?: Generator, o: ToyOptions & { noise?: number } = {}): ToyData {
   return tidy(() => {
     const labels = componentLabels(n, 2, generator, o.iid);
     const th = rand([n], { generator }).mul(Math.PI);
@@ -73,7 +73,7 @@ export function twoMoons(n = 8000, generator?: Generator, o: ToyOptions & { nois
 }
 
 /** A 4×4 checkerboard on [-4, 4]², uniform on the 8 dark cells; label = dark cell index. */
-export function checkerboard(n = 8000, generator?: Generator, o: ToyOptions = {}): ToyData {
+export function checkerboard(n: number, generator?: Generator, o: ToyOptions = {}): ToyData {
   return tidy(() => {
     const labels = componentLabels(n, 8, generator, o.iid);
     const col = labels.remainder(4).float(), row = labels.div(4).floor().mul(2).add(col.remainder(2));  // row parity = col parity
@@ -84,7 +84,7 @@ export function checkerboard(n = 8000, generator?: Generator, o: ToyOptions = {}
 }
 
 /** Two interleaved spiral arms (as in FFJORD), scaled to about [-4, 4]²; label = arm. */
-export function spirals(n = 8000, generator?: Generator, o: ToyOptions & { noise?: number } = {}): ToyData {
+export function spirals(n: number, generator?: Generator, o: ToyOptions & { noise?: number } = {}): ToyData {
   return tidy(() => {
     const labels = componentLabels(n, 2, generator, o.iid);
     const r = rand([n], { generator }).sqrt().mul(3 * Math.PI);    // angle = radius, up to 1.5 turns
@@ -96,7 +96,7 @@ export function spirals(n = 8000, generator?: Generator, o: ToyOptions & { noise
 }
 
 /** A toy generator: `n` points from a seeded stream. */
-export type ToyGenerator = (n?: number, generator?: Generator, o?: ToyOptions) => ToyData;
+export type ToyGenerator = (n: number, generator?: Generator, o?: ToyOptions) => ToyData;
 
 /** The toy datasets by name. */
 export const TOY_DATASETS = {
@@ -110,8 +110,8 @@ export const TOY_DATASETS = {
 /** The names `makeToy` knows. */
 export type ToyName = keyof typeof TOY_DATASETS;
 
-/** `n` points of the named toy dataset (its default size when n is omitted). */
-export function makeToy(name: string, n?: number, generator?: Generator, o: ToyOptions = {}): ToyData {
+/** `n` points of the named toy dataset. */
+export function makeToy(name: string, n: number, generator?: Generator, o: ToyOptions = {}): ToyData {
   const make = (TOY_DATASETS as Record<string, ToyGenerator>)[name];
   if (!make) throw new Error(`makeToy: unknown dataset '${name}' (known: ${Object.keys(TOY_DATASETS).join(', ')})`);
   return make(n, generator, o);

@@ -8,6 +8,6 @@ import type { Conditioning } from './conditioning.js';
  * D under `cond`, with guidance weight w on the latents: D̃ = w·D(x, σ, z) + (1 − w)·D(x, σ, ∅),
  * the labels kept in both terms (w = 1, or no latents: plain D).
  */
-export function latentDenoiser(model: EDMPrecond<Conditioning>, cond: Conditioning = {}, guidance = 1): Denoiser {
+export function latentDenoiser(model: EDMPrecond<Conditioning>, cond: Conditioning, guidance: number): Denoiser {
   return makeDenoiser(model, cond, { guidance, uncond: cond.latents ? { labels: cond.labels } : undefined });
 }

@@ -6,20 +6,20 @@
  */
 import { F, rand, type Generator, type Tensor } from '../engine/index.js';
 
-/** Temperature, hard (straight-through) samples, noise scale and generator. */
+/** Temperature, hard (straight-through) samples, noise scale (a run's latents.tau, hard, gumbelNoise) and generator. */
 export interface GumbelOptions {
   /** Temperature τ (paper: 1 in training, 0.01 ≈ argmax for extraction). */
-  tau?: number;
+  tau: number;
   /** Straight-through one-hot samples. */
-  hard?: boolean;
+  hard: boolean;
   /** Scale s of the Gumbel noise (1 = a categorical sample; 0 = none, argmax in the hard form). */
-  noise?: number;
+  noise: number;
   generator?: Generator;
 }
 
 /** Relaxed categorical samples over the last dim of `logits` [..., k]. */
-export function gumbelSoftmax(logits: Tensor, o: GumbelOptions = {}): Tensor {
-  const { tau = 1, hard = false, noise = 1, generator } = o;
+export function gumbelSoftmax(logits: Tensor, o: GumbelOptions): Tensor {
+  const { tau, hard, noise, generator } = o;
   let perturbed = logits;
   if (noise > 0) {
     const u = rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator });

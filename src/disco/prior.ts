@@ -3,7 +3,7 @@
  * causal Transformer (nanoGPT-style). Position 0 reads a start token (the class token when
  * class-conditional); position i reads z_{i−1} and predicts z_i.
  */
-import { F, cat, full, multinomial, tidy, type Generator, type Tensor } from '../engine/index.js';
+import { F, cat, full, rand, tidy, type Generator, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { TransformerBlock } from '../nn/transformer.js';
@@ -78,12 +78,15 @@ export class LatentPrior extends Module {
   }
 
   /**
-   * Draws n code vectors [n, m] (int64), one position at a time, at a temperature. `fixed[i]`, when
-   * a code, holds latent i at that code for every sample (later latents are drawn given it).
+   * Draws n code vectors [n, m] (int64), one position at a time, at a temperature (a run's
+   * prior.temperature). `fixed[i]`, when a code, holds latent i at that code for every sample
+   * (later latents are drawn given it). Each draw is Gumbel-max, z_i = argmax_c (ℓ_c/T + g_c) with
+   * g = −log(−log u), u ~ U(0, 1) [n, k], a sample of softmax(ℓ/T) whose noise is batch-shaped: under
+   * row streams (src/engine/random.ts) a sample's codes do not depend on how the n are batched.
    */
-  sample(n: number, o: { labels?: Tensor; temperature?: number; generator?: Generator;
-    fixed?: readonly (number | null)[] } = {}): Tensor {
-    const T = o.temperature ?? 1;
+  sample(n: number, o: { labels?: Tensor; temperature: number; generator?: Generator;
+    fixed?: readonly (number | null)[] }): Tensor {
+    const T = o.temperature;
     if (!(T > 0 && Number.isFinite(T))) throw new Error(`prior temperature must be a positive number, got ${T}`);
     if (o.fixed && (o.fixed.length !== this.m || o.fixed.some((c) => c !== null && !(Number.isInteger(c) && c >= 0 && c < this.k)))) {
       throw new Error(`prior: fixed must hold ${this.m} entries, each null or a code 0..${this.k - 1}, got [${o.fixed}]`);
@@ -94,7 +97,8 @@ export class LatentPrior extends Module {
       const next = tidy(() => {
         if (held !== null) return cat([z, full([n, 1], held, { dtype: 'int64', device: this.pos.device })], 1);
         const logits = this.logits(z, o.labels).select(1, i).div(T); // (n, k)
-        return cat([z, multinomial(logits.softmax(-1), 1, { generator: o.generator })], 1);
+        const g = rand([n, this.k], { dtype: 'float64', device: this.pos.device, generator: o.generator }).log().neg().log().neg();
+        return cat([z, logits.add(g).argmax(-1, true)], 1);
       });
       z.dispose();
       z = next;

@@ -4,7 +4,7 @@
  * that share one z, and group-hierarchical composition (low-resolution groups from one code, the
  * others from another).
  */
-import { Generator, cat, noGrad, randn, tensor, tidy, type Tensor } from '../engine/index.js';
+import { Generator, cat, noGrad, tensor, tidy, type Tensor } from '../engine/index.js';
 import type { SampleConfig } from '../config/schema.js';
 import type { EDMPrecond } from '../edm/precond.js';
 import { edmSigmas } from '../edm/schedule.js';
@@ -12,6 +12,7 @@ import { SAMPLERS, type Denoiser, type SampleResult, type SamplerName, type Samp
 import type { Conditioning } from './conditioning.js';
 import { oneHotCodes } from './gumbel.js';
 import { latentDenoiser } from './denoiser.js';
+import { initialNoise } from './sample.js';
 
 /**
  * Integrates from x0 (noise already scaled to σ_0) with conditioning `condA` for the first
@@ -20,12 +21,12 @@ import { latentDenoiser } from './denoiser.js';
  */
 export function sampleWithSwitch(denoiser: EDMPrecond<Conditioning>, x0: Tensor, sigmas: number[], condA: Conditioning,
   condB: Conditioning, switchStep: number,
-  o: { sampler?: SamplerName; guidance?: number } & Pick<SamplerOptions, 'generator' | 'restart' | 'rho'> = {}): SampleResult {
+  o: { sampler: SamplerName; guidance: number } & Pick<SamplerOptions, 'generator' | 'restart' | 'rho'>): SampleResult {
   const Da = latentDenoiser(denoiser, condA, o.guidance);
   const Db = latentDenoiser(denoiser, condB, o.guidance);
   let step = 0;
   const D: Denoiser = (x, sigma) => (step < switchStep ? Da : Db)(x, sigma);
-  return noGrad(() => SAMPLERS[o.sampler ?? 'heun'](D, x0, sigmas,
+  return noGrad(() => SAMPLERS[o.sampler](D, x0, sigmas,
     { generator: o.generator, restart: o.restart, rho: o.rho, onStep: (s) => { step = s.i + 1; } }));
 }
 
@@ -37,7 +38,8 @@ export interface SwitchRow {
 }
 
 /**
- * The switching experiment: for each column j the same initial noise, sampled with codes
+ * The switching experiment: for each column j the same initial noise (`generate`'s for sample j
+ * of the seed, src/disco/sample.ts `initialNoise`), sampled with codes
  * codesA[j] throughout, switched to codesB[j] after each fraction of the steps, and codesB[j]
  * throughout. Rows: "z₁ only", "switch at 25%", …, "z₂ only".
  */
@@ -49,26 +51,21 @@ export function switchingRows(denoiser: EDMPrecond<Conditioning>, shape: number[
   const fractions = o.fractions ?? [0.25, 0.5, 0.75];
   const points = [{ label: 'z₁ only', step: N }, ...fractions.map((f) => ({ label: `switch at ${Math.round(100 * f)}%`,
     step: Math.round(f * N) })), { label: 'z₂ only', step: 0 }];
-  const g = new Generator(o.seed);
-  try {
-    return tidy(() => {
-      const x0 = randn([n, ...shape], { dtype: 'float64', generator: g }).mul(sigmas[0]!);
-      const condA: Conditioning = { latents: oneHotCodes(codesA, k), labels: o.labels };
-      const condB: Conditioning = { latents: oneHotCodes(codesB, k), labels: o.labels };
-      return points.map(({ label, step }) => {
-        const sg = new Generator(o.seed + 1); // the same churn noise in every row (stochastic sampler)
-        try {
-          const r = sampleWithSwitch(denoiser, x0, sigmas, condA, condB, step,
-            { sampler: o.sample.sampler, restart: o.sample.restart, rho: o.sample.rho, guidance: o.sample.guidance, generator: sg });
-          return { label, images: r.x.to({ dtype: 'float32' }) };
-        } finally {
-          sg.dispose();
-        }
-      });
+  return tidy(() => {
+    const x0 = initialNoise(shape, n, o.seed).mul(sigmas[0]!);
+    const condA: Conditioning = { latents: oneHotCodes(codesA, k), labels: o.labels };
+    const condB: Conditioning = { latents: oneHotCodes(codesB, k), labels: o.labels };
+    return points.map(({ label, step }) => {
+      const sg = new Generator(o.seed + 1); // the same churn noise in every row (stochastic sampler)
+      try {
+        const r = sampleWithSwitch(denoiser, x0, sigmas, condA, condB, step,
+          { sampler: o.sample.sampler, restart: o.sample.restart, rho: o.sample.rho, guidance: o.sample.guidance, generator: sg });
+        return { label, images: r.x.to({ dtype: 'float32' }) };
+      } finally {
+        sg.dispose();
+      }
     });
-  } finally {
-    g.dispose();
-  }
+  });
 }
 
 /** Codes [R, m] → [R·perRow, m], each row repeated perRow times (for shared-latent grids). */

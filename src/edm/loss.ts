@@ -23,11 +23,11 @@
  */
 import { rand, randn, randnLike, type Generator, type Tensor } from '../engine/index.js';
 
-/** EDM's ln σ ~ N(pMean, pStd²), σ_data and a generator. */
+/** EDM's ln σ ~ N(pMean, pStd²), σ_data and a generator (the config's `edm` section holds their defaults). */
 export interface EDMLossOptions {
-  pMean?: number;
-  pStd?: number;
-  sigmaData?: number;
+  pMean: number;
+  pStd: number;
+  sigmaData: number;
   generator?: Generator;
 }
 
@@ -38,7 +38,7 @@ export interface VDMppParams {
 }
 
 /** VDM++'s sigmoid bias, σ_data and a generator. */
-export interface VDMppLossOptions extends Partial<VDMppParams> {
+export interface VDMppLossOptions extends VDMppParams {
   generator?: Generator;
 }
 
@@ -84,15 +84,15 @@ function denoisingLoss(D: DenoiseBatch, y: Tensor, sigma: Tensor, weight: (s: Te
 }
 
 /** EDM's loss: ln σ ~ N(P_mean, P_std²), weight λ(σ). */
-export function edmLoss(D: DenoiseBatch, y: Tensor, o: EDMLossOptions = {}): DenoisingLoss {
-  const { pMean = -1.2, pStd = 1.2, sigmaData: sd = 0.5, generator } = o;
+export function edmLoss(D: DenoiseBatch, y: Tensor, o: EDMLossOptions): DenoisingLoss {
+  const { pMean, pStd, sigmaData: sd, generator } = o;
   const rnd = randn([y.size(0)], { dtype: y.dtype, device: y.device, generator });
   return denoisingLoss(D, y, rnd.mul(pStd).add(pMean).exp(), (s) => edmWeight(s, sd), generator);
 }
 
-/** VDM++'s loss: l ~ p(l), σ = e^{−l/2}, weight Z·λ_EDM(σ) (sigmoid weighting with shift `bias`, default 2). */
-export function vdmppLoss(D: DenoiseBatch, y: Tensor, o: VDMppLossOptions = {}): DenoisingLoss {
-  const { bias = 2, sigmaData = 0.5, generator } = o;
+/** VDM++'s loss: l ~ p(l), σ = e^{−l/2}, weight Z·λ_EDM(σ) (sigmoid weighting with shift `bias`). */
+export function vdmppLoss(D: DenoiseBatch, y: Tensor, o: VDMppLossOptions): DenoisingLoss {
+  const { bias, sigmaData, generator } = o;
   const w = { bias, sigmaData };
   // u ∈ [1e-6, 1 − 1e-6]: the CDF's ends map to σ = ∞ and σ = 0.
   const u = rand([y.size(0)], { dtype: y.dtype, device: y.device, generator }).clamp(1e-6, 1 - 1e-6);

@@ -48,7 +48,7 @@ export function edmCoefficients(sigma: Tensor, sigmaData: number): EDMCoefficien
 
 /** D_θ(x, σ, cond) around a backbone F_θ, with σ_data the data's standard deviation. */
 export class EDMPrecond<C extends EDMConditioning = EDMConditioning> extends Module {
-  constructor(readonly net: Backbone<C>, readonly sigmaData = 0.5) {
+  constructor(readonly net: Backbone<C>, readonly sigmaData: number) {
     super();
     this.module('net', net);
   }

@@ -34,7 +34,7 @@ export interface SamplerOptions {
   keepTrajectory?: boolean;
   /** The Restart sampler's intervals (required by `restart`, ignored by the others). */
   restart?: RestartInterval[];
-  /** ρ of the Restart passes' σ grids (EDM Eq. 5; default 7). */
+  /** ρ of the Restart passes' σ grids (EDM Eq. 5; required by `restart`, ignored by the others). */
   rho?: number;
 }
 
@@ -128,10 +128,11 @@ export interface RestartStop {
 /**
  * Where the Restart intervals act on the main grid `sigmas` (decreasing, ending in 0): each t_min
  * snaps to the nearest interior σ_j (0 < j < N), as in the official code, and the restarts run
- * after the main step that lands on σ_j. Returns j ↦ its stop. Throws naming the interval when
- * one is malformed or cannot act on this grid.
+ * after the main step that lands on σ_j, along EDM's grid (Eq. 5, exponent `rho`) from t_max to
+ * σ_j. Returns j ↦ its stop. Throws naming the interval when one is malformed or cannot act on
+ * this grid.
  */
-export function restartPlan(sigmas: number[], intervals: RestartInterval[], rho = 7): Map<number, RestartStop> {
+export function restartPlan(sigmas: number[], intervals: RestartInterval[], rho: number): Map<number, RestartStop> {
   const N = sigmas.length - 1;
   if (N < 2) throw new Error(`restart: needs at least 2 main steps (an interior σ to restart from), got ${N}`);
   const plan = new Map<number, RestartStop>();
@@ -167,6 +168,7 @@ export function restartPlan(sigmas: number[], intervals: RestartInterval[], rho 
 export function restart(D: Denoiser, x: Tensor, sigmas: number[], o: SamplerOptions = {}): SampleResult {
   const { generator, onStep, keepTrajectory = false } = o;
   if (!o.restart?.length) throw new Error('restart: give at least one interval (SamplerOptions.restart)');
+  if (o.rho === undefined) throw new Error('restart: give ρ of the restart grids (SamplerOptions.rho)');
   const plan = restartPlan(sigmas, o.restart, o.rho);
   let nfe = 0;
   const solve = (x0: Tensor, grid: number[], i: number): Tensor => {

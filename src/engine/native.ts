@@ -115,6 +115,7 @@ export interface NativeBinding {
     liveBytes: number; peakBytes: number; capBytes: number | null };
   emptyCache(): void;
   storeOpen(host: string, port: number, isServer: boolean, timeoutMs: number): number;
+  storeOpenFile(path: string, timeoutMs: number): number;
   storePort(store: number): number;
   storeClose(store: number): void;
   storeSet(store: number, key: string, value: string): void;
@@ -129,7 +130,7 @@ export interface NativeBinding {
   workWait(work: number, timeoutMs: number): boolean;
   workResult(work: number): Id;
   workRelease(work: number): void;
-  heartbeatStart(host: string, port: number, key: string, intervalMs: number): void;
+  heartbeatStart(store: number, key: string, intervalMs: number): void;
   heartbeatProgress(n: number): void;
   dieWithParent(ppid: number): void;
 }

@@ -7,7 +7,10 @@ import { N } from './native.js';
 import { Tensor } from './tensor.js';
 import type { TensorOptions } from './creation.js';
 
-/** An independent random stream with savable state. */
+/**
+ * An independent random stream with savable state. libtorch's CPU generator (mt19937) keeps only
+ * the low 32 bits of its seed, so seeds a user gives are 0 … 2³² − 1 (src/config/schema.ts LIMITS).
+ */
 export class Generator {
   private _h: number | null;
   constructor(seed: number) {
@@ -44,11 +47,15 @@ export function setGlobalRngState(state: Uint8Array): void { N.setGeneratorState
  * The rows of each batch one process of a data-parallel run holds: rows [start, end) of `total`.
  * Under `withRowShard`, draws shaped [end − start, …] are made for all `total` rows and cut to
  * these, so each sample gets the same noise however the batch is split over processes.
+ * With `streams`, rows [start, end) are rows of a sequence of any length, counted in blocks of
+ * `total` rows, and block j is drawn (whole, then cut) from its own generator `streams(j)`: each
+ * row's numbers then depend only on its index, however the sequence is cut into batches and processes.
  */
 export interface RowShard {
   start: number;
   end: number;
   total: number;
+  streams?: (block: number) => Generator;
 }
 let rows: RowShard | null = null;
 
@@ -63,16 +70,46 @@ export function withRowShard<T>(shard: RowShard | null, fn: () => T): T {
   }
 }
 
+/**
+ * The seed of stream j of a seed (both below 2³²): MurmurHash3's 32-bit finaliser, a bijection, of
+ * the seed's hash plus j. The streams of one seed are distinct; those of two seeds overlap only by chance.
+ */
+export function streamSeed(seed: number, j: number): number {
+  return fmix32((fmix32(seed) + j) >>> 0);
+}
+
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 function draw(kind: 'uniform' | 'normal', shape: number[], o: RandomOptions): Tensor {
   const dtype = o.dtype ?? 'float32', device = o.device ?? 'cpu';
-  if (!rows || shape[0] !== rows.end - rows.start || shape[0] === rows.total) {
+  const whole = (n: number, g: number | null) => N.rand(kind, [n, ...shape.slice(1)], dtype, device, g);
+  if (!rows || shape[0] !== rows.end - rows.start || shape[0] === 0 || (shape[0] === rows.total && !rows.streams)) {
     return new Tensor(N.rand(kind, shape, dtype, device, gen(o)));
   }
-  const whole = N.rand(kind, [rows.total, ...shape.slice(1)], dtype, device, gen(o));
-  const mine = N.slice(whole, 0, rows.start, rows.end, 1);
-  const out = N.clone(mine); // its own storage: the whole draw is freed
-  N.disposeMany([mine, whole]);
+  if (!rows.streams) return new Tensor(cut(whole(rows.total, gen(o)), rows.start, rows.end, rows.total));
+  const { start, end, total, streams } = rows;
+  const parts: number[] = [];
+  for (let j = Math.floor(start / total); j * total < end; j++) {
+    const lo = Math.max(start - j * total, 0), hi = Math.min(end - j * total, total);
+    parts.push(cut(whole(total, streams(j).handle), lo, hi, total));
+  }
+  if (parts.length === 1) return new Tensor(parts[0]!);
+  const out = N.cat(parts, 0);
+  N.disposeMany(parts);
   return new Tensor(out);
+}
+
+/** Rows [lo, hi) of a draw of `total` rows, in their own storage (the draw is freed). */
+function cut(draw: number, lo: number, hi: number, total: number): number {
+  if (lo === 0 && hi === total) return draw;
+  const mine = N.slice(draw, 0, lo, hi, 1);
+  const out = N.clone(mine);
+  N.disposeMany([mine, draw]);
+  return out;
 }
 
 /** Uniform on [0, 1). */

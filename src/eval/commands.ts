@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior } from '../train/stage2.js';
 import { RunDir } from '../train/run-dir.js';
+import { loadPrior, loadRun } from '../train/load-run.js';
 import { evaluateToyRun } from './toy.js';
 import { compareFigures, runFigures, summary, writeReport } from './toy-report.js';
 import { writeEvalMetrics } from './metrics-file.js';
@@ -40,6 +41,7 @@ export async function evaluateRun(dir: string, o: { n?: number; seed?: number; g
 export async function plotRun(dir: string, o: { baseline?: string; seed?: number } = {}): Promise<Record<string, string>> {
   const run = new RunDir(dir);
   if (!isToy(dir)) return (await import('./images.js')).plotImageRun(dir, o);
+  if (o.baseline) checkBaseline(o.baseline);
   const side = evaluateToyRun(dir, { seed: o.seed });
   try {
     if (!o.baseline) return runFigures(run.figures, side);
@@ -52,6 +54,21 @@ export async function plotRun(dir: string, o: { baseline?: string; seed?: number
     }
   } finally {
     side.artifacts.dispose();
+  }
+}
+
+/** Fails at once, not after the run's own evaluation, when the baseline is missing, not 2-D, or its prior is missing or stale. */
+function checkBaseline(dir: string): void {
+  try {
+    if (!isToy(dir)) throw new Error(`${dir} is not a 2-D toy run`);
+    const L = loadRun(dir);
+    try {
+      if (L.model.encoder) loadPrior(L.run, L.cfg, 0).dispose();
+    } finally {
+      L.model.dispose();
+    }
+  } catch (e) {
+    throw new Error(`--baseline: ${(e as Error).message}`);
   }
 }
 

@@ -63,8 +63,8 @@ function latentConsistency(L: LoadedRun, prior: LatentPrior, o: { rows: number; 
   };
   const n = o.rows * o.perRow;
   const shared = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, codes, batch: o.batch, group: o.group });
-  const indep = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, prior, batch: o.batch,
-    priorTemperature: L.cfg.prior.temperature, group: o.group });
+  const indep = generate(L.model, L.info, { n, seed: o.seed + 29, sample: L.cfg.sample, batch: o.batch,
+    prior: { model: prior, temperature: L.cfg.prior.temperature }, group: o.group });
   const r = { shared: share(shared.x), independent: share(indep.x), rows: o.rows, perRow: o.perRow };
   for (const t of [z, codes, shared.x, shared.codes, indep.x, indep.codes]) t?.dispose();
   g.dispose();
@@ -94,8 +94,8 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const g = new Generator(seed + 11);
   const labels = labelsFor(L, n, g);
   const group = o.group ?? null;
-  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, labels, batch: o.batch ?? 100,
-    priorTemperature: L.cfg.prior.temperature, group });
+  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, labels, batch: o.batch ?? 100,
+    prior: prior && { model: prior, temperature: L.cfg.prior.temperature }, group });
   const test = fmnist ? loadFashionMNISTTest(L.cfg.data.kind === 'fashion-mnist' ? L.cfg.data : {}) : null;
   const quality = test ? evaluateImages(gen.x, test.x) : null;
   const sub = test ? test.x.slice(0, 0, 1000) : null;
@@ -131,8 +131,8 @@ export async function plotImageRun(dir: string, o: { seed?: number } = {}): Prom
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, L.info.numClasses) : null;
   const g = new Generator(seed + 13);
   const s = L.cfg.sample;
-  const draw = (n: number, codes?: Tensor, labels?: Tensor) => generate(L.model, L.info, { n, seed, sample: s, prior, codes,
-    labels: labels ?? labelsFor(L, n, g), batch: 100, priorTemperature: L.cfg.prior.temperature });
+  const draw = (n: number, codes?: Tensor, labels?: Tensor) => generate(L.model, L.info, { n, seed, sample: s, codes,
+    labels: labels ?? labelsFor(L, n, g), batch: 100, prior: prior && { model: prior, temperature: L.cfg.prior.temperature } });
   tidy(() => {
     sampleGridFigure(paths.samples!, draw(64).x, { cols: 8 });
     if (prior && L.model.encoder) {
@@ -144,8 +144,8 @@ export async function plotImageRun(dir: string, o: { seed?: number } = {}): Prom
       sharedLatentFigure(paths.sharedLatents, shared.x, perRow, { codes: z.toArray() as number[][] });
       const cols = 8;
       const colLabels = labelsFor(L, cols, g); // one class per column, shared by both codes
-      const za = prior.sample(cols, { generator: g, labels: colLabels });
-      const zb = prior.sample(cols, { generator: g, labels: colLabels });
+      const za = prior.sample(cols, { generator: g, labels: colLabels, temperature: L.cfg.prior.temperature });
+      const zb = prior.sample(cols, { generator: g, labels: colLabels, temperature: L.cfg.prior.temperature });
       const switched = switchingRows(L.model.denoiser, L.info.shape, L.cfg.latents.k, za, zb,
         { sample: s, seed, labels: colLabels });
       paths.switching = join(figs, 'latent-switching.png');

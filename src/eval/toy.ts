@@ -90,17 +90,16 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   };
   const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
   const group = o.group ?? null;
-  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior, priorTemperature: L.cfg.prior.temperature, group });
-  const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior, keepTrajectory: true,
-    priorTemperature: L.cfg.prior.temperature, group });
+  const codePrior = prior && { model: prior, temperature: L.cfg.prior.temperature };
+  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior: codePrior, group });
+  const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior: codePrior, keepTrajectory: true, group });
   const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
   const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std }) : null;
   const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
   const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
   const flow = flowStats(L, traj);
   const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).map(([key, setting]) => {
-    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior,
-      priorTemperature: L.cfg.prior.temperature, group });
+    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior: codePrior, group });
     const v = w2(g.x, a.x);
     g.x.dispose();
     g.codes?.dispose();
@@ -139,7 +138,7 @@ function flowStats(L: LoadedRun, traj: Generated):
   { curvature: TimeSeries; turning: TimeSeries; turningMean: number; jacobian: TimeSeries } {
   const sigmas = edmSigmas(L.cfg.sample.steps, L.cfg.sample);
   const latents = traj.codes && L.model.encoder ? oneHotCodes(traj.codes, L.model.encoder.k) : null;
-  const D = latentDenoiser(L.model.denoiser, { latents });
+  const D = latentDenoiser(L.model.denoiser, { latents }, L.cfg.sample.guidance); // the denoiser the trajectories were sampled with
   const G = edmVelocity(D);
   const states = traj.trajectory.slice(0, -1).map((x, i) => ({ t: sigmas[i]!, x }));
   const curvature = odeCurvature(G, states);

@@ -17,9 +17,18 @@ const MAGIC = Buffer.from([0x93, ...Buffer.from('NUMPY')]);
 
 /** Writes `t` (any device) to `path` atomically. */
 export function saveNpy(path: string, t: Tensor): void {
-  const descr = DESCR[t.dtype];
-  if (!descr) throw new Error(`saveNpy: dtype ${t.dtype} has no .npy equivalent here; convert to float32 first`);
-  const shape = t.shape;
+  saveNpyRows(path, t.dtype, t.shape, [t]);
+}
+
+/**
+ * Writes an array of `dtype` and `shape` to `path` atomically, its rows coming part by part
+ * from `parts` (each [rows, …shape[1:]], in order): the header first, then each part's bytes as
+ * it comes, so memory holds one part at a time. Unless the parts fit the header, it throws and
+ * `path` stays as it was.
+ */
+export function saveNpyRows(path: string, dtype: DType, shape: readonly number[], parts: Iterable<Tensor>): void {
+  const descr = DESCR[dtype];
+  if (!descr) throw new Error(`saveNpy: dtype ${dtype} has no .npy equivalent here; convert to float32 first`);
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   const total = MAGIC.length + 2 + 2 + header.length + 1;
@@ -28,7 +37,16 @@ export function saveNpy(path: string, t: Tensor): void {
   len.writeUInt16LE(header.length);
   function* chunks(): Generator<Uint8Array> {
     yield* [MAGIC, Buffer.from([1, 0]), len, Buffer.from(header, 'latin1')];
-    yield* tensorBytes(t);
+    const want = shape[0] ?? 1; // a 0-d array is one row
+    let rows = 0;
+    for (const t of parts) {
+      rows += t.ndim ? t.size(0) : 1;
+      if (t.dtype !== dtype || t.ndim !== shape.length || t.shape.some((d, i) => i > 0 && d !== shape[i]) || rows > want) {
+        throw new Error(`a part [${t.shape}] ${t.dtype} does not fit the array [${shape}] ${dtype}`);
+      }
+      yield* tensorBytes(t);
+    }
+    if (rows !== want) throw new Error(`the parts hold ${rows} rows of the ${want} the header gives`);
   }
   writeFileAtomic(path, chunks());
 }

@@ -1,10 +1,14 @@
 /**
  * The rendezvous a worker of a data-parallel job reads from its environment, in torchrun's
  * variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE) plus the
- * few that `disco-diff train --nproc` adds (DISCO_*).
+ * few that `disco-diff train --nproc` adds (DISCO_*). A one-machine job of that launcher meets in a
+ * file (DISCO_STORE_FILE) and needs no MASTER_ADDR or MASTER_PORT.
  */
 
 export interface DistEnv {
+  /** The rendezvous store's file on this machine (a one-machine job), or null: node 0's TCPStore at masterAddr:masterPort. */
+  storeFile: string | null;
+  /** Node 0's address and its store's port ('127.0.0.1' and 0 with a store file). */
   masterAddr: string;
   masterPort: number;
   rank: number;
@@ -37,14 +41,15 @@ export function distEnv(env: NodeJS.ProcessEnv = process.env): DistEnv | null {
   const worldSize = int('WORLD_SIZE', 1, 65_536);
   const rank = int('RANK', 0, worldSize - 1);
   const localWorldSize = int('LOCAL_WORLD_SIZE', 1, worldSize, 1);
-  const masterAddr = env.MASTER_ADDR ?? '';
+  const storeFile = env.DISCO_STORE_FILE || null;
+  const masterAddr = storeFile ? '127.0.0.1' : env.MASTER_ADDR ?? '';
   if (!masterAddr) throw new Error('MASTER_ADDR must name the host of rank 0 (or of the launcher) for a data-parallel run');
   const timeout = Number(env.DISCO_DIST_TIMEOUT ?? DEFAULT_TIMEOUT_S);
   if (!(timeout > 0)) throw new Error(`DISCO_DIST_TIMEOUT must be a positive number of seconds, got '${env.DISCO_DIST_TIMEOUT}'`);
   return {
-    masterAddr, masterPort: int('MASTER_PORT', 1, 65_535), rank, worldSize,
+    storeFile, masterAddr, masterPort: storeFile ? 0 : int('MASTER_PORT', 1, 65_535), rank, worldSize,
     localRank: int('LOCAL_RANK', 0, localWorldSize - 1, 0), localWorldSize,
-    launcherStore: env.DISCO_STORE === 'launcher',
+    launcherStore: storeFile !== null || env.DISCO_STORE === 'launcher',
     launcherPid: env.DISCO_LAUNCHER_PID ? int('DISCO_LAUNCHER_PID', 1, 2 ** 31) : null,
     timeoutMs: timeout * 1000,
   };

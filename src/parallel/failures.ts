@@ -1,10 +1,12 @@
 /**
  * Naming the rank that brought a data-parallel job down. Every worker keeps `hb/<rank>` =
  * "<beats> <collectives entered>" fresh from a native thread (native/parallel.cc); a worker that fails
- * on its own writes `error/<rank>`, one that stops because a peer failed writes `lost/<rank>`, and
- * the launcher writes `exit/<rank>` for a worker that ended without either (a signal, a crash).
- * A survivor reads these: a record names the rank; a heartbeat that stopped names a dead or frozen
- * process; a count of collectives behind its own names a rank whose main thread is stuck.
+ * on its own writes `error/<rank>`, one that stops because a peer failed writes `lost/<rank>` (the
+ * cause it names), and the launcher writes `exit/<rank>` for a worker that ended without either (a
+ * signal, a crash). A survivor reads these: a record names the rank; a heartbeat that stopped names
+ * a dead or frozen process, which it records as `stale/<rank>` (so that the launcher can kill a
+ * frozen one at once and say what it was); a count of collectives behind its own names a rank whose
+ * main thread is stuck.
  */
 import type { Store } from './store.js';
 
@@ -22,6 +24,7 @@ export const keys = {
   error: (r: number) => `error/${r}`,
   lost: (r: number) => `lost/${r}`,
   exit: (r: number) => `exit/${r}`,
+  stale: (r: number) => `stale/${r}`,
 };
 
 interface Beat { beats: string; progress: number; since: number }
@@ -40,7 +43,7 @@ export class FailureWatch {
   /** While a collective is pending: throws a PeerFailure once a peer has failed, died or stopped. */
   check(what: string): void {
     const found = this.survey(() => [...this.records(), ...this.stopped()]);
-    if (found.length) throw this.failure(what, found);
+    if (found.length) throw this.stop(what, found);
   }
 
   /** After collective `what` failed with `cause`: a PeerFailure naming who failed, if it can be told. */
@@ -49,7 +52,7 @@ export class FailureWatch {
     const deadline = performance.now() + this.o.graceMs;
     for (;;) {
       const found = this.survey(() => [...this.records(), ...this.stopped()]);
-      if (found.length) return this.failure(what, found);
+      if (found.length) return this.stop(what, found);
       if (performance.now() >= deadline) break;
       sleepSync(100);
     }
@@ -57,14 +60,14 @@ export class FailureWatch {
     const since = performance.now() - this.o.graceMs;
     const found = this.survey(() => [...start, ...this.stopped(since), ...this.behind(progress)]);
     const why = (cause as Error)?.message ?? String(cause);
-    return this.failure(what, found.length ? found : [`a peer failed (${why.split('\n')[0]})`]);
+    return this.stop(what, found.length ? found : [`a peer failed (${why.split('\n')[0]})`]);
   }
 
-  /** The failure this rank stops with, recorded as `lost/<rank>` so that it is not blamed. */
-  private failure(what: string, found: string[]): PeerFailure {
-    const e = new PeerFailure(`${found.join('; ')} — rank ${this.rank} stopped in ${what}`);
-    this.survey(() => { this.store.set(keys.lost(this.rank), e.message); return []; });
-    return e;
+  /** The failure this rank stops with in `what` because of `causes`, recorded as `lost/<rank>` so that it is not blamed. */
+  stop(what: string, causes: string[]): PeerFailure {
+    const cause = causes.join('; ');
+    this.survey(() => { this.store.set(keys.lost(this.rank), cause); return []; });
+    return new PeerFailure(`${cause} — rank ${this.rank} stopped in ${what}`);
   }
 
   /** Runs a survey of the store; a store that is gone is itself the answer. */
@@ -102,12 +105,15 @@ export class FailureWatch {
     return b;
   }
 
-  /** Peers whose heartbeat has not moved since `before` (default: for staleMs). */
+  /** Peers whose heartbeat has not moved since `before` (default: for staleMs), each recorded as `stale/<rank>`. */
   private stopped(before = performance.now() - this.o.staleMs): string[] {
     const now = performance.now();
     return this.peers().flatMap((r) => {
       const b = this.beat(r);
-      return b && b.since <= before ? [`rank ${r} stopped responding (no heartbeat for ${((now - b.since) / 1000).toFixed(0)} s: dead or frozen)`] : [];
+      if (!b || b.since > before) return [];
+      const s = ((now - b.since) / 1000).toFixed(0);
+      if (!this.store.has(keys.stale(r))) this.store.set(keys.stale(r), `stopped sending heartbeats for ${s} s`);
+      return [`rank ${r} stopped responding (no heartbeat for ${s} s: dead or frozen)`];
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * The process group of a data-parallel worker: libtorch's c10d through the addon, Gloo on CPU and
- * NCCL in CUDA builds, joined through a TCPStore. Collectives are sent as work handles and awaited
+ * NCCL in CUDA builds, joined through the job's store (a file on one machine, node 0's TCPStore
+ * across machines). Collectives are sent as work handles and awaited
  * in slices, so a peer that failed, died or froze ends the wait with an error naming its rank
  * (src/parallel/failures.ts) instead of a hang.
  */
@@ -32,6 +33,25 @@ export function defaultBackend(env: NodeJS.ProcessEnv = process.env): Backend {
   return N.distBackends().includes('nccl') && N.cudaAvailable() ? 'nccl' : 'gloo';
 }
 
+/**
+ * Throws, before any collective, when a rank was started with another command than rank 0 (another
+ * config, another subcommand): that rank fails with the difference, the others stop naming it.
+ */
+function sameCommand(store: Store, watch: FailureWatch, env: DistEnv): void {
+  const first = JSON.parse(store.get('command/0')) as string[];
+  for (let r = 1; r < env.worldSize; r++) {
+    const other = JSON.parse(store.get(`command/${r}`)) as string[];
+    const i = first.findIndex((a, j) => a !== other[j]);
+    if (i < 0 && other.length === first.length) continue;
+    const at = i < 0 ? first.length : i;
+    const what = `was started with another command than rank 0 (argument ${at + 1}: '${other[at] ?? '(none)'}' ` +
+      `where rank 0 has '${first[at] ?? '(none)'}'); start every rank with the same command`;
+    if (r !== env.rank) throw watch.stop('the rendezvous', [`rank ${r} ${what}`]);
+    store.set(keys.error(r), `it ${what}`);
+    throw new Error(`rank ${r} ${what}`);
+  }
+}
+
 export class ProcessGroup {
   private entered = 0;
 
@@ -43,19 +63,22 @@ export class ProcessGroup {
 
   /**
    * Joins the group `env` describes: connects to the store (rank 0 hosts it unless the launcher
-   * does), waits until every rank has checked in (failing early, naming the rank, when one fails
-   * first), then forms the backend's group and starts this worker's heartbeat.
+   * does), starts this worker's heartbeat, waits until every rank has checked in with its
+   * `command` (failing early, naming the rank, when one fails first or was started with another
+   * command), then forms the backend's group.
    */
-  static async join(env: DistEnv, backend: Backend = 'gloo'): Promise<ProcessGroup> {
+  static async join(env: DistEnv, backend: Backend = 'gloo', command: readonly string[] = []): Promise<ProcessGroup> {
     if (!N.distBackends().includes(backend)) {
       throw new Error(`this build of the addon has no ${backend} backend (it has: ${N.distBackends().join(', ') || 'none'})` +
         (backend === 'nccl' ? '; NCCL needs the addon built against a CUDA libtorch: LIBTORCH=/path bash scripts/setup.sh' : ''));
     }
     if (env.launcherPid !== null) N.dieWithParent(env.launcherPid);
-    const store = new Store(env.masterAddr, env.masterPort, !env.launcherStore && env.rank === 0, env.timeoutMs);
+    const store = env.storeFile ? Store.file(env.storeFile, env.timeoutMs)
+      : Store.tcp(env.masterAddr, env.masterPort, !env.launcherStore && env.rank === 0, env.timeoutMs);
     const watch = new FailureWatch(store, env.rank, env.worldSize, { staleMs: Math.min(STALE_MS, env.timeoutMs), graceMs: GRACE_MS,
       storeOwner: env.launcherStore ? 'the launcher' : 'rank 0' });
-    N.heartbeatStart(env.masterAddr, store.port, keys.heartbeat(env.rank), HEARTBEAT_MS);
+    N.heartbeatStart(store.id, keys.heartbeat(env.rank), HEARTBEAT_MS);
+    store.set(`command/${env.rank}`, JSON.stringify(command));
     store.set(`ready/${env.rank}`, `${hostname()}:${process.pid}`);
     const deadline = performance.now() + env.timeoutMs;
     for (;;) {
@@ -63,12 +86,13 @@ export class ProcessGroup {
       const missing = Array.from({ length: env.worldSize }, (_, r) => r).filter((r) => !store.has(`ready/${r}`));
       if (!missing.length) break;
       if (performance.now() > deadline) {
-        throw new Error(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join ${env.masterAddr}:${store.port} ` +
+        throw new Error(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join ${store.where} ` +
           `within ${env.timeoutMs / 1000} s`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    N.groupInit(backend, store.id, env.rank, env.worldSize, env.timeoutMs, LOOPBACK.has(env.masterAddr) ? '127.0.0.1' : '');
+    sameCommand(store, watch, env);
+    N.groupInit(backend, store.id, env.rank, env.worldSize, env.timeoutMs, env.storeFile || LOOPBACK.has(env.masterAddr) ? '127.0.0.1' : '');
     return new ProcessGroup(env, backend, store, watch);
   }
 

@@ -1,23 +1,43 @@
-/** A key-value store for rendezvous and failure records: libtorch's c10d TCPStore, through the addon. */
+/**
+ * A key-value store for rendezvous and failure records, from libtorch's c10d through the addon: a
+ * FileStore for a job on one machine (no socket), a TCPStore for a job across machines.
+ */
 import { N } from '../engine/native.js';
 
 export class Store {
   private handle: number | null;
-  /** The port it listens on (a server opened on port 0 takes a free one). */
-  readonly port: number;
+
+  private constructor(handle: number, readonly port: number, readonly where: string, readonly timeoutMs: number) {
+    this.handle = handle;
+  }
 
   /**
-   * A server (`isServer`) listens on `port` of every interface; a client connects to host:port,
-   * retrying until `timeoutMs`, which also bounds each blocking `get`.
+   * A TCPStore. A server (`isServer`) listens on `port` of every interface (libtorch 1.13 cannot
+   * bind one address; port 0 takes a free one); a client connects to host:port, retrying until
+   * `timeoutMs`, which also bounds each blocking `get`.
    */
-  constructor(readonly host: string, port: number, isServer: boolean, readonly timeoutMs: number) {
+  static tcp(host: string, port: number, isServer: boolean, timeoutMs: number): Store {
+    let handle: number;
     try {
-      this.handle = N.storeOpen(host, port, isServer, timeoutMs);
+      handle = N.storeOpen(host, port, isServer, timeoutMs);
     } catch (e) {
       throw new Error(isServer ? `could not listen on port ${port} for the rendezvous store: ${(e as Error).message}`
         : `could not reach the rendezvous store at ${host}:${port} within ${timeoutMs / 1000} s: ${(e as Error).message}`);
     }
-    this.port = N.storePort(this.handle);
+    const bound = N.storePort(handle);
+    return new Store(handle, bound, `${host}:${bound}`, timeoutMs);
+  }
+
+  /**
+   * A FileStore at `path`: every process of the job opens the same file, so it takes a directory
+   * that only this user can read (the launcher makes one). `timeoutMs` bounds each blocking `get`.
+   */
+  static file(path: string, timeoutMs: number): Store {
+    try {
+      return new Store(N.storeOpenFile(path, timeoutMs), 0, path, timeoutMs);
+    } catch (e) {
+      throw new Error(`could not open the rendezvous store ${path}: ${(e as Error).message}`);
+    }
   }
 
   /** @internal the native handle. */

@@ -20,9 +20,9 @@ import type { JobRequest } from './validate.js';
 export interface ServeOptions {
   run: string;
   /** 0 = any free port. */
-  port?: number;
-  /** Default 127.0.0.1 (this machine only). */
-  host?: string;
+  port: number;
+  /** The address to listen on, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface). */
+  host: string;
   /** Host names answered besides this machine's own (./hosts.ts), e.g. a tunnel's or proxy's name. */
   allowHosts?: string[];
 }
@@ -40,7 +40,7 @@ const inUrl = (host: string): string => (isIPv6(host) ? `[${host}]` : host);
 
 /** Starts `disco-diff serve` on a run. */
 export async function startServer(o: ServeOptions): Promise<Serving> {
-  const host = o.host ?? '127.0.0.1', port = o.port ?? 7860;
+  const { host, port } = o;
   new RunDir(o.run).require();
   const acceptsHost = hostCheck(host, o.allowHosts);
   const assets = loadAssets();

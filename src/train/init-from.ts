@@ -4,25 +4,50 @@
  * starts fresh. DisCo-Diff (Xu et al. 2024) starts class-conditional Stage I from a pre-trained
  * EDM model this way.
  */
+import { nonFiniteSummary } from '../engine/index.js';
 import { loadCheckpoint } from '../io/index.js';
+import type { StateDict } from '../nn/module.js';
 import type { DiscoDiff } from '../disco/model.js';
 import { RunDir } from './run-dir.js';
 
-/** Copies a trained run's EMA weights into every tensor of `model` with the same name and shape. */
+/** Up to five names, then how many more. */
+function some(names: string[]): string {
+  return names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+}
+
+/**
+ * Why `weights` cannot start `own`: tensors this model lacks, or of another shape or dtype, as
+ * one phrase; null when every tensor fits.
+ */
+function misfit(weights: StateDict, own: StateDict): string | null {
+  const shared = [...weights].filter(([k]) => own.has(k));
+  const foreign = [...weights.keys()].filter((k) => !own.has(k));
+  const shape = shared.filter(([k, t]) => own.get(k)!.shape.join() !== t.shape.join()).map(([k]) => k);
+  const dtype = shared.filter(([k, t]) => own.get(k)!.dtype !== t.dtype)
+    .map(([k, t]) => `${k} (${t.dtype}, this config ${own.get(k)!.dtype})`);
+  const parts = [
+    foreign.length ? `not in this model: ${some(foreign)}` : '',
+    shape.length ? `other shape: ${some(shape)}` : '',
+    dtype.length ? `other dtype (see train.dtype): ${some(dtype)}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : null;
+}
+
+/**
+ * Copies a trained run's EMA weights into every tensor of `model` with the same name and shape,
+ * after checking that they are finite and that every tensor fits (name, shape, dtype).
+ */
 export function initFromRun(model: DiscoDiff, dir: string, quiet?: boolean): void {
   const src = new RunDir(dir);
   src.require(src.checkpoint, 'a trained run for --init-from');
   const ck = loadCheckpoint(src.checkpoint);
   try {
     const weights = ck.ema.size ? ck.ema : ck.model;
+    const bad = nonFiniteSummary(weights);
+    if (bad) throw new Error(`--init-from ${dir}: its weights hold non-finite values: ${bad}`);
     const own = model.stateDict();
-    const foreign = [...weights.keys()].filter((k) => !own.has(k));
-    const mismatch = [...weights].filter(([k, t]) => own.has(k) && own.get(k)!.shape.join() !== t.shape.join()).map(([k]) => k);
-    if (foreign.length || mismatch.length) {
-      throw new Error(`--init-from ${dir}: its network differs from this config's (` +
-        [foreign.length ? `not in this model: ${foreign.slice(0, 5).join(', ')}` : '',
-          mismatch.length ? `other shape: ${mismatch.slice(0, 5).join(', ')}` : ''].filter(Boolean).join('; ') + ')');
-    }
+    const why = misfit(weights, own);
+    if (why) throw new Error(`--init-from ${dir}: its network differs from this config's (${why})`);
     model.loadStateDict(weights, false);
     if (!quiet) {
       const fresh = [...own.keys()].filter((k) => !weights.has(k)).length;

@@ -19,6 +19,16 @@ export class RunDir {
   /** The writer's lock (src/train/run-lock.ts). */
   get lock(): string { return join(this.root, 'run.lock'); }
 
+  /** The directory and every file a run keeps, each with what it is (what no output may overwrite). */
+  files(): [what: string, path: string][] {
+    return [
+      ['directory', this.root], ['checkpoint file', this.checkpoint], ['config file', this.config],
+      ['config history', this.configHistory], ['metrics log', this.metrics], ['prior file', this.prior],
+      ['prior log', this.priorMetrics], ['latents file', this.latents], ['eval metrics file', this.evalMetrics],
+      ['lock file', this.lock],
+    ];
+  }
+
   /** Creates the directory; true when it did not exist before. */
   create(): boolean {
     if (existsSync(this.root)) {

@@ -5,9 +5,10 @@
  * checkpoint }, the last step's checkpoint written at once. Each concern has a file of its own:
  * resume.ts (exact resume: model, EMA, Adam, RNG, data position; the run's config record),
  * interval-stats.ts (the metrics rows), codebook-hooks.ts, checkpoint-policy.ts (only verified
- * checkpoints replace the last good one), run-lock.ts (one writer per run directory) and
- * replicas.ts (data parallel: every rank trains its rows of each batch, and the replicas stay those
- * of one process with the whole batch). docs/runs.md describes run directories and resume.
+ * checkpoints replace the last good one), run-lock.ts (one writer per run directory),
+ * signals.ts (a signal stops the loop after its step, with a checkpoint) and replicas.ts (data
+ * parallel: every rank trains its rows of each batch, and the replicas stay those of one process
+ * with the whole batch). docs/runs.md describes run directories and resume.
  */
 import {
   Generator, manualSeed, numThreads, setNumThreads, tidy, withRowShard, type Device,
@@ -32,6 +33,7 @@ import { codebookAfterStep, initCodebook, keepsBatch } from './codebook-hooks.js
 import { IntervalStats, collapseWarning } from './interval-stats.js';
 import { Progress } from './progress.js';
 import { Replicas, startReplicas } from './replicas.js';
+import { Interrupted, StopSignals } from './signals.js';
 import type { ProcessGroup } from '../parallel/group.js';
 
 export interface TrainOptions {
@@ -135,6 +137,8 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
   let step = resume?.step ?? 0;
   let configChange = configChangeNote(resume);
   let progress: Progress | null = null;
+  let signal: NodeJS.Signals | null = null;
+  const signals = StopSignals.listen();
   try {
     // Resume, or record a new run and start its codebook from the data; then the ranks take rank 0's state.
     if (resume) {
@@ -150,10 +154,11 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
     // A time budget always allows one step, so every call makes progress and saves it.
     let last = step >= end;
     while (!last) {
+      signal = await signals.requested();
       // Batch, loss and backward; the loss of these weights verifies the checkpoint taken before.
       const { loss, batch, stop } = tidy(() => {
         const r = stepOnce(model, batches, gen, stats, replicas, { tau: tauAt(step), restarts: codebook?.restarts ?? null,
-          keepBatch: keepsBatch(codebook, step + 1), deadline });
+          keepBatch: keepsBatch(codebook, step + 1), deadline, signalled: signal !== null });
         checkpoints.verify(step + 1, r.loss, r.total);
         return r;
       });
@@ -179,6 +184,7 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
       checkpoints.afterStep(step, last, () => snapshot(state, step, cfg, info));
     }
   } finally {
+    signals.dispose();
     progress?.done();
     replicas.dispose();
     batches.dispose();
@@ -188,23 +194,25 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
     model.dispose();
     data.x.dispose();
   }
+  if (signal && replicas.writer) throw new Interrupted(signal, `stopped by ${signal} at step ${step}; checkpoint written; resume with --resume`);
   return { step, stepsPerSec: progress?.rate(step) ?? 0, losses };
 }
 
 /**
  * Forward + backward of this rank's rows of one batch, gradients averaged over the ranks; returns
  * the whole batch's EDM loss, the total with regularisers, the batch points and codes when the
- * codebook needs them, and whether any rank's time budget is spent.
+ * codebook needs them, and whether any rank stops after it (its time budget is spent, or a signal
+ * asked it to).
  */
 function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats, replicas: Replicas,
-  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean; deadline: number }):
+  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean; deadline: number; signalled: boolean }):
   { loss: number; total: number; batch: CodeBatch | null; stop: boolean } {
   const b = batches.next();
   const r = withRowShard(replicas.rows, () => model.stageILoss(b.x, b.labels, gen, { tau: o.tau }));
   r.loss.backward();
   replicas.averageGradients();
   const s = replicas.gather({ total: r.loss, perSample: r.perSample, sigma: r.sigma, codes: r.codes, regularisers: r.regularisers,
-    x: o.keepBatch && r.codes ? b.x.flatten(1) : null, stop: performance.now() >= o.deadline });
+    x: o.keepBatch && r.codes ? b.x.flatten(1) : null, stop: o.signalled || performance.now() >= o.deadline });
   const loss = s.perSample.reduce((a, v) => a + v, 0) / s.perSample.length;
   stats.add(loss, s.perSample, s.sigma, s.codes ?? undefined, s.m || undefined, s.regularisers ?? undefined);
   if (s.codes) o.restarts?.observe(s.codes);

@@ -19,12 +19,12 @@ test('every toy dataset has the right shapes and dtypes and is reproducible from
       assert.ok(x.every((v) => Number.isFinite(v) && Math.abs(v) < 6), `${name}: within [-6, 6]`);
     });
   }
-  assert.throws(() => makeToy('nope'), /unknown dataset 'nope'/);
+  assert.throws(() => makeToy('nope', 10), /unknown dataset 'nope'/);
 });
 
-test('8 Gaussians: paper defaults, exact balance, per-component means and std', () => {
+test('8 Gaussians (App. F): radius-3 circle, exact balance, per-component means and std', () => {
   tidy(() => {
-    const d = eightGaussians(undefined, new Generator(1));
+    const d = eightGaussians(8000, new Generator(1));
     assert.deepEqual(d.x.shape, [8000, 2]);
     assert.equal(d.std, 0.2);
     assert.equal(d.centers!.length, 8);

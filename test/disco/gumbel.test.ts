@@ -5,7 +5,7 @@ import { gumbelSoftmax } from '../../src/disco/gumbel.js';
 
 test('hard Gumbel-Softmax is one-hot in the forward pass and passes gradients', () => {
   const logits = tensor([[0.5, -1, 2, 0.1], [1, 1, 1, 1]], { dtype: 'float64' }).requiresGrad_();
-  const y = gumbelSoftmax(logits, { hard: true, generator: new Generator(0) });
+  const y = gumbelSoftmax(logits, { tau: 1, hard: true, noise: 1, generator: new Generator(0) });
   const v = y.toFlatArray();
   for (let r = 0; r < 2; r++) {
     const row = v.slice(4 * r, 4 * r + 4);
@@ -20,7 +20,7 @@ test('hard Gumbel-Softmax is one-hot in the forward pass and passes gradients', 
 
 test('τ → 0 gives the argmax of logits + noise, i.e. argmax without noise for well-separated logits', () => {
   const logits = tensor([[0, 30, 0], [30, 0, 0]]);
-  const y = gumbelSoftmax(logits, { tau: 0.01, generator: new Generator(1) });
+  const y = gumbelSoftmax(logits, { tau: 0.01, hard: false, noise: 1, generator: new Generator(1) });
   assert.deepEqual(y.argmax(-1).toFlatArray(), [1, 0]);
   assert.ok(y.max(-1).min().item() > 0.999);
 });
@@ -30,7 +30,7 @@ test('sample frequencies match softmax probabilities', () => {
   const n = 20000;
   const freq = tidy(() => {
     const logits = tensor(p).log().unsqueeze(0).expand(n, 4);
-    const y = gumbelSoftmax(logits, { hard: true, generator: new Generator(2) });
+    const y = gumbelSoftmax(logits, { tau: 1, hard: true, noise: 1, generator: new Generator(2) });
     return y.mean(0).toFlatArray();
   });
   freq.forEach((f, i) => assert.ok(Math.abs(f - p[i]!) < 0.015, `freq ${freq} vs ${p}`));

@@ -42,7 +42,7 @@ test('the AR prior fits a known categorical distribution over m = 3, k = 4', () 
   }
   // KL(p_true || p_model) from model samples' empirical distribution vs exact probabilities.
   prior.eval();
-  const samples = prior.sample(20000, { generator: new Generator(5) }).toFlatArray();
+  const samples = prior.sample(20000, { temperature: 1, generator: new Generator(5) }).toFlatArray();
   const counts = new Map<string, number>();
   for (let i = 0; i < samples.length; i += 3) {
     const key = samples.slice(i, i + 3).join();
@@ -57,7 +57,7 @@ test('the AR prior fits a known categorical distribution over m = 3, k = 4', () 
   }
   assert.ok(kl < 0.05, `KL(true || prior) = ${kl}`);
   // Holding z0 at code 3, z1 follows p(z1 | z0 = 3): 3, 0, 1 with probabilities 0.7, 0.2, 0.1.
-  const held = prior.sample(4000, { generator: new Generator(6), fixed: [3, null, null] }).toArray() as number[][];
+  const held = prior.sample(4000, { temperature: 1, generator: new Generator(6), fixed: [3, null, null] }).toArray() as number[][];
   assert.ok(held.every((z) => z[0] === 3));
   const share = [3, 0, 1].map((c) => held.filter((z) => z[1] === c).length / held.length);
   assert.ok(share.every((s, i) => Math.abs(s - [0.7, 0.2, 0.1][i]!) < 0.07), `p(z1 | z0 = 3) on 3, 0, 1: ${share}`);
@@ -67,9 +67,9 @@ test('a class-conditional prior demands labels; soft targets give a finite loss'
   const prior = new LatentPrior(priorOptions({ m: 2, k: 3, numClasses: 2 }));
   assert.throws(() => prior.loss(tensor([[0, 1]], { dtype: 'int64' })), /class-conditional/);
   const labels = tensor([0, 1], { dtype: 'int64' });
-  assert.throws(() => prior.sample(2, { labels, fixed: [1] }), /fixed must hold 2 entries, each null or a code 0\.\.2/);
-  assert.throws(() => prior.sample(2, { labels, fixed: [null, 3] }), /fixed must hold 2 entries/);
-  assert.deepEqual(prior.sample(2, { labels, fixed: [2, 0] }).toArray(), [[2, 0], [2, 0]]);
+  assert.throws(() => prior.sample(2, { labels, temperature: 1, fixed: [1] }), /fixed must hold 2 entries, each null or a code 0\.\.2/);
+  assert.throws(() => prior.sample(2, { labels, temperature: 1, fixed: [null, 3] }), /fixed must hold 2 entries/);
+  assert.deepEqual(prior.sample(2, { labels, temperature: 1, fixed: [2, 0] }).toArray(), [[2, 0], [2, 0]]);
   const soft = tensor([[[0.2, 0.5, 0.3], [1, 0, 0]]]);
   const l = prior.loss(soft, tensor([1], { dtype: 'int64' })).item();
   assert.ok(Number.isFinite(l) && l > 0);

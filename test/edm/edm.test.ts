@@ -9,6 +9,9 @@ import { mixtureDenoiser } from '../../src/edm/gmm.js';
 import { Module } from '../../src/nn/module.js';
 import type { Tensor } from '../../src/engine/index.js';
 
+/** EDM's σ grid (Karras et al. 2022, Table 1): σ_min 0.002, σ_max 80, ρ = 7. */
+const EDM_GRID = { sigmaMin: 0.002, sigmaMax: 80, rho: 7 };
+
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 /** F(x_in, c_noise) = x_in + c_noise, so D can be checked by hand. */
@@ -48,18 +51,18 @@ test('EDM loss weight λ(σ)·‖D − y‖² with a fixed denoiser', () => {
   const sd = 0.5;
   const g = new Generator(3);
   const y = full([4, 2], 1);
-  const { loss, sigma } = edmLoss((x) => x.mul(0), y, { sigmaData: sd, generator: g });
+  const { loss, sigma } = edmLoss((x) => x.mul(0), y, { pMean: -1.2, pStd: 1.2, sigmaData: sd, generator: g });
   const s = sigma.toFlatArray();
   const l = loss.toFlatArray();
   s.forEach((si, i) => close(l[2 * i]!, ((si ** 2 + sd ** 2) / (si * sd) ** 2) * 1, 1e-4)); // D = 0 → ‖y‖² per elem = 1
   // ln σ ~ N(-1.2, 1.2²): check the mean of ln σ on many draws.
-  const many = edmLoss((x) => x, full([20000, 1], 0), { generator: g }).sigma.log();
+  const many = edmLoss((x) => x, full([20000, 1], 0), { pMean: -1.2, pStd: 1.2, sigmaData: sd, generator: g }).sigma.log();
   close(many.mean().item(), -1.2, 0.03);
   close(many.var().sqrt().item(), 1.2, 0.03);
 });
 
 test('σ schedule follows Eq. 5 and ends in 0', () => {
-  const s = edmSigmas(18);
+  const s = edmSigmas(18, EDM_GRID);
   assert.equal(s.length, 19);
   close(s[0]!, 80);
   close(s[17]!, 0.002);
@@ -67,13 +70,16 @@ test('σ schedule follows Eq. 5 and ends in 0', () => {
   const rho = 7, i = 5;
   close(s[i]!, (80 ** (1 / rho) + (i / 17) * (0.002 ** (1 / rho) - 80 ** (1 / rho))) ** rho);
   for (let j = 1; j < 18; j++) assert.ok(s[j]! < s[j - 1]!);
+  // The ends and ρ are the caller's: ρ = 1 spaces σ evenly, ρ = 2 evenly in √σ.
+  assert.deepEqual(edmSigmas(3, { sigmaMin: 1, sigmaMax: 4, rho: 1 }), [4, 2.5, 1, 0]);
+  assert.deepEqual(edmSigmas(3, { sigmaMin: 1, sigmaMax: 9, rho: 2 }), [9, 4, 1, 0]);
 });
 
 test('Heun uses 2N−1 NFE, Euler N; stochastic churn changes the result', () => {
   const mix = { centers: [[0, 0]], std: 1 };
   const D = mixtureDenoiser(mix);
   const x = randn([8, 2], { dtype: 'float64' }).mul(80);
-  const sig = edmSigmas(10);
+  const sig = edmSigmas(10, EDM_GRID);
   assert.equal(heun(D, x, sig).nfe, 19);
   assert.equal(euler(D, x, sig).nfe, 10);
   const a = heun(D, x, sig).x, b = stochastic(D, x, sig, { generator: new Generator(1), sMin: 0 }).x;
@@ -86,7 +92,7 @@ test('Heun (50 steps) with the exact mixture denoiser reproduces an 8-Gaussian m
   const mix = { centers, std: 0.2 };
   const n = 4000;
   const x0 = randn([n, 2], { dtype: 'float64', generator: new Generator(7) }).mul(80);
-  const out = heun(mixtureDenoiser(mix), x0, edmSigmas(50)).x.toFlatArray();
+  const out = heun(mixtureDenoiser(mix), x0, edmSigmas(50, EDM_GRID)).x.toFlatArray();
   const counts = Array(8).fill(0);
   let maxDist = 0, sq = 0;
   for (let i = 0; i < n; i++) {
@@ -105,7 +111,7 @@ test('Heun (50 steps) with the exact mixture denoiser reproduces an 8-Gaussian m
 test('onStep sees every step and keepTrajectory keeps N+1 states', () => {
   const D = mixtureDenoiser({ centers: [[1, 1]], std: 0.5 });
   const seen: number[] = [];
-  const r = edmSample(D, randn([4, 2], { dtype: 'float64' }).mul(80), edmSigmas(6), {
+  const r = edmSample(D, randn([4, 2], { dtype: 'float64' }).mul(80), edmSigmas(6, EDM_GRID), {
     keepTrajectory: true, onStep: (s) => seen.push(s.i),
   });
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
@@ -121,7 +127,7 @@ test('conditioned on its component (one Gaussian per latent), the exact ODE is s
   const g = new Generator(11);
   const comp = randint(0, 8, [64], { generator: g });
   const x0 = randn([64, 2], { dtype: 'float64', generator: g }).mul(80);
-  const sig = edmSigmas(30);
+  const sig = edmSigmas(30, EDM_GRID);
   const mean = (D: ReturnType<typeof mixtureDenoiser>) => {
     const r = heun(D, x0, sig, { keepTrajectory: true });
     const states = r.trajectory.slice(0, -1).map((x, i) => ({ t: sig[i]!, x }));

@@ -22,7 +22,7 @@ function fixedLoss(D: EDMPrecond, y: Tensor): number {
     let sum = 0;
     for (const s of [0.05, 0.2, 0.5, 1, 2]) {
       // σ fixed through a degenerate log-normal: ln σ ~ N(ln s, (1e-12)²).
-      sum += edmLoss((x, sg) => D.forward(x, sg), y, { pMean: Math.log(s), pStd: 1e-12, generator: g }).loss.mean().item();
+      sum += edmLoss((x, sg) => D.forward(x, sg), y, { pMean: Math.log(s), pStd: 1e-12, sigmaData: 0.5, generator: g }).loss.mean().item();
     }
     g.dispose();
     return sum / 5;
@@ -39,7 +39,7 @@ test(`overfit: ${STEPS} Adam steps on 16 images cut the EDM loss by ≥ ${FACTOR
   const gen = new Generator(7);
   const before = fixedLoss(D, data.x);
   for (let step = 0; step < STEPS; step++) {
-    tidy(() => edmLoss((x, s) => D.forward(x, s), data.x, { generator: gen }).loss.mean().backward());
+    tidy(() => edmLoss((x, s) => D.forward(x, s), data.x, { pMean: -1.2, pStd: 1.2, sigmaData: 0.5, generator: gen }).loss.mean().backward());
     opt.update();
     opt.zeroGrad();
   }

@@ -227,8 +227,8 @@ test('gradients reach the encoder: ViT → straight-through Gumbel-Softmax → U
   perturbZeroInit(net);
   const D = new EDMPrecond(net, 0.5);
   const y = randn([4, 1, 8, 8]).mul(0.5);
-  const z = gumbelSoftmax(vit.forward(y), { tau: 1, hard: true });
-  const { loss } = edmLoss((x, s) => D.forward(x, s, { latents: z }), y);
+  const z = gumbelSoftmax(vit.forward(y), { tau: 1, hard: true, noise: 1 });
+  const { loss } = edmLoss((x, s) => D.forward(x, s, { latents: z }), y, { pMean: -1.2, pStd: 1.2, sigmaData: 0.5 });
   loss.mean().backward();
   for (const [name, p] of vit.namedParameters()) {
     const g = p.grad;
@@ -283,8 +283,8 @@ test('a U-Net + ViT training step leaves no tensors behind', () => {
   const y = randn([4, 1, 8, 8]);
   const step = () => tidy(() => {
     opt.zeroGrad();
-    const z = gumbelSoftmax(vit.forward(y), { hard: true });
-    edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents: randn([4]).gt(1) }), y).loss.mean().backward();
+    const z = gumbelSoftmax(vit.forward(y), { tau: 1, hard: true, noise: 1 });
+    edmLoss((x, s) => D.forward(x, s, { latents: z, dropLatents: randn([4]).gt(1) }), y, { pMean: -1.2, pStd: 1.2, sigmaData: 0.5 }).loss.mean().backward();
     opt.update();
   });
   step();

@@ -1,11 +1,12 @@
 // Data-parallel training over libtorch's c10d (issue #10), through `disco-diff … --nproc 2` on
 // loopback: Stage I ends with the parameters of one process with the whole batch and resumes
-// exactly; Stage II and eval in 2 processes give the results of one; a worker killed mid-run ends
-// the whole job with an error that names it.
+// exactly; Stage II and eval in 2 processes give the results of one; a worker killed or frozen
+// mid-run ends the whole job with an error that names it; a one-machine job listens on no
+// address outside loopback, and Ctrl-C stops it after a step with a checkpoint (issue #27).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
@@ -122,25 +123,77 @@ const alive = (pid: number) => {
   }
 };
 
-test('killing one worker ends the job with an error naming its rank on every rank, and leaves no process', async () => {
-  const out = join(dir, 'killed');
-  const job = spawn(process.execPath, [bin, 'train', '--config', cfgFile, '--out', out, '--nproc', '2', '--steps', '1000000', '--quiet']);
+/** Starts `train … --nproc 2` into `out` and resolves once training runs (the first metrics row), with the workers' pids. */
+async function startJob(out: string, extra: string[] = []) {
+  const job = spawn(process.execPath, [bin, 'train', '--config', cfgFile, '--out', out, '--nproc', '2', '--steps', '1000000', '--quiet', ...extra]);
   let stderr = '';
   job.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise<number | null>((resolve) => job.on('close', resolve));
-  // Once training runs (the first metrics row), kill rank 1.
   const t0 = Date.now();
   while (!existsSync(join(out, 'metrics.jsonl')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
   const workers = [workerPid(job.pid!, 0), workerPid(job.pid!, 1)];
   assert.ok(workers.every((p) => p !== null), `workers ${workers}: ${stderr}`);
+  return { job, exited, workers: workers as number[], stderr: () => stderr };
+}
+
+/** The TCP sockets of `pid` (from /proc): local address in hex and state ('0A': listening). */
+function tcpSockets(pid: number): { local: string; state: string }[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return ['tcp', 'tcp6'].flatMap((f) => readFileSync(`/proc/net/${f}`, 'utf8').trim().split('\n').slice(1)
+    .map((l) => l.trim().split(/\s+/)).filter((c) => inodes.has(c[9]!)).map((c) => ({ local: c[1]!, state: c[3]! })));
+}
+/** 127.0.0.1 (tcp), ::ffff:127.0.0.1 and ::1 (tcp6), any port. */
+const LOOPBACK = /^(0100007F|0000000000000000FFFF00000100007F|00000000000000000000000001000000):/;
+
+test('a one-machine job binds loopback only, and Ctrl-C stops it after a step with a checkpoint', async () => {
+  const out = join(dir, 'interrupted');
+  const { job, exited, workers, stderr } = await startJob(out);
+  const sockets = [job.pid!, ...workers].flatMap(tcpSockets);
+  assert.ok(sockets.length > 0, 'Gloo connects the workers over TCP');
+  assert.deepEqual(sockets.filter((s) => !LOOPBACK.test(s.local)), [], 'a socket is bound outside loopback');
+  job.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, stderr());
+  const step = Number(/stopped by SIGINT at step (\d+); checkpoint written; resume with --resume/.exec(stderr())?.[1]);
+  const ck = loadCheckpoint(join(out, 'checkpoint.safetensors'));
+  assert.equal(ck.meta.step, step, stderr());
+  ck.dispose();
+  assert.ok(!workers.some(alive), 'a worker outlived the job');
+  assert.ok(!existsSync(join(out, 'run.lock')), 'the run lock was left behind');
+});
+
+test('killing one worker ends the job with an error naming its rank on every rank, and leaves no process', async () => {
+  const out = join(dir, 'killed');
+  const { exited, workers, stderr } = await startJob(out);
   const killedAt = Date.now();
   process.kill(workers[1]!, 'SIGKILL');
   const code = await exited;
-  assert.equal(code, 2, stderr);
+  assert.equal(code, 2, stderr());
   assert.ok(Date.now() - killedAt < 20_000, `the job took ${Date.now() - killedAt} ms to end`);
-  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('disco-diff: error:'));
+  const lines = stderr().trim().split('\n').filter((l) => l.startsWith('disco-diff: error:'));
   assert.match(lines.join('\n'), /error: rank 1 was killed by SIGKILL \(pid \d+\) — rank 0 stopped in /);
   assert.match(lines.at(-1)!, /the job failed: rank 1 was killed by SIGKILL; rank 0 stopped after it/);
-  assert.ok(!workers.some((p) => alive(p!)), 'a worker outlived the job');
+  assert.ok(!workers.some(alive), 'a worker outlived the job');
   assert.ok(!existsSync(join(out, 'run.lock')), 'the run lock was left behind');
+});
+
+test('a frozen worker is named as such, with its pid, and killed at once', async () => {
+  const out = join(dir, 'frozen');
+  const { exited, workers, stderr } = await startJob(out, ['--dist-timeout', '5']); // a heartbeat still for 5 s: frozen
+  const frozenAt = Date.now();
+  process.kill(workers[1]!, 'SIGSTOP');
+  const code = await exited;
+  assert.equal(code, 2, stderr());
+  assert.match(stderr().trim().split('\n').at(-1)!,
+    new RegExp(`the job failed: rank 1 \\(pid ${workers[1]}\\) stopped sending heartbeats for \\d+ s and was killed; rank 0 stopped after it$`));
+  assert.ok(Date.now() - frozenAt < 15_000, `the job took ${Date.now() - frozenAt} ms to end (the launcher's grace is 15 s)`);
+  assert.ok(!workers.some(alive), 'a worker outlived the job');
 });

@@ -1,8 +1,11 @@
 // The parts of data-parallel training that one process can check: the rendezvous variables, the
-// launcher's argument filter, row-sharded random draws and batches, failure records, and gradient
-// buckets on a one-rank c10d group.
+// launcher's argument filter, row-sharded random draws and batches, failure records, ranks started
+// with different commands, and gradient buckets on a one-rank c10d group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { F, Generator, liveTensors, rand, randn, tensor, tidy, withRowShard, zeros } from '../../src/engine/index.js';
 import { BatchIterator } from '../../src/data/dataset.js';
 import { distEnv, GradientAverager, launch, PeerFailure, ProcessGroup, Store } from '../../src/parallel/index.js';
@@ -18,6 +21,10 @@ test('distEnv reads torchrun\'s variables and names a bad one', () => {
   assert.throws(() => distEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_ADDR: 'h' }), /MASTER_PORT must be an integer/);
   assert.throws(() => distEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_PORT: '5' }), /MASTER_ADDR must name/);
   assert.throws(() => distEnv({ WORLD_SIZE: 'two' }), /WORLD_SIZE must be an integer/);
+  // A one-machine job of the launcher meets in a file: no address, no port.
+  const f = distEnv({ WORLD_SIZE: '2', RANK: '1', DISCO_STORE_FILE: '/tmp/x/store', MASTER_PORT: 'ignored' })!;
+  assert.deepEqual([f.storeFile, f.masterAddr, f.masterPort, f.launcherStore], ['/tmp/x/store', '127.0.0.1', 0, true]);
+  assert.equal(e.storeFile, null);
 });
 
 test('the launcher passes the command line on without its own options', () => {
@@ -58,7 +65,7 @@ test('a batch that does not split evenly over the processes is an error naming t
 });
 
 test('a survivor names the failed rank from the launcher\'s record or from a heartbeat that stopped', () => {
-  const store = new Store('127.0.0.1', 0, true, 5000);
+  const store = Store.tcp('127.0.0.1', 0, true, 5000);
   try {
     const watch = new FailureWatch(store, 0, 3, { staleMs: 300, graceMs: 200, storeOwner: 'the launcher' });
     store.set('hb/1', '7 12');
@@ -67,14 +74,37 @@ test('a survivor names the failed rank from the launcher\'s record or from a hea
     store.set('exit/2', 'was killed by SIGKILL (pid 42)');
     assert.throws(() => watch.check('the gradient all-reduce'),
       (e: Error) => e instanceof PeerFailure && /^rank 2 was killed by SIGKILL \(pid 42\) — rank 0 stopped in the gradient all-reduce$/.test(e.message));
-    assert.equal(store.peek('lost/0'), 'rank 2 was killed by SIGKILL (pid 42) — rank 0 stopped in the gradient all-reduce');
+    assert.equal(store.peek('lost/0'), 'rank 2 was killed by SIGKILL (pid 42)'); // the cause, for the launcher
     store.set('hb/2', '4 12'); // (records stay; a fresh watch sees only heartbeats)
     const fresh = new FailureWatch(store, 2, 2, { staleMs: 300, graceMs: 200, storeOwner: 'rank 0' });
     fresh.check('x');
     sleepSync(400);
     assert.throws(() => fresh.check('x'), /rank 0 stopped responding|rank 1 stopped responding/);
+    // The frozen rank is recorded for the launcher, which kills it at once and names it.
+    assert.match(store.peek('stale/0') ?? store.peek('stale/1') ?? '', /^stopped sending heartbeats for \d+ s$/);
   } finally {
     store.close();
+  }
+});
+
+test('ranks started with different commands fail at the rendezvous, naming the rank and the argument', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dd-store-'));
+  const env = (rank: number) => ({ storeFile: join(dir, 'store'), masterAddr: '127.0.0.1', masterPort: 0, rank, worldSize: 2,
+    localRank: rank, localWorldSize: 2, launcherStore: true, launcherPid: null, timeoutMs: 10_000 });
+  try {
+    const [r0, r1] = await Promise.allSettled([
+      ProcessGroup.join(env(0), 'gloo', ['train', '--config', 'a.yaml', '--out', 'r']),
+      ProcessGroup.join(env(1), 'gloo', ['train', '--config', 'b.yaml', '--out', 'r'])]);
+    // Rank 0 names rank 1 from the difference, or from rank 1's record when that came first.
+    const why = /rank 1 (failed: it )?was started with another command than rank 0 \(argument 3: 'b\.yaml' where rank 0 has 'a\.yaml'\); start every rank/;
+    assert.ok(r1.status === 'rejected' && why.test((r1.reason as Error).message), String(r1.status === 'rejected' && r1.reason));
+    assert.ok(r0.status === 'rejected' && r0.reason instanceof PeerFailure && why.test(r0.reason.message)
+      && / — rank 0 stopped in the rendezvous$/.test(r0.reason.message), String(r0.status === 'rejected' && r0.reason));
+    const store = Store.file(join(dir, 'store'), 1000);
+    assert.match(store.peek('error/1')!, /^it was started with another command/); // what rank 1's launcher reports
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -83,10 +113,11 @@ test('the launcher refuses impossible node layouts', async () => {
   await assert.rejects(launch({ ...base, nodeRank: 2 }), /--node-rank must be below --nnodes \(2\), got 2/);
   await assert.rejects(launch({ ...base, nproc: 0 }), /--nproc must be an integer ≥ 1, got 0/);
   await assert.rejects(launch({ ...base, nodeRank: 1 }), /--master-port must name node 0's port/);
+  await assert.rejects(launch({ ...base, masterAddr: undefined }), /--master-addr must name node 0 when --nnodes > 1/);
 });
 
 test('gradient buckets on a one-rank group: means in place, no gradient stays none, buckets by size and dtype', async () => {
-  const group = await ProcessGroup.join({ masterAddr: '127.0.0.1', masterPort: 0, rank: 0, worldSize: 1, localRank: 0, localWorldSize: 1,
+  const group = await ProcessGroup.join({ storeFile: null, masterAddr: '127.0.0.1', masterPort: 0, rank: 0, worldSize: 1, localRank: 0, localWorldSize: 1,
     launcherStore: false, launcherPid: null, timeoutMs: 10_000 });
   const params = [zeros([300]), zeros([2, 3]), zeros([50], { dtype: 'float64' }), zeros([4])].map((p) => p.requiresGrad_());
   tidy(() => params.slice(0, 3).forEach((p, i) =>

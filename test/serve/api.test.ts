@@ -17,6 +17,8 @@ import type { PointsResult } from '../../src/serve/points.js';
 import { IMAGE_CONFIG, TOY_CONFIG, trainRun } from './runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-serve-'));
+/** Any free port on this machine only. */
+const LOCAL = { port: 0, host: '127.0.0.1' };
 let toyRun: string, imageRun: string, toy: Serving, images: Serving;
 let before_: string[];
 
@@ -27,7 +29,7 @@ before(async () => {
   toyRun = await trainRun(dir, 'toy', TOY_CONFIG);
   imageRun = await trainRun(dir, 'images', IMAGE_CONFIG);
   before_ = [...snapshot(toyRun), ...snapshot(imageRun)];
-  [toy, images] = await Promise.all([startServer({ run: toyRun, port: 0 }), startServer({ run: imageRun, port: 0 })]);
+  [toy, images] = await Promise.all([startServer({ run: toyRun, ...LOCAL }), startServer({ run: imageRun, ...LOCAL })]);
 });
 after(async () => {
   await Promise.all([toy?.close(), images?.close()]);
@@ -217,11 +219,11 @@ test('nothing is written to the run directories', () => {
 });
 
 test('start errors name the problem: a missing run, a port in use', async () => {
-  await assert.rejects(startServer({ run: join(dir, 'missing'), port: 0 }), /run directory not found/);
+  await assert.rejects(startServer({ run: join(dir, 'missing'), ...LOCAL }), /run directory not found/);
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as AddressInfo).port;
-  await assert.rejects(startServer({ run: toyRun, port }), new RegExp(`port ${port} on 127.0.0.1 is in use`));
+  await assert.rejects(startServer({ run: toyRun, port, host: '127.0.0.1' }), new RegExp(`port ${port} on 127.0.0.1 is in use`));
   blocker.close();
 });
 

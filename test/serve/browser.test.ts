@@ -13,13 +13,15 @@ import { IMAGE_CONFIG, TOY_CONFIG, trainRun } from './runs.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'dd-browser-'));
+/** Any free port on this machine only. */
+const LOCAL = { port: 0, host: '127.0.0.1' };
 let browser: Browser, toy: Serving, images: Serving;
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash scripts/setup.sh\` (it installs Debian's chromium) ` +
     'or set CHROMIUM_PATH');
   const [toyRun, imageRun] = [await trainRun(dir, 'toy', TOY_CONFIG), await trainRun(dir, 'images', IMAGE_CONFIG)];
-  [toy, images, browser] = await Promise.all([startServer({ run: toyRun, port: 0 }), startServer({ run: imageRun, port: 0 }),
+  [toy, images, browser] = await Promise.all([startServer({ run: toyRun, ...LOCAL }), startServer({ run: imageRun, ...LOCAL }),
     chromium.launch({ executablePath: CHROMIUM })]);
 });
 after(async () => {

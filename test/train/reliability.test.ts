@@ -166,10 +166,11 @@ test('outputs are checked: non-finite samples and metrics are errors naming them
   const L = loadRun(dir);
   const prior = loadPrior(L.run, L.cfg, 0);
   const live = liveTensors();
-  assert.throws(() => generate(L.model, L.info, { n: 8, seed: 0, sample: { ...L.cfg.sample, guidance: -1e300 }, prior }),
+  assert.throws(() => generate(L.model, L.info, { n: 8, seed: 0, sample: { ...L.cfg.sample, guidance: -1e300 },
+    prior: { model: prior, temperature: L.cfg.prior.temperature } }),
     /sampling produced non-finite samples \(16 (NaN|inf) of 16 values; sample\.guidance -1e\+300, heun 50 steps\)/);
   assert.equal(liveTensors(), live, 'nothing is left behind');
-  assert.throws(() => generate(L.model, L.info, { n: 8, seed: 0, sample: L.cfg.sample, prior, priorTemperature: 0 }),
+  assert.throws(() => generate(L.model, L.info, { n: 8, seed: 0, sample: L.cfg.sample, prior: { model: prior, temperature: 0 } }),
     /prior temperature must be a positive number, got 0/);
   prior.dispose();
   L.model.dispose();

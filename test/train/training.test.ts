@@ -53,13 +53,14 @@ test('Stage II and sampling run on a trained run; outputs have the promised shap
   const r = await trainPrior(dir, { quiet: true });
   assert.ok(Number.isFinite(r.finalLoss));
   const L = loadRun(dir);
-  const g = generate(L.model, L.info, { n: 50, seed: 1, sample: L.cfg.sample, prior: loadPrior(L.run, L.cfg, 0), batch: 20 });
+  const prior = { model: loadPrior(L.run, L.cfg, 0), temperature: L.cfg.prior.temperature };
+  const g = generate(L.model, L.info, { n: 50, seed: 1, sample: L.cfg.sample, prior, batch: 20 });
   assert.deepEqual(g.x.shape, [50, 2]);
   assert.deepEqual(g.codes!.shape, [50, 2]);
   assert.equal(g.codes!.dtype, 'int64');
   assert.equal(g.nfe, 15);
   // Same seed → same samples, regardless of batching.
-  const g2 = generate(L.model, L.info, { n: 50, seed: 1, sample: L.cfg.sample, prior: loadPrior(L.run, L.cfg, 0), batch: 50 });
+  const g2 = generate(L.model, L.info, { n: 50, seed: 1, sample: L.cfg.sample, prior, batch: 50 });
   assert.deepEqual(g2.codes!.toFlatArray(), g.codes!.toFlatArray());
 });
 
