@@ -3,7 +3,8 @@
  * files are replaced so; a character device or FIFO (/dev/null, a named pipe) is written in place.
  */
 import {
-  closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync, type Stats,
+  closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync,
+  type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from './pid.js';
@@ -14,15 +15,16 @@ const TEMP = /\.tmp-(\d+)$/;
 /**
  * Writes `chunks` to `path` so that readers see either the old file or the complete new one.
  * On any failure the temp file is removed and the error names `path`. Stale temp files of the
- * same target, left by writers that were killed, are removed first. A target that is a character
- * device or FIFO is written through instead (never replaced); other special files are refused.
+ * same target, left by writers that were killed, are removed first. A symlink to a regular file
+ * keeps the link and replaces the file it names. A target that is a character device or FIFO is
+ * written through instead (never replaced); other special files are refused.
  */
 export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>): void {
   try {
     const target = statSync(path, { throwIfNoEntry: false });
     if (target?.isDirectory()) throw new Error('it is a directory');
     if (target && !target.isFile()) writeInPlace(path, target, chunks);
-    else replaceFile(path, chunks);
+    else replaceFile(target ? realpathSync(path) : path, chunks);   // through a symlink: its file, not the link
   } catch (e) {
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
   }

@@ -72,6 +72,22 @@ test('/dev/null is written through: an export or samples to it succeed and it st
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('null')), ['null']);
 });
 
+test('a symlink to a regular file stays a link: the file it names gets the new contents', () => {
+  const file = join(dir, 'real.npy'), link = join(dir, 'link.npy');
+  writeFileSync(file, 'old');
+  symlinkSync(file, link);
+  const x = tensor([1, 2, 3]);
+  try {
+    saveNpy(link, x);
+  } finally {
+    x.dispose();
+  }
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link was replaced by a file');
+  const back = loadNpy(file);
+  assert.deepEqual(back.toFlatArray(), [1, 2, 3]);
+  back.dispose();
+});
+
 test('/dev/full fails with a one-line ENOSPC error naming the path', { skip: !existsSync('/dev/full') && 'no /dev/full' }, () => {
   const full = join(dir, 'full');
   symlinkSync('/dev/full', full);
