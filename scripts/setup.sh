@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+source scripts/apt-install.sh
 
 # Debian packages: libtorch (C++ PyTorch 1.13), OpenBLAS (the fast BLAS, selected at link time; its
 # OpenMP build, which shares libtorch's threads), Gloo (for process groups), jemalloc (optional
@@ -15,13 +14,7 @@ SUDO=""
 COMMON="libopenblas0-openmp dataset-fashion-mnist g++ make python3 python3-numpy python3-torch chromium fonts-dejavu-core"
 PKGS="libtorch-dev libgloo-dev libjemalloc2 $COMMON"
 [ -n "${LIBTORCH:-}" ] && PKGS="$COMMON"
-missing=""
-for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  echo "setup: installing Debian packages:$missing"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
-fi
+apt_install setup $PKGS
 
 # npm dependencies, reinstalled only when package-lock.json changed.
 stamp=node_modules/.lock-stamp
