@@ -22,6 +22,7 @@ import {
   F, Generator, buildInfo, manualSeed, noGrad, numThreads, rand, randint, randn, setNumThreads, tidy, type Tensor,
 } from '../src/engine/index.js';
 import { UNet, type UNetOptions } from '../src/networks/unet.js';
+import { unetOptionsFor } from '../src/networks/build.js';
 import { EDMPrecond } from '../src/edm/precond.js';
 import { edmLoss } from '../src/edm/loss.js';
 import { Adam } from '../src/optim/index.js';
@@ -36,13 +37,11 @@ const PYTHON = '/usr/bin/python3';
 
 interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: number; max_rss_mb?: number }
 
-/** The U-Net options a run config builds (as src/networks/build.ts does for model kind 'unet'). */
+/** The U-Net options a run config builds for one-channel images (σ_data 0.5 when the config measures it: images in [−1, 1]). */
 function unetOptions(configPath: string): UNetOptions {
   const cfg = loadConfig(configPath);
-  if (cfg.model.kind !== 'unet') throw new Error(`${configPath}: model kind is ${cfg.model.kind}, not unet`);
-  const { kind: _, ...m } = cfg.model;
-  return { ...m, resolution: cfg.data.kind === 'toy' ? 32 : cfg.data.resolution, inChannels: 1,
-    numClasses: 0, latents: cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null, sigmaData: cfg.edm.sigmaData ?? 0.5 };   // null: σ_data from the data; 0.5 for images in [−1, 1]
+  const res = cfg.data.kind === 'toy' ? 32 : cfg.data.resolution;
+  return unetOptionsFor(cfg, { shape: [1, res, res], numClasses: 0, sigmaData: cfg.edm.sigmaData ?? 0.5 });
 }
 
 const oneHot = (codes: Tensor, k: number): Tensor => F.oneHot(codes, k).float();

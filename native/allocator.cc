@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common.h"
+#include "compat.h"
 
 namespace dd {
 namespace {
@@ -37,11 +38,12 @@ class CachingCPUAllocator final : public at::Allocator {
 
   explicit CachingCPUAllocator(size_t cap) : cap_(cap) {}
 
-  at::DataPtr allocate(size_t n) const override {
+  at::DataPtr allocate(size_t n) DD_ALLOCATE_CONST override {
     void* p = n ? take(n) : nullptr;
     return {p, p, &release, at::Device(at::DeviceType::CPU)};
   }
   at::DeleterFnPtr raw_deleter() const override { return &release; }
+  void copy_data(void* dest, const void* src, size_t n) const DD_COPY_DATA_OVERRIDE { std::memcpy(dest, src, n); }
 
   struct Stats { size_t cached_bytes, cached_blocks, hits, misses, evictions, live_bytes, peak_bytes, cap; };
   Stats stats() const {

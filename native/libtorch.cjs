@@ -1,6 +1,6 @@
 // Tells node-gyp where libtorch lives. LIBTORCH=/path (with include/ and lib/, e.g. the
 // `torch` folder of a Python install or an unpacked libtorch zip) overrides the Debian
-// libtorch-dev install. Usage: node native/libtorch.cjs include|libs|abi|defines
+// libtorch-dev install. Usage: node native/libtorch.cjs include|libs|abi|defines|summary
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,29 +26,37 @@ function cxx11abi() {
   return fs.readFileSync(c10).includes('__cxx11') ? '1' : '0';
 }
 
-// c10d backends: Gloo where its headers are (Debian's libgloo-dev; a Python torch ships them), NCCL
-// only in a CUDA libtorch with nccl.h and the CUDA headers at hand.
-const cudaInc = path.join(process.env.CUDA_HOME || '/usr/local/cuda', 'include');
+// CUDA headers: CUDA_HOME's (default /usr/local/cuda), else the ones a pip-installed torch brings
+// beside itself (site-packages/nvidia/*/include). NCCL's header likewise. DISCO_ADDON_CUDA=0 builds
+// without the CUDA-only code (NCCL, the caching allocator's counters): the fallback when it fails.
 const findHeader = (name, dirs) => dirs.find((d) => fs.existsSync(path.join(d, name)));
+const nvidia = (pkg) => (root ? [path.join(root, '..', 'nvidia', pkg, 'include')] : []);
+const cudaInc = findHeader('cuda_runtime_api.h',
+  [path.join(process.env.CUDA_HOME || '/usr/local/cuda', 'include'), ...nvidia('cuda_runtime'), '/usr/include']);
+const ncclInc = findHeader('nccl.h', [inc, '/usr/include', ...(cudaInc ? [cudaInc] : []), ...nvidia('nccl')]);
+const cuda = process.env.DISCO_ADDON_CUDA !== '0' && fs.existsSync(path.join(lib, 'libtorch_cuda.so')) &&
+  fs.existsSync(path.join(inc, 'c10/cuda/CUDACachingAllocator.h')) && cudaInc !== undefined;
+
+// c10d backends: Gloo where its headers are (Debian's libgloo-dev; a Python torch ships them), NCCL
+// only in a CUDA build with nccl.h at hand.
 function backends() {
   const c10d = path.join(inc, 'torch/csrc/distributed/c10d');
   const out = [];
   if (fs.existsSync(path.join(c10d, 'ProcessGroupGloo.hpp')) && findHeader('gloo/algorithm.h', [inc, '/usr/include'])) out.push('gloo');
-  const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
-  if (cuda && fs.existsSync(path.join(c10d, 'ProcessGroupNCCL.hpp')) && findHeader('nccl.h', [inc, '/usr/include', cudaInc]) &&
-    findHeader('cuda_runtime_api.h', [cudaInc, '/usr/include'])) out.push('nccl');
+  if (cuda && fs.existsSync(path.join(c10d, 'ProcessGroupNCCL.hpp')) && ncclInc) out.push('nccl');
   return out;
 }
 
 function includes() {
   const out = [inc, path.join(inc, 'torch/csrc/api/include')];
-  if (backends().includes('nccl')) out.push(cudaInc);
+  if (cuda) out.push(cudaInc);
+  if (backends().includes('nccl') && !out.includes(ncclInc)) out.push(ncclInc);
   return out;
 }
 
 function defines() {
   const names = { gloo: 'USE_C10D_GLOO', nccl: 'USE_C10D_NCCL' };
-  return backends().map((b) => names[b]);
+  return [...backends().map((b) => names[b]), ...(cuda ? ['DD_WITH_CUDA'] : [])];
 }
 
 function libs() {
@@ -74,8 +82,12 @@ function libs() {
 
 const what = process.argv[2];
 check();
+if (what === 'summary') {
+  console.log(JSON.stringify({ include: inc, lib, cuda, cudaInclude: cudaInc ?? null, ncclInclude: ncclInc ?? null, backends: backends() }));
+  process.exit(0);
+}
 if (what === 'include') console.log(includes().join(' '));
 else if (what === 'libs') console.log(libs().join(' '));
 else if (what === 'abi') console.log(cxx11abi());
 else if (what === 'defines') console.log(defines().join(' '));
-else { console.error('usage: libtorch.cjs include|libs|abi|defines'); process.exit(2); }
+else { console.error('usage: libtorch.cjs include|libs|abi|defines|summary'); process.exit(2); }

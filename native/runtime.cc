@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common.h"
+#include "compat.h"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 extern "C" int openblas_get_num_threads(void) __attribute__((weak));
@@ -165,6 +166,33 @@ V synchronize(const CI& info) {
   if (torch::cuda::is_available()) torch::cuda::synchronize();
   return info.Env().Undefined();
 }
+// cudaMemory(device) → the caching allocator's bytes in use and reserved, and their peaks since
+// the last cudaResetPeak (CUDA builds only: null elsewhere).
+V cudaMemory(const CI& info) {
+#ifdef DD_WITH_CUDA
+  auto m = compat::cudaMemory(static_cast<int>(integer(info, 0)));
+  auto o = Napi::Object::New(info.Env());
+  o.Set("allocated", static_cast<double>(m.allocated));
+  o.Set("peakAllocated", static_cast<double>(m.peak_allocated));
+  o.Set("reserved", static_cast<double>(m.reserved));
+  o.Set("peakReserved", static_cast<double>(m.peak_reserved));
+  return o;
+#else
+  return info.Env().Null();
+#endif
+}
+V cudaResetPeak(const CI& info) {
+#ifdef DD_WITH_CUDA
+  compat::cudaResetPeak(static_cast<int>(integer(info, 0)));
+#endif
+  return info.Env().Undefined();
+}
+V cudaEmptyCache(const CI& info) {
+#ifdef DD_WITH_CUDA
+  compat::cudaEmptyCache();
+#endif
+  return info.Env().Undefined();
+}
 V buildInfo(const CI& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("torchVersion", TORCH_VERSION);
@@ -203,6 +231,9 @@ void register_runtime(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "cudaAvailable", cudaAvailable);
   DD_EXPORT(e, "cudaDeviceCount", cudaDeviceCount);
   DD_EXPORT(e, "synchronize", synchronize);
+  DD_EXPORT(e, "cudaMemory", cudaMemory);
+  DD_EXPORT(e, "cudaResetPeak", cudaResetPeak);
+  DD_EXPORT(e, "cudaEmptyCache", cudaEmptyCache);
   DD_EXPORT(e, "buildInfo", buildInfo);
 }
 

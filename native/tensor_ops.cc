@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common.h"
+#include "compat.h"
 
 namespace dd {
 namespace {
@@ -254,7 +255,7 @@ V var(const CI& info) {
   const auto& a = T(info, 0);
   auto dims = ints(info, 1);
   at::OptionalIntArrayRef d = dims.empty() ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(dims);
-  return ret(info.Env(), at::var(a, d, c10::optional<int64_t>(integer(info, 2)), boolean(info, 3)));
+  return ret(info.Env(), at::var(a, d, compat::correction(integer(info, 2)), boolean(info, 3)));
 }
 V norm(const CI& info) {
   const auto& a = T(info, 0);
@@ -314,6 +315,7 @@ V slice(const CI& info) {
 V select(const CI& info) { return ret(info.Env(), T(info, 0).select(integer(info, 1), integer(info, 2))); }
 V indexSelect(const CI& info) { return ret(info.Env(), T(info, 0).index_select(integer(info, 1), T(info, 2))); }
 V gather(const CI& info) { return ret(info.Env(), T(info, 0).gather(integer(info, 1), T(info, 2))); }
+V indexAdd(const CI& info) { return ret(info.Env(), T(info, 0).index_add(integer(info, 1), T(info, 2), T(info, 3))); }
 V maskedSelect(const CI& info) { return ret(info.Env(), T(info, 0).masked_select(T(info, 1))); }
 V tril(const CI& info) {
   return ret(info.Env(), str(info, 0) == "tril" ? T(info, 1).tril(integer(info, 2)) : T(info, 1).triu(integer(info, 2)));
@@ -378,6 +380,7 @@ void register_tensor_ops(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "select", select);
   DD_EXPORT(e, "indexSelect", indexSelect);
   DD_EXPORT(e, "gather", gather);
+  DD_EXPORT(e, "indexAdd", indexAdd);
   DD_EXPORT(e, "maskedSelect", maskedSelect);
   DD_EXPORT(e, "tri", tril);
   DD_EXPORT(e, "pad", pad);

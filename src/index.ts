@@ -1,7 +1,7 @@
 /**
  * disco-diff: the public API, what a user of the library needs from each layer (docs/api.md lists
  * and describes every name). `disco-diff/engine`, `/nn`, `/optim`, `/io`, `/metrics`, `/plot`,
- * `/edm`, `/disco`, `/networks` and `/data` give the whole of one layer each.
+ * `/edm`, `/disco`, `/networks`, `/data`, `/chem`, `/pose` and `/docking` give the whole of one layer each.
  */
 
 // Engine: tensors, their creation and randomness, memory scopes, autograd, functional ops, threads.
@@ -73,6 +73,33 @@ export {
 
 // Plots: the paper's figures and image grids.
 export { fig3, fig4, lossVsSigmaFigure, saveImageGrid } from './plot/index.js';
+
+// Molecules: the molecule and receptor types, their readers and writers, SMILES, torsions, RMSD.
+export {
+  readLigand, readLigands, readReceptorFile, readReceptor, readSdf, writeSdf, readMol2, moleculeFromSmiles, rotatableBonds,
+  symmetricRmsd, type Molecule, type Atom, type Bond, type Vec3, type Receptor, type RotatableBond,
+} from './chem/index.js';
+
+// Docking (DiffDock, Corso et al., ICLR 2023): the config, pose diffusion, score network, docking, data set, training, evaluation.
+export {
+  DockingConfig, DockingDataConfig, DockingModelConfig, PoseDiffusionConfig, DockingTrainConfig, DockingSampleConfig,
+} from './config/docking.js';
+export { parseDockingConfig, loadDockingConfig } from './config/load.js';
+export {
+  poseSigmas, noisePose, randomizePose, reversePoseDiffusion, Rng,
+  type PoseSigmas, type PoseScores, type PoseScoreFn,
+} from './pose/index.js';
+export {
+  dock, samplePoses, rankPoses, DockingScoreNet, createScoreNet, poseScoreFn, ligandGraph, receptorGraph, complexBatch,
+  scorePoses, prepareReceptorForScoring, loadPoseSet, splitByScaffold, loadComplexes,
+  type DockOptions, type DockedPose, type DockingScoreNetOptions, type LigandGraph, type ReceptorGraph, type PosedComplex,
+  type ComplexGraph, type PoseRecord, type Complex,
+} from './docking/index.js';
+export { trainDocking, type DockingTrainOptions } from './train/docking.js';
+export { loadDockingRun, type DockingRun } from './train/load-docking-run.js';
+export {
+  evaluateDocking, summarizeDocking, evaluateDockingRun, type ComplexMetrics, type PoseSource,
+} from './eval/docking.js';
 
 // Data parallelism: the process group, gradient averaging, the launcher.
 export {

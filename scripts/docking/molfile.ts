@@ -1,6 +1,11 @@
-/** Minimal readers for the files the docking generator handles: V2000 Molfiles and PDBQT. */
+/**
+ * The docking generator's view of its files: V2000 Molfiles (read and written by src/chem/sdf.ts,
+ * as per-atom arrays) and PDBQT atoms and Vina modes.
+ */
+import { atomCoord, type Molecule as ChemMolecule, type Vec3 } from "../../src/chem/molecule.js";
+import { readMolfile as readChemMolfile, writeSdf } from "../../src/chem/sdf.js";
 
-export type Vec3 = [number, number, number];
+export type { Vec3 };
 
 /** One molecule of a V2000 Molfile: elements, coordinates and bonds (0-based atom indices). */
 export interface Molecule {
@@ -14,33 +19,14 @@ export interface Molecule {
 
 /** Reads the first molecule of a V2000 Molfile/SDF text. */
 export function readMolfile(text: string): Molecule {
-  const lines = text.split(/\r?\n/);
-  const counts = lines[3] ?? "";
-  const nAtoms = Number(counts.slice(0, 3));
-  const nBonds = Number(counts.slice(3, 6));
-  if (!Number.isInteger(nAtoms) || nAtoms <= 0 || !counts.includes("V2000")) {
-    throw new Error(`not a V2000 Molfile (counts line "${counts.trim()}")`);
-  }
-  const elements: string[] = [];
-  const coords: Vec3[] = [];
-  for (let i = 0; i < nAtoms; i++) {
-    const l = lines[4 + i] ?? "";
-    coords.push([Number(l.slice(0, 10)), Number(l.slice(10, 20)), Number(l.slice(20, 30))]);
-    elements.push(l.slice(31, 34).trim());
-  }
-  const bonds: Molecule["bonds"] = [];
-  for (let i = 0; i < nBonds; i++) {
-    const l = lines[4 + nAtoms + i] ?? "";
-    bonds.push({ a: Number(l.slice(0, 3)) - 1, b: Number(l.slice(3, 6)) - 1, order: Number(l.slice(6, 9)) });
-  }
-  const charges = elements.map(() => 0);
-  for (const l of lines.slice(4 + nAtoms + nBonds)) {
-    if (l.startsWith("M  END")) break;
-    if (!l.startsWith("M  CHG")) continue;
-    const f = l.slice(6).trim().split(/\s+/).map(Number);
-    for (let k = 0; k < f[0]!; k++) charges[f[1 + 2 * k]! - 1] = f[2 + 2 * k]!;
-  }
-  return { title: (lines[0] ?? "").trim(), elements, coords, charges, bonds };
+  const mol = readChemMolfile(text, "Molfile");
+  return {
+    title: mol.title,
+    elements: mol.atoms.map((a) => a.element),
+    coords: mol.atoms.map((_, i) => atomCoord(mol.coords, i)),
+    charges: mol.atoms.map((a) => a.charge),
+    bonds: mol.bonds.map(({ a, b, order }) => ({ a, b, order })),
+  };
 }
 
 /** One ATOM/HETATM line of a PDBQT file: its serial, name, AutoDock type and coordinates. */
@@ -82,17 +68,16 @@ export function readVinaModes(text: string): VinaMode[] {
 
 /** Writes a V2000 Molfile for the given atoms and bonds (for viewing a pose or checking it). */
 export function writeMolfile(mol: Molecule): string {
-  const f = (x: number) => x.toFixed(4).padStart(10);
-  const n3 = (x: number) => String(x).padStart(3);
-  const out = [mol.title, "  disco-diff docking", "", `${n3(mol.elements.length)}${n3(mol.bonds.length)}  0  0  0  0  0  0  0  0999 V2000`];
-  mol.elements.forEach((e, i) => {
-    const [x, y, z] = mol.coords[i]!;
-    out.push(`${f(x)}${f(y)}${f(z)} ${e.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
+  const bonds = mol.bonds.map(({ a, b, order }) => {
+    if (order !== 1 && order !== 2 && order !== 3 && order !== 4) throw new Error(`${mol.title}: bond ${a + 1}-${b + 1} has order ${order}, not 1, 2, 3 or 4`);
+    return { a, b, order } as const;
   });
-  for (const b of mol.bonds) out.push(`${n3(b.a + 1)}${n3(b.b + 1)}${n3(b.order)}  0`);
-  mol.charges.forEach((c, i) => {
-    if (c !== 0) out.push(`M  CHG  1 ${String(i + 1).padStart(3)} ${String(c).padStart(3)}`);
-  });
-  out.push("M  END", "$$$$", "");
-  return out.join("\n");
+  const chem: ChemMolecule = {
+    title: mol.title,
+    atoms: mol.elements.map((element, i) => ({ element, charge: mol.charges[i] ?? 0 })),
+    bonds,
+    coords: Float64Array.from(mol.coords.flat()),
+    props: {},
+  };
+  return writeSdf([chem]);
 }

@@ -57,3 +57,14 @@ export function restartIntervals(name: string): (v: string, acc?: RestartInterva
     return [...acc, { tMin, tMax, K, steps }];
   };
 }
+
+/** A point `x,y,z` of three finite numbers. */
+export function vec3(name: string): (v: string) => [number, number, number] {
+  return (v) => {
+    const parts = v.split(',').map((s) => Number(s.trim()));
+    if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x)) || v.split(',').some((s) => s.trim() === '')) {
+      throw new Error(`${name} must be three numbers x,y,z, got '${v}'`);
+    }
+    return parts as [number, number, number];
+  };
+}

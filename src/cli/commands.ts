@@ -1,5 +1,9 @@
 /** What each CLI command does: read options, call the library, report. No logic of its own. */
-import { applyOverrides, loadConfig, parseConfig } from '../config/load.js';
+import { existsSync } from 'node:fs';
+import { applyOverrides, isDockingConfig, loadConfig, parseConfig, parseDockingConfig, readConfigFile } from '../config/load.js';
+import type { DockingConfig } from '../config/docking.js';
+import { trainDocking } from '../train/docking.js';
+import { evaluateDockingRun } from '../eval/docking.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior as fitPrior } from '../train/stage2.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
@@ -29,6 +33,13 @@ interface TrainCliOptions extends LaunchCliOptions {
  * --nproc/--nnodes it launches data-parallel workers; a worker takes rank 0's config.
  */
 export async function train(o: TrainCliOptions): Promise<void> {
+  const docking = dockingConfig(o);
+  if (docking) {
+    if (wantsLaunch(o) || o.initFrom) throw new Error('a docking run trains in one process, without --init-from');
+    const r = await trainDocking(docking, o.out, { resume: o.resume, quiet: o.quiet, maxMinutes: o.minutes });
+    console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(2)} steps/s); checkpoint in ${o.out}`);
+    return;
+  }
   if (wantsLaunch(o)) return launchWorkers(o);
   await asWorker(async (group) => {
     const cfg = fromRank0(group, 'the config', () => trainConfig(o));
@@ -37,6 +48,25 @@ export async function train(o: TrainCliOptions): Promise<void> {
       console.log(`trained ${r.step} steps (${r.stepsPerSec.toFixed(1)} steps/s); checkpoint in ${o.out}`);
     }
   });
+}
+
+/** True when `dir` holds a docking run (its config.json says `domain: docking`). */
+function isDockingRun(dir: string): boolean {
+  const run = new RunDir(dir);
+  return existsSync(run.config) && isDockingConfig(readConfigFile(run.config));
+}
+
+/** The docking config of a `train` call (its --config, or the run's own on --resume), with --set and --steps; null for other domains. */
+function dockingConfig(o: TrainCliOptions): DockingConfig | null {
+  const run = new RunDir(o.out);
+  const file = o.config ?? (o.resume && existsSync(run.config) ? run.config : null);
+  if (!file) return null;
+  const raw = readConfigFile(file);
+  if (!isDockingConfig(raw)) return null;
+  const cfg = parseDockingConfig(o.set?.length ? applyOverrides(raw as Record<string, unknown>, o.set) : raw,
+    `config ${file}${o.set?.length ? ' with --set' : ''}`);
+  if (o.steps) cfg.train.steps = o.steps;
+  return cfg;
 }
 
 function trainConfig(o: TrainCliOptions): RunConfig {
@@ -95,6 +125,13 @@ export async function sample(o: SampleCliOptions): Promise<void> {
 export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> &
   LaunchCliOptions): Promise<void> {
   checkOutputs([{ what: 'eval\'s metrics file', path: new RunDir(o.run).evalMetrics }]);
+  if (isDockingRun(o.run)) {
+    if (wantsLaunch(o)) throw new Error('a docking run is evaluated in one process');
+    if (o.sampler || o.restart) throw new Error('--sampler and --restart are for image runs; a docking run samples with its sample.sampler');
+    const m = evaluateDockingRun(o.run, { seed: o.seed, limit: o.n, steps: o.steps });
+    console.log(JSON.stringify({ model: m.model, randomBlind: m.randomBlind }, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v), 1));
+    return;
+  }
   if (wantsLaunch(o)) return launchWorkers(o);
   await asWorker(async (group) => {
     const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart, group });

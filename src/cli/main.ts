@@ -3,7 +3,7 @@
  * with exit code 2 and one line naming the problem.
  */
 import { Command, CommanderError } from 'commander';
-import { finite, nonNegInt, oneOf, posInt, positive, restartIntervals } from './args.js';
+import { finite, nonNegInt, oneOf, posInt, positive, restartIntervals, vec3 } from './args.js';
 import { LIMITS } from '../config/schema.js';
 
 /** An integer option `parse` reads, at most `max` (src/config/schema.ts LIMITS). */
@@ -38,7 +38,8 @@ function withLauncher(cmd: Command, split: string): Command {
 }
 
 const train = program.command('train')
-  .description('Stage I: train the denoiser and encoder end to end (the plain EDM baseline when latents are off)')
+  .description('Stage I: train the denoiser and encoder end to end (the plain EDM baseline when latents are off); '
+    + 'with a docking config (domain: docking), the pose score network')
   .option('--config <file>', 'run config (JSON or YAML); with --resume it may change train.* settings (default: the run\'s own)')
   .requiredOption('--out <dir>', 'run directory to create (or to continue with --resume)')
   .option('--resume', 'continue the run in --out from its last checkpoint (--steps, --set train.lr=… etc. may change)')
@@ -78,9 +79,9 @@ program.command('sample')
 const evaluate = program.command('eval')
   .description('measure a trained run and write RUN/metrics.json')
   .requiredOption('--run <dir>', 'a trained run')
-  .option('--n <n>', 'number of samples', atMost('--n', LIMITS.samples, posInt))
+  .option('--n <n>', 'number of samples (a docking run: test complexes to dock, default all)', atMost('--n', LIMITS.samples, posInt))
   .option('--seed <s>', 'random seed', seed(), 0)
-  .option('--steps <n>', 'sampler steps (images; default: the run\'s sample.steps)', atMost('--steps', LIMITS.sampleSteps, posInt))
+  .option('--steps <n>', 'sampler steps (images and docking; default: the run\'s sample.steps)', atMost('--steps', LIMITS.sampleSteps, posInt))
   .option('--sampler <name>', `${SAMPLER_NAMES.join(' | ')} (images)`, oneOf('--sampler', SAMPLER_NAMES))
   .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'));
 withLauncher(evaluate, 'they draw the samples together; every node must see the run directory')
@@ -107,6 +108,24 @@ program.command('export')
   .requiredOption('--run <dir>', 'a trained run')
   .requiredOption('--out <file.safetensors>', 'the file to write')
   .action(async (o) => (await import('./commands.js')).exportWeights(o));
+
+program.command('dock')
+  .description('dock a ligand into a receptor with a trained docking run: n poses, ranked, as SDF')
+  .requiredOption('--run <dir>', 'a run trained with a docking config')
+  .requiredOption('--receptor <file>', 'the protein: PDB, PDBQT or mmCIF (amino-acid residues are used)')
+  .requiredOption('--ligand <file|smiles>', 'the ligand: SDF/MOL, MOL2, PDBQT, .smi (first molecule) or a SMILES string (a conformer is made)')
+  .option('--all', 'dock every molecule of the ligand file into one SDF (property `ligand`); a ligand that fails is skipped')
+  .requiredOption('--out <file.sdf>', 'the ranked poses, with rank and vina_score properties')
+  .option('--n <n>', 'poses to sample (default: the run\'s sample.n, 40)', atMost('--n', LIMITS.samples, posInt))
+  .option('--steps <n>', 'reverse-diffusion steps (default: sample.steps, 20)', atMost('--steps', LIMITS.sampleSteps, posInt))
+  .option('--sampler <name>', 'sde | ode', oneOf('--sampler', ['sde', 'ode'] as const))
+  .option('--ranker <name>', 'vina (Vina\'s scoring function) | density (most samples within 2 Å) | none (sample order)',
+    oneOf('--ranker', ['vina', 'density', 'none'] as const))
+  .option('--center <x,y,z>', 'pocket centre in Å (default: blind docking from the protein\'s centre)', vec3('--center'))
+  .option('--box <edge>', 'with --center: a cubic box edge in Å; poses centred outside it rank last', positive('--box'))
+  .option('--seed <s>', 'random seed', seed(), 0)
+  .option('--quiet', 'no progress')
+  .action(async (o) => (await import('./dock.js')).dockCommand(o));
 
 program.command('serve')
   .description('a local web page to explore a trained run: samples under chosen latents, latent switching, 2-D trajectories')

@@ -1,11 +1,27 @@
 /** Reads and validates a run config (JSON or YAML) with errors that name the bad key. */
+import type { z } from 'zod';
 import { isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { readFileNamed } from '../io/read.js';
 import { RunConfig } from './schema.js';
+import { DockingConfig } from './docking.js';
 
 /** Validates a plain object; throws an Error listing every problem as `path: message`. */
 export function parseConfig(raw: unknown, source = 'config'): RunConfig {
-  const r = RunConfig.safeParse(raw);
+  return validate(RunConfig, raw, source);
+}
+
+/** Validates a plain object as a docking run config, with the same errors as parseConfig. */
+export function parseDockingConfig(raw: unknown, source = 'config'): DockingConfig {
+  return validate(DockingConfig, raw, source);
+}
+
+/** True when a raw config is a docking run's (`domain: docking`). */
+export function isDockingConfig(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { domain?: unknown }).domain === 'docking';
+}
+
+function validate<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.infer<S> {
+  const r = schema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`invalid ${source}: ${lines.join('; ')}`);
@@ -37,11 +53,21 @@ function refuseDuplicateKeys(doc: Document, lines: LineCounter, source: string):
   });
 }
 
-/**
- * Reads and validates a JSON or YAML run config file. Both formats follow one rule: a leading
- * UTF-8 byte order mark is skipped and a key given twice in one mapping is an error.
- */
+/** Reads and validates a JSON or YAML run config file (see readConfigFile). */
 export function loadConfig(path: string): RunConfig {
+  return parseConfig(readConfigFile(path), `config ${path}`);
+}
+
+/** Reads and validates a docking run config file (JSON or YAML, as loadConfig). */
+export function loadDockingConfig(path: string): DockingConfig {
+  return parseDockingConfig(readConfigFile(path), `config ${path}`);
+}
+
+/**
+ * The plain object of a JSON or YAML config file, before validation. Both formats follow one
+ * rule: a leading UTF-8 byte order mark is skipped and a key given twice in one mapping is an error.
+ */
+export function readConfigFile(path: string): unknown {
   const isYaml = /\.ya?ml$/i.test(path);
   const source = `config file ${path}`;
   const text = readFileNamed(path, 'config file').toString('utf8').replace(/^\uFEFF/, '');
@@ -56,7 +82,7 @@ export function loadConfig(path: string): RunConfig {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, logLevel: 'error' });
   if (isYaml && doc.errors.length) throw new Error(`${source} is not valid YAML: ${doc.errors[0]!.message}`);
   refuseDuplicateKeys(doc, lines, source);
-  return parseConfig(isYaml ? doc.toJS() : raw, `config ${path}`);
+  return isYaml ? doc.toJS() : raw;
 }
 
 /** Path parts that would reach an object's prototype instead of a config key. */

@@ -5,6 +5,7 @@
  * 2022) where they give them; where ours deviate, docs/latents.md holds the measurements.
  */
 import { z } from 'zod';
+import { int, pos, posInt, upTo } from './numbers.js';
 
 /**
  * Upper bounds of sizes and counts, far above what a run needs: beyond them memory or time would
@@ -30,11 +31,6 @@ export const LIMITS = {
   resolution: 1024,
 } as const;
 
-const pos = z.number().positive();
-const int = z.number().int();
-const posInt = int.positive();
-/** A positive integer up to `max`. */
-const upTo = (max: number) => posInt.max(max, { error: `must be at most ${max}` });
 
 /** A 2-D toy set (src/data/toy.ts). */
 export const ToyDataConfig = z.strictObject({

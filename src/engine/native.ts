@@ -70,6 +70,7 @@ export interface NativeBinding {
   select(a: Id, dim: number, index: number): Id;
   indexSelect(a: Id, dim: number, index: Id): Id;
   gather(a: Id, dim: number, index: Id): Id;
+  indexAdd(a: Id, dim: number, index: Id, source: Id): Id;
   maskedSelect(a: Id, mask: Id): Id;
   tri(op: 'tril' | 'triu', a: Id, diagonal: number): Id;
   pad(a: Id, pads: number[], value: number): Id;
@@ -109,6 +110,10 @@ export interface NativeBinding {
   numThreads(): number;
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;
+  /** The CUDA caching allocator's bytes in use and reserved on `device`, and their peaks since cudaResetPeak; null without CUDA. */
+  cudaMemory(device: number): { allocated: number; peakAllocated: number; reserved: number; peakReserved: number } | null;
+  cudaResetPeak(device: number): void;
+  cudaEmptyCache(): void;
   synchronize(): void;
   buildInfo(): { torchVersion: string; config: string; parallel: string; blas: string; cuda: boolean };
   allocatorStats(): { enabled: boolean; cachedBytes: number; cachedBlocks: number; hits: number; misses: number; evictions: number;

@@ -275,6 +275,8 @@ export class Tensor implements Owned {
   select(dim: number, index: number): Tensor { return new Tensor(N.select(this.id, dim, index)); }
   indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(N.indexSelect(this.id, dim, index.id)); }
   gather(dim: number, index: Tensor): Tensor { return new Tensor(N.gather(this.id, dim, index.id)); }
+  /** A copy of this tensor with `source`'s slices added at `index` along `dim` (scatter-sum; repeated indices add up). */
+  indexAdd(dim: number, index: Tensor, source: Tensor): Tensor { return new Tensor(N.indexAdd(this.id, dim, index.id, source.id)); }
   maskedSelect(mask: Tensor): Tensor { return new Tensor(N.maskedSelect(this.id, mask.id)); }
   tril(diagonal = 0): Tensor { return new Tensor(N.tri('tril', this.id, diagonal)); }
   triu(diagonal = 0): Tensor { return new Tensor(N.tri('triu', this.id, diagonal)); }

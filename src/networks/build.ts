@@ -7,7 +7,7 @@ import type { LatentEncoder } from '../disco/encoder.js';
 import { DiscoDiff } from '../disco/model.js';
 import { MLPDenoiser } from './mlp-denoiser.js';
 import { MLPEncoder } from './mlp-encoder.js';
-import { UNet } from './unet.js';
+import { UNet, type UNetOptions } from './unet.js';
 import { ViTEncoder } from './vit-encoder.js';
 
 /** The network F_θ a run's `model` section describes. */
@@ -20,13 +20,20 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditio
       const { kind: _, ...mlp } = m;
       return new MLPDenoiser({ ...mlp, dim: info.shape[0]!, latents, sigmaData: info.sigmaData });
     }
-    case 'unet': {
-      const [c, h, w] = info.shape as [number, number, number];
-      if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);
-      const { kind: _, ...unet } = m;
-      return new UNet({ ...unet, resolution: h, inChannels: c, numClasses: info.numClasses, latents, sigmaData: info.sigmaData });
-    }
+    case 'unet':
+      return new UNet(unetOptionsFor(cfg, info));
   }
+}
+
+/** The U-Net options of a run whose `model` is a U-Net, for data of `info`'s shape. */
+export function unetOptionsFor(cfg: RunConfig, info: Pick<DataInfo, 'shape' | 'numClasses' | 'sigmaData'>): UNetOptions {
+  const m = cfg.model;
+  if (m.kind !== 'unet') throw new Error(`model kind is ${m.kind}, not unet`);
+  const [c, h, w] = info.shape as [number, number, number];
+  if (info.shape.length !== 3 || h !== w) throw new Error(`model 'unet' needs square images [C, H, W], got [${info.shape}]`);
+  const { kind: _, ...unet } = m;
+  return { ...unet, resolution: h, inChannels: c, numClasses: info.numClasses,
+    latents: cfg.latents.enabled ? { m: cfg.latents.m, k: cfg.latents.k } : null, sigmaData: info.sigmaData };
 }
 
 /** The latent encoder a run's `encoder` section describes, or null when latents are off. */

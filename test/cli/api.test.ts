@@ -53,8 +53,8 @@ test('the public entry (src/index.ts) exports exactly the names docs/api.md docu
 });
 
 /** The folders of src/ from the bottom up; a folder imports only from folders before it. */
-const LAYERS = ['engine', 'parallel', 'nn', 'optim', 'io', 'config', 'data', 'metrics', 'plot', 'edm', 'disco', 'networks',
-  'train', 'eval', 'serve', 'cli'];
+const LAYERS = ['engine', 'parallel', 'nn', 'optim', 'io', 'chem', 'config', 'data', 'metrics', 'plot', 'edm', 'pose', 'disco',
+  'networks', 'docking', 'train', 'eval', 'serve', 'cli'];
 
 /** The src/ folder (layer) of each relative import in `text`, the source of `file`, by resolving the import's path. */
 function importedLayers(file: string, text = readFileSync(file, 'utf8')): string[] {

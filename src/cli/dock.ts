@@ -1,0 +1,69 @@
+/**
+ * `dock`: poses of a ligand (or, with --all, of every ligand of a file) in a receptor from a trained
+ * docking run, ranked, written as one SDF. With --all a ligand that fails is reported and skipped.
+ */
+import { writeFileSync } from 'node:fs';
+import { readLigand, readLigands } from '../chem/read-ligand.js';
+import { readReceptorFile } from '../chem/receptor.js';
+import { writeSdf } from '../chem/sdf.js';
+import type { Molecule, Vec3 } from '../chem/molecule.js';
+import { dock } from '../docking/dock.js';
+import { loadDockingRun } from '../train/load-docking-run.js';
+import { checkOutputs } from './outputs.js';
+
+/** The options of `disco-diff dock`. */
+export interface DockCliOptions {
+  run: string;
+  receptor: string;
+  ligand: string;
+  out: string;
+  n?: number;
+  steps?: number;
+  sampler?: 'sde' | 'ode';
+  ranker?: 'vina' | 'density' | 'none';
+  center?: Vec3;
+  box?: number;
+  seed: number;
+  /** Dock every molecule of the ligand file, not only the first. */
+  all?: boolean;
+  quiet?: boolean;
+}
+
+export async function dockCommand(o: DockCliOptions): Promise<void> {
+  checkOutputs([{ what: '--out', path: o.out }], [o.run]);
+  const t0 = performance.now();
+  const receptor = readReceptorFile(o.receptor);
+  const ligands = o.all ? readLigands(o.ligand, o.seed) : [readLigand(o.ligand, o.seed)];
+  const L = loadDockingRun(o.run);
+  const cfg = { ...L.cfg, sample: { ...L.cfg.sample, ...defined({ n: o.n, steps: o.steps, sampler: o.sampler, ranker: o.ranker }) } };
+  const out: Molecule[] = [];
+  const failed: string[] = [];
+  ligands.forEach((ligand, i) => {
+    const name = ligands.length > 1 ? `ligand ${i + 1} of ${ligands.length} (${ligand.title || 'untitled'})` : 'ligand';
+    try {
+      const poses = dock(L.net, cfg, ligand, receptor, {
+        seed: o.seed, center: o.center, box: o.box,
+        onStep: (s, total) => { if (!o.quiet) process.stderr.write(`\rdock ${name}: step ${s}/${total}${s === total ? '\n' : ''}`); },
+      });
+      const { vina_score: _inputScore, ...props } = ligand.props;   // a score the input carried (a docked SDF) is not its new poses'
+      for (const p of poses) {
+        out.push({ ...ligand, coords: p.coords, title: ligand.title || 'ligand', props: { ...props,
+          ...(ligands.length > 1 && { ligand: String(i + 1) }), rank: String(p.rank), ...(p.score !== null && { vina_score: p.score.toFixed(3) }) } });
+      }
+    } catch (e) {
+      if (ligands.length === 1) throw e;
+      failed.push(name);
+      process.stderr.write(`disco-diff: skipped ${name}: ${(e as Error).message.split('\n')[0]}\n`);
+    }
+  });
+  if (out.length === 0) throw new Error(`no ligand of ${o.ligand} could be docked`);
+  writeFileSync(o.out, writeSdf(out));
+  const best = out[0]!.props.vina_score;
+  console.log(`wrote ${out.length} poses of ${ligands.length - failed.length} ligand(s) to ${o.out} (ranked by ${cfg.sample.ranker}` +
+    `${ligands.length === 1 && best !== undefined ? `; best ${Number(best).toFixed(2)} kcal/mol` : ''}` +
+    `${failed.length ? `; ${failed.length} skipped` : ''}; ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

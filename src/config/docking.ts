@@ -1,0 +1,117 @@
+/**
+ * The docking run configuration (a file with `domain: docking`): the pose data set, the score
+ * network, the pose diffusion's σ ranges, training and sampling. The one place for the docking
+ * defaults; they follow DiffDock (Corso et al., ICLR 2023) and DisCo-DiffDock-S (Xu et al. 2024)
+ * where those give them, at a size that trains on a CPU.
+ */
+import { z } from 'zod';
+import { LIMITS } from './schema.js';
+import { int, pos, posInt, upTo } from './numbers.js';
+
+
+/** The pose data set made by scripts/docking/generate.ts (data/docking/RECORD.md). */
+export const DockingDataConfig = z.strictObject({
+  dir: z.string().default('data/docking'),
+  /** Receptors to use (folder names under `dir`); empty = all. */
+  receptors: z.array(z.string()).default([]),
+  /** Share of ligand scaffolds held out for the test split (crystal ligands are always test). */
+  testFraction: z.number().min(0).max(1).default(0.2),
+  splitSeed: int.nonnegative().max(LIMITS.seed).default(0),
+  /** Use only the first `limit` training ligands of each receptor (0 = all): quick runs and CI. */
+  limit: int.nonnegative().default(0),
+});
+
+/** The E(3)-equivariant score network (src/docking/score-net.ts). */
+export const DockingModelConfig = z.strictObject({
+  hidden: posInt.default(64),
+  layers: posInt.default(4),
+  /** Radial basis functions of the edge lengths. */
+  rbf: posInt.default(32),
+  /** Sinusoidal features of the time t. */
+  timeFeatures: posInt.default(32),
+  /** Initial learned scale of each output (tr, rot, tor). */
+  outputScale: pos.default(0.1),
+  /** Range of the radial basis of ligand atom pairs (Å). */
+  ligCutoff: pos.default(15),
+  /** Receptor–receptor edges: residues within this distance (Å), at most `recNeighbours` per residue. */
+  recCutoff: pos.default(15),
+  recNeighbours: posInt.default(24),
+  /** Ligand–residue edges within crossCutoff + 3·σ_tr(t) Å (DiffDock's dynamic cutoff), at most `crossNeighbours` per ligand atom. */
+  crossCutoff: pos.default(20),
+  crossNeighbours: posInt.default(24),
+});
+
+/**
+ * The pose diffusion: σ(t) = σ_min^(1−t) σ_max^t for translation (Å), rotation and torsions (rad),
+ * DisCo-DiffDock-S's ranges by default; t drawn uniformly in training or from Beta(2, 1).
+ */
+export const PoseDiffusionConfig = z.strictObject({
+  trSigmaMin: pos.default(0.1),
+  trSigmaMax: pos.default(19),
+  rotSigmaMin: pos.default(0.03),
+  rotSigmaMax: pos.default(1.55),
+  torSigmaMin: pos.default(0.03),
+  torSigmaMax: pos.default(3.14),
+  tDistribution: z.enum(['uniform', 'beta21']).default('uniform'),
+}).refine((d) => d.trSigmaMin < d.trSigmaMax, { path: ['trSigmaMin'], message: 'must be below diffusion.trSigmaMax' })
+  .refine((d) => d.rotSigmaMin < d.rotSigmaMax, { path: ['rotSigmaMin'], message: 'must be below diffusion.rotSigmaMax' })
+  .refine((d) => d.torSigmaMin < d.torSigmaMax, { path: ['torSigmaMin'], message: 'must be below diffusion.torSigmaMax' });
+
+/** Training of the score network. */
+export const DockingTrainConfig = z.strictObject({
+  steps: upTo(LIMITS.trainSteps).default(4000),
+  /** Complexes per step. */
+  batch: upTo(LIMITS.batch).default(8),
+  lr: pos.default(1e-3),
+  warmupSteps: int.nonnegative().default(100),
+  emaDecay: z.number().min(0).lt(1).default(0.999),
+  emaRampup: z.number().min(0).default(0.05),
+  gradClip: pos.nullable().default(10),
+  seed: int.nonnegative().max(LIMITS.seed, { error: `must be at most ${LIMITS.seed}` }).default(0),
+  logEvery: posInt.default(50),
+  checkpointEvery: posInt.default(500),
+  threads: posInt.nullable().default(null),
+});
+
+/** Sampling and ranking of poses (`dock`, `eval`). */
+export const DockingSampleConfig = z.strictObject({
+  /** Poses per complex (DiffDock: 40). */
+  n: upTo(LIMITS.samples).default(40),
+  /** Reverse-time steps from t = 1 to 0 (DiffDock: 20). */
+  steps: upTo(LIMITS.sampleSteps).default(20),
+  /** 'sde': Euler–Maruyama on the reverse SDE (DiffDock); 'ode': the probability-flow ODE. */
+  sampler: z.enum(['sde', 'ode']).default('sde'),
+  /**
+   * How the top-1 is chosen: 'vina' (Vina's scoring function, src/docking/vina-score.ts), 'density'
+   * (the pose with most other samples within 2 Å, ties by Vina score) or 'none' (sample order).
+   */
+  ranker: z.enum(['vina', 'density', 'none']).default('vina'),
+  /** Poses per network call. */
+  batch: upTo(LIMITS.batch).default(40),
+});
+
+/** A whole docking run's config. */
+export const DockingConfig = z.strictObject({
+  domain: z.literal('docking'),
+  name: z.string().default('dock'),
+  data: DockingDataConfig.default(DockingDataConfig.parse({})),
+  model: DockingModelConfig.default(DockingModelConfig.parse({})),
+  diffusion: PoseDiffusionConfig.default(PoseDiffusionConfig.parse({})),
+  train: DockingTrainConfig.default(DockingTrainConfig.parse({})),
+  sample: DockingSampleConfig.default(DockingSampleConfig.parse({})),
+  /** cpu | cuda */
+  device: z.string().default('cpu'),
+});
+
+/** A validated docking run config. */
+export type DockingConfig = z.infer<typeof DockingConfig>;
+/** A validated `data` section of a docking config. */
+export type DockingDataConfig = z.infer<typeof DockingDataConfig>;
+/** A validated `train` section of a docking config. */
+export type DockingTrainConfig = z.infer<typeof DockingTrainConfig>;
+/** A validated `diffusion` section of a docking config. */
+export type PoseDiffusionConfig = z.infer<typeof PoseDiffusionConfig>;
+/** A validated `model` section of a docking config. */
+export type DockingModelConfig = z.infer<typeof DockingModelConfig>;
+/** A validated `sample` section of a docking config. */
+export type DockingSampleConfig = z.infer<typeof DockingSampleConfig>;
