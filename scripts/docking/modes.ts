@@ -1,19 +1,17 @@
 /** Picking a ligand's distinct low-energy Vina modes and weighting them. */
 import type { Vec3 } from "./molfile.js";
+import { rmsdInPlace } from "../../src/chem/rmsd.js";
 
 /** Gas constant in kcal/(mol K). */
 const R_KCAL = 1.987204e-3;
 
-/** Heavy-atom RMSD between two poses of one ligand, atoms in the same order, no superposition. */
+/**
+ * Heavy-atom RMSD between two poses of one ligand, atoms in the same order, no superposition and no
+ * symmetry correction (the data set's modes were picked with it; src/chem/rmsd.ts computes it).
+ */
 export function rmsd(a: Vec3[], b: Vec3[]): number {
   if (a.length !== b.length || a.length === 0) throw new Error(`rmsd: ${a.length} vs ${b.length} atoms`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i]!;
-    const q = b[i]!;
-    s += (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
-  }
-  return Math.sqrt(s / a.length);
+  return rmsdInPlace(Float64Array.from(a.flat()), Float64Array.from(b.flat()));
 }
 
 /**

@@ -48,9 +48,11 @@ export function evaluateDocking(cfg: DockingConfig, complexes: Complex[], source
     const ranked = rankPoses(cfg, c.lig, c.receptor, poses);
     const seconds = (performance.now() - t0) / 1000;
     const refs = c.record.modes.map((m) => m.coords);
-    const d = symmetricRmsdMany(c.record.mol, poses, refs);
-    const top = symmetricRmsdMany(c.record.mol, [ranked[0]!.coords],
-      c.record.crystal ? [refs[0]!, c.record.crystal] : [refs[0]!])[0]!;
+    // One pass of the automorphisms: every pose against every mode and, last, the crystal pose.
+    const all = symmetricRmsdMany(c.record.mol, poses, c.record.crystal ? [...refs, c.record.crystal] : refs);
+    const d = all.map((row) => row.slice(0, refs.length));
+    const topRow = all[poses.indexOf(ranked[0]!.coords)]!;
+    const top = [topRow[0]!, ...(c.record.crystal ? [topRow[refs.length]!] : [])];
     const m: ComplexMetrics = {
       id: c.record.id, receptor: c.record.receptor, source: c.record.source, modes: refs.length,
       precision: d.filter((row) => Math.min(...row) < thr).length / poses.length,
