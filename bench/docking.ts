@@ -16,6 +16,7 @@ import { setNumThreads } from '../src/engine/index.js';
 import { rankPoses, samplePoses } from '../src/docking/dock.js';
 import { join } from 'node:path';
 import { loadDockingConfig, parseDockingConfig } from '../src/config/load.js';
+import type { DockingConfig } from '../src/config/docking.js';
 import { loadComplexes } from '../src/docking/complexes.js';
 import { evaluateDocking, summarizeDocking, type ComplexMetrics, type PoseSource } from '../src/eval/docking.js';
 import { symmetricRmsd } from '../src/chem/rmsd.js';
@@ -34,11 +35,15 @@ const flags = parseFlags({
   out: { kind: 'string', default: 'runs/bench-docking', help: 'where the runs live' },
   tag: { kind: 'string', default: '', help: 'suffix of the result file' },
   ranker: { kind: 'string', help: 'override sample.ranker for every arm: vina | density | none' },
+  refine: { kind: 'number', help: 'override sample.refine (BFGS iterations of local refinement on Vina\'s energy) for every arm' },
   time: { kind: 'boolean', help: 'also time Vina (--cpu 2) and the first seed\'s dock (2 threads) on the crystal complexes, one after the other: run on a quiet machine' },
 }, process.argv.slice(2));
 
 const loaded = loadDockingConfig(flags.config);
-const cfg = flags.ranker ? parseDockingConfig({ ...loaded, sample: { ...loaded.sample, ranker: flags.ranker } }, '--ranker') : loaded;
+const cfg = parseDockingConfig({ ...loaded, sample: { ...loaded.sample, ...(flags.ranker && { ranker: flags.ranker }),
+  ...(flags.refine !== undefined && { refine: flags.refine }) } }, '--ranker/--refine');
+/** A trained run's config with this bench's ranking and refinement. */
+const ranking = (c: DockingConfig): DockingConfig => ({ ...c, sample: { ...c.sample, ranker: cfg.sample.ranker, refine: cfg.sample.refine } });
 const { train, test: allTest } = loadComplexes(cfg);
 const test = flags.test ? allTest.slice(0, flags.test) : allTest;
 console.log(`pose set: ${train.length} training ligands, ${allTest.length} test ligands (${test.length} evaluated)`);
@@ -66,7 +71,7 @@ for (const seed of flags.seeds) {
   }
   const L = loadDockingRun(dir);
   const source: PoseSource = { kind: 'model', net: L.net };
-  const ms = evaluateDocking({ ...L.cfg, sample: { ...L.cfg.sample, ranker: cfg.sample.ranker } }, test, source, { seed: 1000 + seed,
+  const ms = evaluateDocking(ranking(L.cfg), test, source, { seed: 1000 + seed,
     onComplex: (_m, i) => process.stderr.write(`\rseed ${seed}: ${i + 1}/${test.length} complexes`) });
   process.stderr.write('\n');
   perComplex[`dm-seed-${seed}`] = ms;
@@ -126,7 +131,7 @@ function timeAgainstVina(): { id: string; vinaSeconds: number; dmSeconds: number
     const vinaSeconds = (performance.now() - t0) / 1000;
     rmSync(tmp, { recursive: true, force: true });
     t0 = performance.now();
-    rankPoses(L.cfg, c.lig, c.receptor, samplePoses(L.net, L.cfg, c.lig, c.rec, { seed: 0 }));
+    rankPoses(ranking(L.cfg), c.lig, c.receptor, samplePoses(L.net, L.cfg, c.lig, c.rec, { seed: 0 }));
     const dmSeconds = (performance.now() - t0) / 1000;
     console.log(`  ${c.record.receptor}/${c.record.id}: Vina ${vinaSeconds.toFixed(1)} s, DM ${dmSeconds.toFixed(1)} s (${L.cfg.sample.n} poses)`);
     return [{ id: `${c.record.receptor}/${c.record.id}`, vinaSeconds, dmSeconds }];

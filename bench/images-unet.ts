@@ -40,7 +40,7 @@ interface Side { wall_ms: number[]; cpu_ms: number[]; params: number; threads: n
 /** The U-Net options a run config builds for one-channel images (σ_data 0.5 when the config measures it: images in [−1, 1]). */
 function unetOptions(configPath: string): UNetOptions {
   const cfg = loadConfig(configPath);
-  const res = cfg.data.kind === 'toy' ? 32 : cfg.data.resolution;
+  const res = 'resolution' in cfg.data ? cfg.data.resolution : 32;
   return unetOptionsFor(cfg, { shape: [1, res, res], numClasses: 0, sigmaData: cfg.edm.sigmaData ?? 0.5 });
 }
 

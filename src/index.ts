@@ -31,9 +31,9 @@ export {
 } from './config/schema.js';
 export { parseConfig, loadConfig, applyOverrides } from './config/load.js';
 
-// Data: toy sets, Fashion-MNIST, image folders, batches.
+// Data: toy sets, your own vectors, Fashion-MNIST, image folders, batches.
 export {
-  makeToy, TOY_DATASETS, loadDataset, loadFashionMNIST, loadFashionMNISTTest, FASHION_MNIST_CLASSES, loadImageFolder, BatchIterator,
+  makeToy, TOY_DATASETS, loadDataset, loadFashionMNIST, loadFashionMNISTTest, FASHION_MNIST_CLASSES, loadImageFolder, loadArrayData, BatchIterator,
   type Dataset, type DataInfo, type ToyName,
 } from './data/index.js';
 
@@ -92,11 +92,13 @@ export {
 export {
   dock, samplePoses, rankPoses, DockingScoreNet, createScoreNet, poseScoreFn, ligandGraph, receptorGraph, complexBatch,
   scorePoses, prepareReceptorForScoring, loadPoseSet, splitByScaffold, loadComplexes,
+  createDockingNetworks, samplePriorCodes, refineLigand, refinePoses,
   type DockOptions, type DockedPose, type DockingScoreNetOptions, type LigandGraph, type ReceptorGraph, type PosedComplex,
   type ComplexGraph, type PoseRecord, type Complex,
 } from './docking/index.js';
 export { trainDocking, type DockingTrainOptions } from './train/docking.js';
-export { loadDockingRun, type DockingRun } from './train/load-docking-run.js';
+export { trainDockingPrior } from './train/docking-prior.js';
+export { loadDockingRun, loadDockingPrior, type DockingRun } from './train/load-docking-run.js';
 export {
   evaluateDocking, summarizeDocking, evaluateDockingRun, type ComplexMetrics, type PoseSource,
 } from './eval/docking.js';

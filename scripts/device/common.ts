@@ -49,7 +49,7 @@ export function deviceFlag(f: Map<string, string>): Device {
 export function unetOptions(configPath: string, shrink = false): { options: UNetOptions; dropped: string[] } {
   const cfg = loadConfig(configPath);
   const dropped = cfg.model.kind === 'unet' && cfg.model.analyticGaussian ? ['analyticGaussian'] : [];
-  const resolution = cfg.data.kind === 'toy' ? 32 : cfg.data.resolution;
+  const resolution = 'resolution' in cfg.data ? cfg.data.resolution : 32;
   const options: UNetOptions = {
     ...unetOptionsFor(cfg, { shape: [1, resolution, resolution], numClasses: 0, sigmaData: cfg.edm.sigmaData ?? 0.5 }),
     analyticGaussian: false,

@@ -64,7 +64,7 @@ program.command('sample')
   .requiredOption('--n <n>', 'number of samples', atMost('--n', LIMITS.samples, posInt))
   .requiredOption('--out <file.npy>', 'samples as float32 .npy [N, …]')
   .option('--latents-out <file.npy>', 'the latents used, int64 .npy [N, m]')
-  .option('--png <file.png>', 'also draw the samples (scatter for 2-D data, grid for images)')
+  .option('--png <file.png>', 'also draw the samples (points: scatter for D = 2, on the first two principal components for D > 2, histogram for D = 1; images: grid)')
   .option('--steps <n>', 'sampler steps', atMost('--steps', LIMITS.sampleSteps, posInt))
   .option('--sampler <name>', SAMPLER_NAMES.join(' | '), oneOf('--sampler', SAMPLER_NAMES))
   .option('--restart <interval>', RESTART_HELP, restartIntervals('--restart'))
@@ -90,7 +90,7 @@ withLauncher(evaluate, 'they draw the samples together; every node must see the 
 program.command('plot')
   .description('draw the figures of a run into RUN/figures')
   .requiredOption('--run <dir>', 'a trained run')
-  .option('--baseline <dir>', 'a plain-EDM run to compare with (2-D figures)')
+  .option('--baseline <dir>', 'a plain-EDM run to compare with (vector data: Fig. 3 as is for D = 2, on principal components for D > 2, none for D = 1)')
   .option('--seed <s>', 'random seed', seed(), 0)
   .action(async (o) => (await import('./commands.js')).plot(o));
 

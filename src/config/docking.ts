@@ -1,6 +1,6 @@
 /**
  * The docking run configuration (a file with `domain: docking`): the pose data set, the score
- * network, the pose diffusion's σ ranges, training and sampling. The one place for the docking
+ * network, the pose diffusion's σ ranges, the pointer latents, training and sampling. The one place for the docking
  * defaults; they follow DiffDock (Corso et al., ICLR 2023) and DisCo-DiffDock-S (Xu et al. 2024)
  * where those give them, at a size that trains on a CPU.
  */
@@ -86,8 +86,49 @@ export const DockingSampleConfig = z.strictObject({
    * (the pose with most other samples within 2 Å, ties by Vina score) or 'none' (sample order).
    */
   ranker: z.enum(['vina', 'density', 'none']).default('vina'),
+  /**
+   * BFGS iterations of local refinement of every sampled pose on Vina's energy before ranking
+   * (src/docking/refine.ts; AutoDock Vina's local search); 0 = the poses as sampled (DiffDock).
+   */
+  refine: int.nonnegative().max(10_000).default(0),
   /** Poses per network call. */
   batch: upTo(LIMITS.batch).default(40),
+});
+
+/** The prior over the pointer latents (src/docking/latent-prior.ts), fitted by Stage II (src/train/docking-prior.ts). */
+export const DockingPriorConfig = z.strictObject({
+  /** Width of the prior's MLPs. */
+  hidden: posInt.default(64),
+  /** Hidden layers of its per-latent MLP. */
+  layers: posInt.default(2),
+  steps: upTo(LIMITS.trainSteps).default(2000),
+  /** Complexes per step. */
+  batch: upTo(LIMITS.batch).default(8),
+  lr: pos.default(1e-3),
+  /**
+   * Scale s of the prior's logits when sampling, softmax(s·ℓ): the paper's exp(−1.5) ≈ 0.2231, a
+   * temperature of e^1.5 that flattens the fitted prior. (Not a temperature: s < 1 flattens.)
+   */
+  logitScale: pos.default(0.2231),
+});
+
+/**
+ * DisCo-DiffDock's pointer latents (Xu et al. 2024): each latent picks one node of its complex (a
+ * ligand atom or a residue). An encoder that sees the true pose gives them to the score network,
+ * trained jointly on the denoising loss; a prior fitted afterwards draws them when docking.
+ */
+export const DockingLatentsConfig = z.strictObject({
+  /** false: the DM (no latents). */
+  enabled: z.boolean().default(false),
+  /** Pointer latents per complex (paper: 2). */
+  m: upTo(LIMITS.latents).default(2),
+  /** Gumbel-Softmax temperature in training, hard straight-through samples (paper: 1). */
+  tau: pos.default(1),
+  /** Latent dropout per complex to the learned unconditional embeddings (paper: 0.1). */
+  dropout: z.number().min(0).max(1).default(0.1),
+  /** Rounds of message passing of the encoder (src/docking/latent-encoder.ts; its width is model.hidden). DisCo-DiffDock-S: 3. */
+  encoderLayers: posInt.default(3),
+  prior: DockingPriorConfig.default(DockingPriorConfig.parse({})),
 });
 
 /** A whole docking run's config. */
@@ -97,6 +138,7 @@ export const DockingConfig = z.strictObject({
   data: DockingDataConfig.default(DockingDataConfig.parse({})),
   model: DockingModelConfig.default(DockingModelConfig.parse({})),
   diffusion: PoseDiffusionConfig.default(PoseDiffusionConfig.parse({})),
+  latents: DockingLatentsConfig.default(DockingLatentsConfig.parse({})),
   train: DockingTrainConfig.default(DockingTrainConfig.parse({})),
   sample: DockingSampleConfig.default(DockingSampleConfig.parse({})),
   /** cpu | cuda */
@@ -115,3 +157,7 @@ export type PoseDiffusionConfig = z.infer<typeof PoseDiffusionConfig>;
 export type DockingModelConfig = z.infer<typeof DockingModelConfig>;
 /** A validated `sample` section of a docking config. */
 export type DockingSampleConfig = z.infer<typeof DockingSampleConfig>;
+/** A validated `latents` section of a docking config. */
+export type DockingLatentsConfig = z.infer<typeof DockingLatentsConfig>;
+/** A validated `latents.prior` section of a docking config. */
+export type DockingPriorConfig = z.infer<typeof DockingPriorConfig>;

@@ -29,6 +29,8 @@ export const LIMITS = {
   points: 100_000_000,
   /** Image side in pixels. */
   resolution: 1024,
+  /** Coordinates per point of an array data set (the MLPs' input width; 65 536 = a 256² image). */
+  dims: 65_536,
 } as const;
 
 
@@ -62,8 +64,23 @@ export const ImageFolderDataConfig = z.strictObject({
   flip: z.boolean().default(false),
 });
 
-/** The training data: a 2-D toy set, Fashion-MNIST or a folder of images. */
-export const DataConfig = z.discriminatedUnion('kind', [ToyDataConfig, FashionMNISTDataConfig, ImageFolderDataConfig]);
+/**
+ * A user's points, vectors of any dimension for the MLP models (src/data/array.ts). Paths are
+ * relative to the working directory; the extension (.npy or .csv) gives the format.
+ */
+export const ArrayDataConfig = z.strictObject({
+  kind: z.literal('array'),
+  /** The points: .npy (float32 or float64, [N, D], 1 ≤ D ≤ LIMITS.dims) or .csv (one row per point, optional header row). */
+  path: z.string().min(1),
+  /**
+   * Integer labels, one per point: .npy (int32 or int64, [N]) or .csv (one column). Used by the
+   * analyses (as the toy sets' mixture components), never for conditioning. null = none.
+   */
+  labels: z.string().min(1).nullable().default(null),
+});
+
+/** The training data: a 2-D toy set, Fashion-MNIST, a folder of images or an array of points. */
+export const DataConfig = z.discriminatedUnion('kind', [ToyDataConfig, FashionMNISTDataConfig, ImageFolderDataConfig, ArrayDataConfig]);
 
 /** The 2-D MLP denoiser (DisCo-Diff (Xu et al. 2024), App. F): src/networks/mlp-denoiser.ts. */
 export const MLPModelConfig = z.strictObject({
@@ -369,6 +386,8 @@ export type ToyDataConfig = z.infer<typeof ToyDataConfig>;
 export type FashionMNISTDataConfig = z.infer<typeof FashionMNISTDataConfig>;
 /** A validated `data` section of kind 'image-folder'. */
 export type ImageFolderDataConfig = z.infer<typeof ImageFolderDataConfig>;
+/** A validated `data` section of kind 'array'. */
+export type ArrayDataConfig = z.infer<typeof ArrayDataConfig>;
 /** A validated `model` section. */
 export type ModelConfig = z.infer<typeof ModelConfig>;
 /** A validated `model` section of kind 'mlp'. */

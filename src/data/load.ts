@@ -5,6 +5,7 @@ import type { Dataset } from './dataset.js';
 import { makeToy } from './toy.js';
 import { loadFashionMNIST } from './fashion-mnist.js';
 import { loadImageFolder } from './image-folder.js';
+import { loadArrayData } from './array.js';
 
 /** Loads (or generates, seeded by `seed`) the training set a config names. */
 export async function loadDataset(cfg: DataConfig, seed: number): Promise<Dataset> {
@@ -22,5 +23,7 @@ export async function loadDataset(cfg: DataConfig, seed: number): Promise<Datase
       return loadFashionMNIST(cfg);
     case 'image-folder':
       return loadImageFolder(cfg);
+    case 'array':
+      return loadArrayData(cfg);
   }
 }

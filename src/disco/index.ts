@@ -5,6 +5,7 @@
  */
 export * from './conditioning.js';
 export * from './gumbel.js';
+export * from './pointer.js';
 export * from './latent-embedding.js';
 export * from './encoder.js';
 export * from './model.js';

@@ -17,15 +17,19 @@ export interface SampleFiles {
   png?: string;
 }
 
-/** Samples drawn into the picture: a grid shows the first 64 images, a scatter the first 100 000 points. */
-const PICTURE_ROWS = { images: 64, points: 100_000 };
+/**
+ * Samples drawn into the picture: a grid shows the first 64 images; a scatter (or histogram) the
+ * first 100 000 points, fewer when they have many coordinates (at most 2^24 numbers, 64 MiB).
+ */
+const PICTURE_ROWS = { images: 64, points: 100_000 }, PICTURE_VALUES = 2 ** 24;
 
 /** Draws `o.n` samples into `files`; returns the sampler's cost. */
 export function writeSamples(model: DiscoDiff, info: DataInfo, o: GenerateOptions, files: SampleFiles):
   { nfe: number; seconds: { prior: number; diffusion: number } } {
   const cost = { nfe: 0, seconds: { prior: 0, diffusion: 0 } };
   const shown = { x: [] as Tensor[], codes: [] as Tensor[], rows: 0 };
-  const want = files.png ? (info.shape.length === 1 ? PICTURE_ROWS.points : PICTURE_ROWS.images) : 0;
+  const want = !files.png ? 0 : info.shape.length === 1
+    ? Math.min(PICTURE_ROWS.points, Math.max(1, Math.floor(PICTURE_VALUES / info.shape[0]!))) : PICTURE_ROWS.images;
   function* samples(): Generator<Tensor> {
     for (const b of generateBatches(model, info, o)) {
       try {

@@ -1,8 +1,9 @@
 /**
  * Docking one ligand into one receptor: `n` poses drawn from the prior (uniform torsions and
  * rotation, centre ~ N(c, σ_tr,max² I) with c the receptor's centre — blind docking — or a given
- * pocket centre), the reverse pose diffusion (src/pose/sampler.ts), then ranked by Vina's scoring
- * function (src/docking/vina-score.ts) or left in sample order.
+ * pocket centre), the reverse pose diffusion (src/pose/sampler.ts), optionally refined on Vina's
+ * energy (src/docking/refine.ts), then ranked by Vina's scoring function (src/docking/vina-score.ts)
+ * or left in sample order.
  */
 import type { Device } from '../engine/index.js';
 import type { Molecule, Vec3 } from '../chem/molecule.js';
@@ -17,6 +18,7 @@ import { ligandGraph, receptorGraph, type LigandGraph, type ReceptorGraph } from
 import { poseScoreFn } from './model.js';
 import type { DockingScoreNet } from './score-net.js';
 import { prepareReceptorForScoring, scorePoses } from './vina-score.js';
+import { refineLigand, refinePoses } from './refine.js';
 
 /** Options of dock (the sampling section of the config gives the rest). */
 export interface DockOptions {
@@ -88,15 +90,21 @@ const scoringReceptors = new WeakMap<Receptor, ReturnType<typeof prepareReceptor
 const SUPPORT_RMSD = 2;
 
 /**
- * Ranks poses (best first): 'vina' by Vina's scoring function; 'density' by support — how many of
- * the other sampled poses lie within 2 Å, the sampled distribution's densest region — then by Vina
- * score; 'none' keeps the sample order. Every ranker but 'none' reports the Vina score.
+ * Refines the poses on Vina's energy when `sample.refine` > 0 (src/docking/refine.ts), then ranks
+ * them (best first): 'vina' by Vina's scoring function; 'density' by support — how many of the
+ * other poses lie within 2 Å, the sampled distribution's densest region — then by Vina score;
+ * 'none' keeps the sample order. Every ranker but 'none' reports the Vina score.
  */
-export function rankPoses(cfg: DockingConfig, lig: LigandGraph, receptor: Receptor, poses: Float64Array[]): DockedPose[] {
-  if (cfg.sample.ranker === 'none') return poses.map((coords, i) => ({ coords, score: null, rank: i + 1 }));
+export function rankPoses(cfg: DockingConfig, lig: LigandGraph, receptor: Receptor, sampled: Float64Array[]): DockedPose[] {
   let prepared = scoringReceptors.get(receptor);
-  if (!prepared) scoringReceptors.set(receptor, prepared = prepareReceptorForScoring(receptor));
-  const scores = scorePoses(prepared, lig.mol, poses, lig.bonds.length);
+  if (!prepared && (cfg.sample.refine > 0 || cfg.sample.ranker !== 'none')) {
+    scoringReceptors.set(receptor, prepared = prepareReceptorForScoring(receptor));
+  }
+  const poses = cfg.sample.refine > 0
+    ? refinePoses(prepared!, refineLigand(lig.mol, lig.bonds, lig.heavy), sampled, { iterations: cfg.sample.refine }).map((r) => r.coords)
+    : sampled;
+  if (cfg.sample.ranker === 'none') return poses.map((coords, i) => ({ coords, score: null, rank: i + 1 }));
+  const scores = scorePoses(prepared!, lig.mol, poses, lig.bonds.length);
   const support = cfg.sample.ranker === 'density'
     ? symmetricRmsdMany(lig.mol, poses, poses).map((row) => row.filter((d) => d < SUPPORT_RMSD).length - 1)
     : poses.map(() => 0);

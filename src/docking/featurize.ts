@@ -153,11 +153,15 @@ export interface PosedComplex {
 }
 
 /**
- * Concatenates posed complexes into one graph for the score network. Complexes of one receptor
- * share a single copy of its residues (residue states depend on the receptor alone:
- * src/docking/score-net.ts), so a batch costs little more than its ligand atoms.
+ * Concatenates posed complexes into one graph for the score network. By default complexes of one
+ * receptor share a single copy of its residues (residue states depend on the receptor alone:
+ * src/docking/message-passing.ts), so a batch costs little more than its ligand atoms. With
+ * `shareReceptors` false every complex gets its own copy, as pointer latents need (their classes
+ * are each complex's own nodes: src/docking/pointers.ts).
  */
-export function complexBatch(items: PosedComplex[], m: DockingModelConfig, device: Device = 'cpu'): ComplexGraph {
+export function complexBatch(items: PosedComplex[], m: DockingModelConfig, device: Device = 'cpu',
+  o: { shareReceptors?: boolean } = {}): ComplexGraph {
+  const share = o.shareReceptors ?? true;
   const ligX: number[] = [], ligBatch: number[] = [], recX: number[] = [], recType: number[] = [], recBatch: number[] = [];
   const ligFeat: Float32Array[] = [], pairAttr: Float32Array[] = [];
   const pairSrc: number[] = [], pairDst: number[] = [], recSrc: number[] = [], recDst: number[] = [];
@@ -177,7 +181,7 @@ export function complexBatch(items: PosedComplex[], m: DockingModelConfig, devic
     for (let i = 0; i < nL; i++) ligBatch.push(b);
     lig.pairs.src.forEach((s, e) => { pairSrc.push(s + lOff); pairDst.push(lig.pairs.dst[e]! + lOff); });
     pairAttr.push(lig.pairs.attr);
-    let recOff = copies.get(rec);
+    let recOff = share ? copies.get(rec) : undefined;
     if (recOff === undefined) {
       recOff = rOff;
       copies.set(rec, recOff);

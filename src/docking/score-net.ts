@@ -15,14 +15,19 @@
  * with n_b = (x_v − x_u)/|x_v − x_u|. So the symmetries hold by construction: under x → Qx + s
  * (Q orthogonal) tr → Q tr, rot → det(Q) Q rot, tor → det(Q) tor. An invariant network could not
  * give the sign of a rotation or torsion score. Outputs are in normalised units (the caller
- * divides by its σ's), each times a learned scale.
+ * divides by its σ's), each times a learned scale. The building blocks are in message-passing.ts.
+ *
+ * With pointer latents (DisCo-DiffDock, Xu et al. 2024; `latents` m > 0) the network is also
+ * conditioned on the nodes they pick (latent-conditioning.ts). Which node a latent picks does not
+ * change under x → Qx + s, so the symmetries above hold for a fixed z.
  */
-import { cat, full, ones, tensor, tidy, zeros, type Tensor } from '../engine/index.js';
+import { full, tensor, tidy, zeros, type Tensor } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
-import { Embedding, LayerNorm, Linear, MLP } from '../nn/layers.js';
+import { Embedding, Linear } from '../nn/layers.js';
 import { NoiseEmbedding } from '../networks/noise-embedding.js';
 import { checkGraph, type ComplexGraph } from './graph.js';
-import { gaussianRbf } from './radial.js';
+import { aggregate, EdgeMLP, graphEdges, InteractionLayer, type BatchEdges, type NodeStates } from './message-passing.js';
+import { edgeLatents, LatentNodeInput, sideLatents, type NodeLatents } from './latent-conditioning.js';
 
 /** The network's sizes (src/config/docking.ts holds their defaults). */
 export interface DockingScoreNetOptions {
@@ -35,6 +40,7 @@ export interface DockingScoreNetOptions {
   residueTypes: number;                                  // 20 amino acids + UNK
   timeFeatures: number;                                  // sinusoidal features of t
   outputScale: number;                                   // initial learned scale of each output
+  latents?: number;                                      // pointer latents m (0 or absent: the DM, part 1)
 }
 
 /** The scores: tr [B, 3], rot [B, 3] (a rotation vector's score), tor [T], in normalised units. */
@@ -42,99 +48,6 @@ export interface DockingScores {
   tr: Tensor;
   rot: Tensor;
   tor: Tensor;
-}
-
-/** Edges of one kind, messages src → dst: invariant features feat [E, ·], dir = (x_dst − x_src)/(|x_dst − x_src| + 1) [E, 3]. */
-interface Edges {
-  dst: Tensor;
-  src: Tensor;
-  feat: Tensor;
-  dir: Tensor;
-}
-
-/** Every edge kind of a batch (cross edges: dst = ligand atom, src = residue) and the mean normalisers 1/max(degree, 1) [n, 1]. */
-interface BatchEdges {
-  lig: Edges;
-  rec: Edges;
-  cross: Edges;
-  invDeg: { ligLig: Tensor; ligCross: Tensor; recRec: Tensor; ligAll: Tensor };
-}
-
-/** Node states: ligand atoms [nL, H], residues [nR, H]. */
-interface NodeStates {
-  lig: Tensor;
-  rec: Tensor;
-}
-
-/**
- * φ([h_dst, h_src, e]) = W₂ SiLU(A h_dst + B h_src + C e + b) + b₂, a 2-layer MLP on the
- * concatenation whose first layer is applied to the nodes before they are gathered onto the
- * edges (the same function, with far fewer flops).
- */
-class EdgeMLP extends Module {
-  readonly dstIn: Linear;
-  readonly srcIn: Linear;
-  readonly edgeIn: Linear;
-  readonly out: Linear;
-  constructor(nodeDim: number, edgeDim: number, hidden: number, outDim: number) {
-    super();
-    this.dstIn = this.module('dst_in', new Linear(nodeDim, hidden, { bias: false }));
-    this.srcIn = this.module('src_in', new Linear(nodeDim, hidden, { bias: false }));
-    this.edgeIn = this.module('edge_in', new Linear(edgeDim, hidden));
-    this.out = this.module('out', new Linear(hidden, outDim));
-  }
-  /** hDst, hSrc: states of the node sets e.dst and e.src index → [E, outDim] */
-  forward(hDst: Tensor, hSrc: Tensor, e: Edges): Tensor {
-    const pre = this.dstIn.forward(hDst).indexSelect(0, e.dst)
-      .add(this.srcIn.forward(hSrc).indexSelect(0, e.src))
-      .add(this.edgeIn.forward(e.feat));
-    return this.out.forward(pre.silu());
-  }
-}
-
-/** Sums the rows of msg [E, C] at index [E] into invDeg.size(0) rows and scales them by invDeg [n, 1]. */
-function aggregate(msg: Tensor, index: Tensor, invDeg: Tensor): Tensor {
-  return zeros([invDeg.size(0), msg.size(1)], { dtype: msg.dtype, device: msg.device }).indexAdd(0, index, msg).mul(invDeg);
-}
-
-/**
- * One round of message passing: ligand–ligand, receptor–receptor and receptor → ligand messages
- * (one MLP per edge kind), averaged over each node's edges of that kind, then
- * h ← LayerNorm(h + φ_h([h, m̄…])) on each side. Residues hear only residues and do not see t,
- * so their states depend on the receptor alone and every complex of one receptor in a batch shares
- * them (src/docking/featurize.ts: complexBatch); ligand atoms hear both and carry t.
- */
-class InteractionLayer extends Module {
-  readonly ligLig: EdgeMLP;
-  readonly recRec: EdgeMLP;
-  readonly cross: EdgeMLP;
-  readonly ligUpdate: MLP;
-  readonly recUpdate: MLP;
-  readonly ligNorm: LayerNorm;
-  readonly recNorm: LayerNorm;
-  constructor(hidden: number, ligEdgeDim: number, rbf: number) {
-    super();
-    this.ligLig = this.module('lig_lig', new EdgeMLP(hidden, ligEdgeDim, hidden, hidden));
-    this.recRec = this.module('rec_rec', new EdgeMLP(hidden, rbf, hidden, hidden));
-    this.cross = this.module('cross', new EdgeMLP(hidden, rbf, hidden, hidden));
-    this.ligUpdate = this.module('lig_update', new MLP([3 * hidden, hidden, hidden]));
-    this.recUpdate = this.module('rec_update', new MLP([2 * hidden, hidden, hidden]));
-    this.ligNorm = this.module('lig_norm', new LayerNorm(hidden));
-    this.recNorm = this.module('rec_norm', new LayerNorm(hidden));
-  }
-  forward(h: NodeStates, e: BatchEdges): NodeStates {
-    const { invDeg } = e;
-    const ligMsg = cat([
-      h.lig,
-      aggregate(this.ligLig.forward(h.lig, h.lig, e.lig), e.lig.dst, invDeg.ligLig),
-      aggregate(this.cross.forward(h.lig, h.rec, e.cross), e.cross.dst, invDeg.ligCross),
-    ], 1);
-    const recMsg = cat([h.rec, aggregate(this.recRec.forward(h.rec, h.rec, e.rec), e.rec.dst, invDeg.recRec)], 1);
-    return {
-      lig: this.ligNorm.forward(h.lig.add(this.ligUpdate.forward(ligMsg))),
-      rec: this.recNorm.forward(h.rec.add(this.recUpdate.forward(recMsg))),
-    };
-  }
 }
 
 /** a × b for the rows of a, b [n, 3]. */
@@ -167,20 +80,6 @@ export function poseReadout(g: ComplexGraph, f: DockingScores): DockingScores {
   });
 }
 
-/** Displacements dst − src of the edges: invariant distances [E] and damped directions [E, 3]. */
-function displacement(xDst: Tensor, xSrc: Tensor, dst: Tensor, src: Tensor): { dist: Tensor; dir: Tensor } {
-  const r = xDst.indexSelect(0, dst).sub(xSrc.indexSelect(0, src)); // (E, 3)
-  const dist = r.norm(2, 1);
-  return { dist, dir: r.div(dist.add(1).unsqueeze(1)) };
-}
-
-/** 1/max(degree, 1) [n, 1] of n nodes over the edge ends in `ends`. */
-function inverseDegree(n: number, ends: Tensor[], like: Tensor): Tensor {
-  const o = { dtype: like.dtype, device: like.device };
-  const deg = ends.reduce((d, i) => d.indexAdd(0, i, ones([i.numel], o)), zeros([n], o));
-  return deg.clamp(1).reciprocal().unsqueeze(1);
-}
-
 /** The docking score network (see the file's comment). */
 export class DockingScoreNet extends Module {
   readonly options: DockingScoreNetOptions;
@@ -192,36 +91,65 @@ export class DockingScoreNet extends Module {
   readonly crossHead: EdgeMLP;
   /** Learned scale of tr, rot, tor [3]. */
   readonly scale: Tensor;
+  /** The pointer latents' node input (src/docking/latent-conditioning.ts); null without latents. */
+  readonly latent: LatentNodeInput | null = null;
 
   constructor(opts: DockingScoreNetOptions) {
     super();
     this.options = opts;
     const { hidden: H, rbf, bondFeatures, layers } = opts;
+    const m = opts.latents ?? 0;
     if (layers < 1) throw new Error(`DockingScoreNet: layers must be at least 1, got ${layers}`);
+    if (!Number.isInteger(m) || m < 0) throw new Error(`DockingScoreNet: latents must be a whole number ≥ 0, got ${m}`);
     // t ∈ [0, 1] → sines and cosines at frequencies 1 … 16 → MLP, added to every node of its complex.
     this.time = this.module('time', new NoiseEmbedding(H, opts.timeFeatures, 'low'));
     this.ligIn = this.module('lig_in', new Linear(opts.ligFeatures, H));
     this.recIn = this.module('rec_in', new Embedding(opts.residueTypes, H));
     this.layers = this.module('layers', new ModuleList(
-      Array.from({ length: layers }, () => new InteractionLayer(H, rbf + bondFeatures, rbf))));
-    this.ligHead = this.module('lig_head', new EdgeMLP(H, rbf + bondFeatures, H, 3));
+      Array.from({ length: layers }, () => new InteractionLayer(H, rbf + bondFeatures, rbf, { latents: m }))));
+    this.ligHead = this.module('lig_head', new EdgeMLP(H, rbf + bondFeatures, H, 3, m));
     this.crossHead = this.module('cross_head', new EdgeMLP(H, rbf, H, 3));
     this.scale = this.param('scale', full([3], opts.outputScale));
+    if (m > 0) this.latent = this.module('latent', new LatentNodeInput(m, H));
   }
 
-  forward(g: ComplexGraph): DockingScores {
+  /**
+   * The scores of the poses in `g`; with latents, conditioned on `z` (null: every complex
+   * unconditional, as under latent dropout).
+   */
+  forward(g: ComplexGraph, z: NodeLatents | null = null): DockingScores {
     checkGraph(g, this.options);
     return tidy(() => {
-      const e = this.edges(g);
-      const temb = this.time.forward(g.t); // (B, H)
-      let h: NodeStates = {
-        lig: this.ligIn.forward(g.ligFeat).add(temb.indexSelect(0, g.ligBatch)),
-        rec: this.recIn.forward(g.recType),
-      };
-      for (const layer of this.layers.items) h = layer.forward(h, e);
+      const { h, e } = this.trunk(g, z);
       const s = poseReadout(g, this.forces(h, e));
       return { tr: s.tr.mul(this.scale.select(0, 0)), rot: s.rot.mul(this.scale.select(0, 1)), tor: s.tor.mul(this.scale.select(0, 2)) };
     });
+  }
+
+  /** The invariant node states after the last interaction layer (the latent prior's view of a complex). */
+  embed(g: ComplexGraph, z: NodeLatents | null = null): NodeStates {
+    checkGraph(g, this.options);
+    return tidy(() => this.trunk(g, z).h);
+  }
+
+  /** Edge features and the message passing from the initial node states (features, t, latents). */
+  private trunk(g: ComplexGraph, z: NodeLatents | null): { h: NodeStates; e: BatchEdges } {
+    if (z && !this.latent) throw new Error('DockingScoreNet: latents were given to a network built without them (latents 0)');
+    const e = graphEdges(g, this.options);
+    const temb = this.time.forward(g.t); // (B, H)
+    let h: NodeStates = {
+      lig: this.ligIn.forward(g.ligFeat).add(temb.indexSelect(0, g.ligBatch)),
+      rec: this.recIn.forward(g.recType),
+    };
+    if (this.latent) {
+      const s = sideLatents(g, z, this.latent.m);
+      e.lig.latent = edgeLatents(s.lig, e.lig.src, e.lig.dst);
+      e.rec.latent = edgeLatents(s.rec, e.rec.src, e.rec.dst);
+      const add = this.latent.forward(s);
+      h = { lig: h.lig.add(add.lig), rec: h.rec.add(add.rec) };
+    }
+    for (const layer of this.layers.items) h = layer.forward(h, e);
+    return { h, e };
   }
 
   /** F^c_k [nL, 3] for c = tr, rot, tor: ψ^c of each edge times its direction, averaged over k's edges. */
@@ -231,28 +159,5 @@ export class DockingScoreNet extends Module {
     const fromRec = aggregate(perEdge(this.crossHead.forward(h.lig, h.rec, e.cross), e.cross.dir), e.cross.dst, e.invDeg.ligAll);
     const [tr, rot, tor] = fromLig.add(fromRec).view(-1, 3, 3).split(1, 1).map((f) => f.squeeze(1)); // (nL, 3) each
     return { tr: tr!, rot: rot!, tor: tor! };
-  }
-
-  /** Radial (and bond) features, directions and mean normalisers of every edge kind. */
-  private edges(g: ComplexGraph): BatchEdges {
-    const { rbf, cutoffs } = this.options;
-    const nL = g.ligX.size(0), nR = g.recX.size(0);
-    const { src: ls, dst: ld, attr } = g.ligEdges;
-    const { src: rs, dst: rd } = g.recEdges;
-    const { lig: xl, rec: xr } = g.crossEdges;
-    const lig = displacement(g.ligX, g.ligX, ld, ls);
-    const rec = displacement(g.recX, g.recX, rd, rs);
-    const cross = displacement(g.ligX, g.recX, xl, xr);
-    return {
-      lig: { dst: ld, src: ls, dir: lig.dir, feat: cat([gaussianRbf(lig.dist, rbf, cutoffs.lig), attr], 1) },
-      rec: { dst: rd, src: rs, dir: rec.dir, feat: gaussianRbf(rec.dist, rbf, cutoffs.rec) },
-      cross: { dst: xl, src: xr, dir: cross.dir, feat: gaussianRbf(cross.dist, rbf, cutoffs.cross) },
-      invDeg: {
-        ligLig: inverseDegree(nL, [ld], g.ligX),
-        ligCross: inverseDegree(nL, [xl], g.ligX),
-        recRec: inverseDegree(nR, [rd], g.ligX),
-        ligAll: inverseDegree(nL, [ld, xl], g.ligX),
-      },
-    };
   }
 }

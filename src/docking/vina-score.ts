@@ -38,6 +38,16 @@ export function vinaSurfaceEnergy(d: number, hydrophobic: boolean, hbond: boolea
   return e;
 }
 
+/** d/dd of `vinaSurfaceEnergy` (kcal/mol/Å): the slope of each term, 0 where a term is flat or off. */
+export function vinaSurfaceSlope(d: number, hydrophobic: boolean, hbond: boolean): number {
+  const w = VINA_WEIGHTS;
+  let g = -8 * d * w.gauss1 * Math.exp(-((d / 0.5) ** 2)) - ((d - 3) / 2) * w.gauss2 * Math.exp(-(((d - 3) / 2) ** 2));
+  if (d < 0) g += 2 * w.repulsion * d;
+  if (hydrophobic && d >= 0.5 && d < 1.5) g -= w.hydrophobic;
+  if (hbond && d >= -0.7 && d < 0) g -= w.hydrogen / 0.7;
+  return g;
+}
+
 /** The Vina energy (kcal/mol) of atoms of types `a` and `b` whose centres are `r` Å apart. */
 export function vinaPairEnergy(a: XsType, b: XsType, r: number): number {
   if (r >= VINA_CUTOFF) return 0;
@@ -132,8 +142,11 @@ export function prepareReceptorForScoring(rec: Receptor): ScoringReceptor {
   return { size, coords, types: Uint8Array.from(codes), origin, dims, cellStart, cellAtoms };
 }
 
-/** The Vina energy of one ligand atom of type index `t` at (x, y, z) with every receptor atom. */
-function atomEnergy(sr: ScoringReceptor, t: number, x: number, y: number, z: number): number {
+/**
+ * The Vina energy of one ligand atom of type index `t` at (x, y, z) with every receptor atom; with
+ * `grad`, its gradient with respect to (x, y, z) is written to grad[0…2].
+ */
+function atomEnergy(sr: ScoringReceptor, t: number, x: number, y: number, z: number, grad?: Float64Array): number {
   const { coords, types, origin, dims, cellStart, cellAtoms } = sr;
   const [nx, ny, nz] = dims;
   const cx = Math.floor((x - origin[0]) / CELL);
@@ -141,6 +154,7 @@ function atomEnergy(sr: ScoringReceptor, t: number, x: number, y: number, z: num
   const cz = Math.floor((z - origin[2]) / CELL);
   const cutoff2 = VINA_CUTOFF * VINA_CUTOFF;
   let e = 0;
+  grad?.fill(0);
   for (let iz = Math.max(0, cz - 2); iz <= Math.min(nz - 1, cz + 2); iz++) {
     for (let iy = Math.max(0, cy - 2); iy <= Math.min(ny - 1, cy + 2); iy++) {
       const row = (iz * ny + iy) * nx;
@@ -153,16 +167,23 @@ function atomEnergy(sr: ScoringReceptor, t: number, x: number, y: number, z: num
         const dz = coords[3 * j + 2]! - z;
         const r2 = dx * dx + dy * dy + dz * dz;
         if (r2 >= cutoff2) continue;
-        const pair = t * NT + types[j]!;
-        e += vinaSurfaceEnergy(Math.sqrt(r2) - RADIUS_SUM[pair]!, HYDROPHOBIC_PAIR[pair] === 1, HBOND_PAIR[pair] === 1);
+        const pair = t * NT + types[j]!, r = Math.sqrt(r2), d = r - RADIUS_SUM[pair]!;
+        const hydrophobic = HYDROPHOBIC_PAIR[pair] === 1, hbond = HBOND_PAIR[pair] === 1;
+        e += vinaSurfaceEnergy(d, hydrophobic, hbond);
+        if (grad && r > 0) {
+          const g = vinaSurfaceSlope(d, hydrophobic, hbond) / r; // ∂e/∂x = slope · (x − y)/r, with (dx, dy, dz) = y − x
+          grad[0]! -= g * dx;
+          grad[1]! -= g * dy;
+          grad[2]! -= g * dz;
+        }
       }
     }
   }
   return e;
 }
 
-/** Type indices of a ligand's atoms, −1 for the hydrogens Vina ignores. */
-function typeIndices(ligandTypes: readonly (XsType | null)[]): Int8Array {
+/** Type indices (into XS_TYPES) of a ligand's atoms, −1 for the hydrogens Vina ignores. */
+export function typeIndices(ligandTypes: readonly (XsType | null)[]): Int8Array {
   return Int8Array.from(ligandTypes, (t) => (t === null ? -1 : TYPE_INDEX.get(t)!));
 }
 
@@ -171,6 +192,47 @@ function interEnergy(sr: ScoringReceptor, codes: Int8Array, coords: Float64Array
   let e = 0;
   for (let i = 0; i < codes.length; i++) {
     if (codes[i]! >= 0) e += curl(atomEnergy(sr, codes[i]!, coords[3 * i]!, coords[3 * i + 1]!, coords[3 * i + 2]!));
+  }
+  return e;
+}
+
+/**
+ * `interEnergy` and its gradient: ∂E/∂x of every ligand atom written to `grad` (3 per atom, 0 for
+ * hydrogens), through the cap's slope v²/(v + e)² on each atom's positive sum.
+ */
+export function interEnergyAndGradient(sr: ScoringReceptor, codes: Int8Array, coords: Float64Array, grad: Float64Array): number {
+  const g = new Float64Array(3);
+  grad.fill(0);
+  let e = 0;
+  for (let i = 0; i < codes.length; i++) {
+    if (codes[i]! < 0) continue;
+    const ei = atomEnergy(sr, codes[i]!, coords[3 * i]!, coords[3 * i + 1]!, coords[3 * i + 2]!, g);
+    const cap = ei > 0 ? (CURL / (CURL + ei)) ** 2 : 1;
+    for (let k = 0; k < 3; k++) grad[3 * i + k] = cap * g[k]!;
+    e += curl(ei);
+  }
+  return e;
+}
+
+/**
+ * The ligand's intramolecular Vina energy over `pairs` (flat i, j index pairs of typed atoms, e.g.
+ * those more than three bonds apart, whose distance a pose change moves), uncapped; its gradient
+ * is added to `grad` (3 per atom).
+ */
+export function intraEnergyAndGradient(codes: Int8Array, pairs: Int32Array, coords: Float64Array, grad: Float64Array): number {
+  const cutoff2 = VINA_CUTOFF * VINA_CUTOFF;
+  let e = 0;
+  for (let p = 0; p < pairs.length; p += 2) {
+    const i = pairs[p]!, j = pairs[p + 1]!;
+    const dx = coords[3 * j]! - coords[3 * i]!, dy = coords[3 * j + 1]! - coords[3 * i + 1]!, dz = coords[3 * j + 2]! - coords[3 * i + 2]!;
+    const r2 = dx * dx + dy * dy + dz * dz;
+    if (r2 >= cutoff2 || r2 === 0) continue;
+    const pair = codes[i]! * NT + codes[j]!, r = Math.sqrt(r2), d = r - RADIUS_SUM[pair]!;
+    const hydrophobic = HYDROPHOBIC_PAIR[pair] === 1, hbond = HBOND_PAIR[pair] === 1;
+    e += vinaSurfaceEnergy(d, hydrophobic, hbond);
+    const g = vinaSurfaceSlope(d, hydrophobic, hbond) / r;
+    grad[3 * i]! -= g * dx; grad[3 * i + 1]! -= g * dy; grad[3 * i + 2]! -= g * dz;
+    grad[3 * j]! += g * dx; grad[3 * j + 1]! += g * dy; grad[3 * j + 2]! += g * dz;
   }
   return e;
 }

@@ -1,4 +1,4 @@
-/** The evaluation side of the CLI: eval, plot and the 8-Gaussians demo, for 2-D and image runs. */
+/** The evaluation side of the CLI: eval, plot and the 8-Gaussians demo, for vector (toy or array) and image runs. */
 import { existsSync } from 'node:fs';
 import { writeTextAtomic } from '../io/index.js';
 import { dirname, join } from 'node:path';
@@ -16,9 +16,11 @@ import type { ProcessGroup } from '../parallel/group.js';
 
 const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
 
-function isToy(dir: string): boolean {
+/** True for a run on vector data (a toy set or an array of points [N, D]); false for images. */
+function isVector(dir: string): boolean {
   new RunDir(dir).require();
-  return loadConfig(new RunDir(dir).config).data.kind === 'toy';
+  const kind = loadConfig(new RunDir(dir).config).data.kind;
+  return kind === 'toy' || kind === 'array';
 }
 
 /**
@@ -27,9 +29,9 @@ function isToy(dir: string): boolean {
  */
 export async function evaluateRun(dir: string, o: { n?: number; seed?: number; group?: ProcessGroup | null } &
   Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<Record<string, unknown>> {
-  if (!isToy(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
+  if (!isVector(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
   if (o.steps || o.sampler || o.restart) {
-    throw new Error('eval --steps/--sampler/--restart apply to image runs; 2-D runs report a low-NFE table (lowNfe)');
+    throw new Error('eval --steps/--sampler/--restart apply to image runs; vector (toy or array) runs report a low-NFE table (lowNfe)');
   }
   const { metrics, artifacts } = evaluateToyRun(dir, o);
   artifacts.dispose();
@@ -40,8 +42,8 @@ export async function evaluateRun(dir: string, o: { n?: number; seed?: number; g
 /** Draws a run's figures (with a baseline run: the DM vs DisCo-Diff comparison). */
 export async function plotRun(dir: string, o: { baseline?: string; seed?: number } = {}): Promise<Record<string, string>> {
   const run = new RunDir(dir);
-  if (!isToy(dir)) return (await import('./images.js')).plotImageRun(dir, o);
-  if (o.baseline) checkBaseline(o.baseline);
+  if (!isVector(dir)) return (await import('./images.js')).plotImageRun(dir, o);
+  if (o.baseline) checkBaseline(dir, o.baseline);
   const side = evaluateToyRun(dir, { seed: o.seed });
   try {
     if (!o.baseline) return runFigures(run.figures, side);
@@ -57,13 +59,22 @@ export async function plotRun(dir: string, o: { baseline?: string; seed?: number
   }
 }
 
-/** Fails at once, not after the run's own evaluation, when the baseline is missing, not 2-D, or its prior is missing or stale. */
-function checkBaseline(dir: string): void {
+/**
+ * Fails at once, not after the run's own evaluation, when the baseline is missing, not a vector
+ * run, its prior is missing or stale, its points differ in dimension from the run's, or neither
+ * run has latents.
+ */
+function checkBaseline(dir: string, baseline: string): void {
   try {
-    if (!isToy(dir)) throw new Error(`${dir} is not a 2-D toy run`);
-    const L = loadRun(dir);
+    if (!isVector(baseline)) throw new Error(`${baseline} is not a vector (toy or array) run`);
+    const L = loadRun(baseline);
     try {
       if (L.model.encoder) loadPrior(L.run, L.cfg, 0).dispose();
+      const own = loadRun(dir), ownLatents = !!own.model.encoder;
+      own.model.dispose();
+      const D = { run: own.info.shape[0], baseline: L.info.shape[0] };
+      if (D.run !== D.baseline) throw new Error(`its points have D = ${D.baseline}, the run's have D = ${D.run}`);
+      if (!L.model.encoder && !ownLatents) throw new Error('neither run has latents; one of the two must be a DisCo-Diff run');
     } finally {
       L.model.dispose();
     }

@@ -45,13 +45,14 @@ export function evaluateDocking(cfg: DockingConfig, complexes: Complex[], source
     const seed = (o.seed * 7919 + i) >>> 0;
     const poses = source.kind === 'model' ? samplePoses(source.net, cfg, c.lig, c.rec, { seed })
       : randomPoses(c, cfg, source.kind, seed);
-    const ranked = rankPoses(cfg, c.lig, c.receptor, poses);
+    // Best first; refined when sample.refine > 0, so every measure is of the poses dock returns.
+    const ranked = rankPoses(cfg, c.lig, c.receptor, poses).map((p) => p.coords);
     const seconds = (performance.now() - t0) / 1000;
     const refs = c.record.modes.map((m) => m.coords);
     // One pass of the automorphisms: every pose against every mode and, last, the crystal pose.
-    const all = symmetricRmsdMany(c.record.mol, poses, c.record.crystal ? [...refs, c.record.crystal] : refs);
+    const all = symmetricRmsdMany(c.record.mol, ranked, c.record.crystal ? [...refs, c.record.crystal] : refs);
     const d = all.map((row) => row.slice(0, refs.length));
-    const topRow = all[poses.indexOf(ranked[0]!.coords)]!;
+    const topRow = all[0]!;
     const top = [topRow[0]!, ...(c.record.crystal ? [topRow[refs.length]!] : [])];
     const m: ComplexMetrics = {
       id: c.record.id, receptor: c.record.receptor, source: c.record.source, modes: refs.length,

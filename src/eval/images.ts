@@ -29,6 +29,8 @@ export interface ImageRunMetrics {
   fd: number | null;
   precision: number | null;
   recall: number | null;
+  /** Shares of samples and test images the classifier gives a class with probability ≥ 0.9 (null for other data). */
+  recognisable: { samples: number; reference: number } | null;
   n: number;
   nRef: number;
   nfe: number;
@@ -79,13 +81,13 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
 
 /**
  * Measures an image run and writes RUN/metrics.json; with a data-parallel `group` the ranks draw the
- * samples together and rank 0 writes. With `steps`, `sampler` or `restart` given (a low-NFE check) it
- * skips what does not depend on the sampler or needs the run's own: loss vs σ (10 σ × 1000 test
- * images, 4–5× the sampling of 200 images at 11 NFE) and shared-latent consistency; `plot` draws the
- * loss-vs-σ figure from the last eval without overrides.
+ * samples together and rank 0 writes. With `steps`, `sampler` or `restart` given (a low-NFE check),
+ * or `extras: false` (a quick look), it skips what does not depend on the sampler or needs the run's
+ * own: loss vs σ (10 σ × 1000 test images, 4–5× the sampling of 200 images at 11 NFE) and
+ * shared-latent consistency; `plot` draws the loss-vs-σ figure from the last eval that made it.
  */
-export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; group?: ProcessGroup | null } &
-  Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
+export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; group?: ProcessGroup | null;
+  extras?: boolean } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
   const L = loadRun(dir);
   L.cfg.sample = withOverrides(L.cfg.sample, o);
   const n = o.n ?? 1000, seed = o.seed ?? 0;
@@ -100,16 +102,17 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const quality = test ? evaluateImages(gen.x, test.x) : null;
   const sub = test ? test.x.slice(0, 0, 1000) : null;
   const subLabels = test && L.info.numClasses > 0 ? test.labels!.slice(0, 0, 1000) : undefined;
-  const ownSampler = !o.steps && !o.sampler && !o.restart;
-  const sigma = sub && ownSampler ? sigmaGrid(10, 0.01, 50) : [];
+  const extras = !o.steps && !o.sampler && !o.restart && o.extras !== false;
+  const sigma = sub && extras ? sigmaGrid(10, 0.01, 50) : [];
   const loss = sigma.length ? lossVsSigma(L.model, sub!, sigma, { labels: subLabels, generator: g, batch: 250 }) : [];
   const usage = sub && L.model.encoder ? tidy(() => codeUsage(L.model.extractLatents(sub, subLabels).codes, L.cfg.latents.k)) : null;
   const secs = gen.seconds.prior + gen.seconds.diffusion;
-  const consistency = fmnist && prior && L.info.numClasses === 0 && ownSampler
+  const consistency = fmnist && prior && L.info.numClasses === 0 && extras
     ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100, group }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
     fd: quality?.fdFmnist ?? null, precision: quality?.precision ?? null, recall: quality?.recall ?? null,
+    recognisable: quality?.recognisable ?? null,
     n, nRef: quality?.nRef ?? 0, nfe: gen.nfe, sampler: L.cfg.sample.sampler,
     imagesPerSec: n / secs, priorShare: gen.seconds.prior / secs,
     lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null, consistency,

@@ -1,39 +1,51 @@
 /**
- * Evaluation of a 2-D run (DisCo-Diff, Xu et al. 2024, App. F) against fresh i.i.d. data from the same generator:
- * exact W2 at n samples next to its finite-sample floor W2(fresh, fresh), off-mode fraction and
- * mode weights, latent purity, ODE curvature and Jacobian norm along trajectories, loss vs σ, and
- * the AR prior's share of sampling time.
+ * Evaluation of a vector run (toy or array data, points of any dimension D; DisCo-Diff, Xu et al.
+ * 2024, App. F) against reference points: for a toy set, fresh i.i.d. data from the same generator;
+ * for an array, two disjoint random subsets of the data file (so W2 is measured against training
+ * points). W2 at n samples next to its finite-sample floor W2(reference, reference), off-mode
+ * fraction and mode weights (known mixtures), latent purity (known components), ODE curvature and
+ * Jacobian norm along trajectories, loss vs σ, and the AR prior's share of sampling time.
  */
-import { Generator, keep, stack, tidy, type Tensor } from '../engine/index.js';
+import { Generator, keep, randperm, stack, tidy, type Tensor } from '../engine/index.js';
 import { makeToy } from '../data/toy.js';
+import { loadArrayData } from '../data/array.js';
+import type { DataConfig } from '../config/schema.js';
 import { generate, type Generated } from '../disco/sample.js';
 import type { ProcessGroup } from '../parallel/group.js';
 import { oneHotCodes } from '../disco/gumbel.js';
 import { latentDenoiser } from '../disco/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
-import { w2 } from '../metrics/ot.js';
+import { w2Auto, type W2Kind } from '../metrics/ot.js';
 import { codeStats, latentPurity, modeStats } from '../metrics/modes.js';
 import { edmVelocity, odeCurvature, type TimeSeries } from '../metrics/curvature.js';
 import { jacobianNorm } from '../metrics/jacobian.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
 import { LOW_NFE } from './low-nfe.js';
 
-/** What `eval` measures on a 2-D run. */
+/** What `eval` measures on a vector run. */
 export interface ToyMetrics {
   run: string;
+  /** The training data: a toy set's name or `array:PATH`, and the points' dimension D. */
+  data: string;
+  dim: number;
   latents: boolean;
   steps: number;
+  /** Samples and reference points per set (array data: at most half the data file's points). */
   n: number;
-  /** Exact W2(model samples, fresh data) and the floor W2(fresh data, fresh data). */
+  /** W2(model samples, reference) and the floor W2(reference, other reference). */
   w2: number;
   w2Floor: number;
+  /** Which W2 these are: exact (D ≤ EXACT_W2_MAX_DIM) or sliced. */
+  w2Kind: W2Kind;
+  /** The reference points: fresh draws of a toy set, or disjoint subsets of the training points (array data). */
+  w2Reference: ReferenceSource;
   /** For Gaussian mixtures: samples farther than 5σ from every mode, and mode weights. */
   offMode: number | null;
   maxWeightError: number | null;
   missingModes: number | null;
   modeWeights: number[] | null;
-  /** How well the encoder's codes match the true components (DisCo-Diff on mixtures). */
+  /** How well the encoder's codes match the true components (DisCo-Diff on mixtures or labelled arrays). */
   purity: number | null;
   codesUsed: number | null;
   codeEntropy: number | null;
@@ -44,7 +56,7 @@ export interface ToyMetrics {
   curvature: TimeSeries;
   turning: TimeSeries;
   turningMean: number;
-  /** W2 to the same fresh data at low NFE, keyed as LOW_NFE (`heun5`, `restart3+2x1`, …). */
+  /** W2 (of kind w2Kind) to the same reference at low NFE, keyed as LOW_NFE (`heun5`, `restart3+2x1`, …). */
   lowNfe: Record<string, number>;
   jacobian: TimeSeries;
   lossVsSigma: { sigma: number[]; loss: number[] };
@@ -59,15 +71,16 @@ export interface ToyMetrics {
 export interface ToyArtifacts {
   samples: Tensor;
   codes: Tensor | null;
-  /** [T, M, 2] states of M trajectories at the sampler's σ_i. */
+  /** [T, M, D] states of M trajectories at the sampler's σ_i. */
   trajectories: Tensor;
   trajectoryCodes: Tensor | null;
+  /** The reference points [n, D] and their components (null when unknown). */
   data: Tensor;
-  dataLabels: Tensor;
+  dataLabels: Tensor | null;
   dispose(): void;
 }
 
-/** Sample count, seed and evaluation settings of a 2-D run. */
+/** Sample count, seed and evaluation settings of a vector run. */
 export interface ToyEvalOptions {
   n?: number;
   seed?: number;
@@ -77,60 +90,105 @@ export interface ToyEvalOptions {
   group?: ProcessGroup | null;
 }
 
-/** Evaluates a 2-D run: its metrics and the arrays the figures draw. */
+/** Evaluates a vector run: its metrics and the arrays the figures draw. */
 export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
   const L = loadRun(dir);
-  const data = L.cfg.data;
-  if (data.kind !== 'toy') throw new Error(`${dir} is not a 2-D toy run (data.kind = ${data.kind})`);
-  const n = o.n ?? 4000, seed = o.seed ?? 0, M = o.trajectories ?? 200;
+  const seed = o.seed ?? 0, M = o.trajectories ?? 200;
+  const ref = referencePoints(dir, L.cfg.data, o.n ?? 4000, seed);
+  const { n, a, b, mix } = ref;
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
-  const fresh = (s: number) => {
-    const g = new Generator(s);
-    try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
-  };
-  const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
   const group = o.group ?? null;
   const codePrior = prior && { model: prior, temperature: L.cfg.prior.temperature };
   const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior: codePrior, group });
   const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior: codePrior, keepTrajectory: true, group });
-  const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
   const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std }) : null;
-  const codes = L.model.encoder ? L.model.extractLatents(a.x).codes : null;
+  const codes = L.model.encoder ? L.model.extractLatents(a).codes : null;
   const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
   const flow = flowStats(L, traj);
   const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).map(([key, setting]) => {
     const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior: codePrior, group });
-    const v = w2(g.x, a.x);
+    const v = w2Auto(g.x, a).value;
     g.x.dispose();
     g.codes?.dispose();
     return [key, v];
   }));
   const lvs = sigmaGrid();
   const lossGen = new Generator(seed + 7);
+  const main = w2Auto(gen.x, a);
   const metrics: ToyMetrics = {
-    run: dir, latents: !!L.model.encoder, steps: L.step, n,
-    w2: w2(gen.x, a.x), w2Floor: w2(b.x, a.x),
+    run: dir, data: ref.name, dim: a.size(1),
+    latents: !!L.model.encoder, steps: L.step, n,
+    w2: main.value, w2Floor: w2Auto(b, a).value, w2Kind: main.kind, w2Reference: ref.source,
     offMode: modes?.offModeFraction ?? null, maxWeightError: modes?.maxWeightError ?? null,
     missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
-    purity: joint ? latentPurity(joint, a.labels).purity : null,
+    purity: joint && ref.labels ? latentPurity(joint, ref.labels).purity : null,
     codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
     ...flow, lowNfe,
-    lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a.x, lvs, { generator: lossGen }) },
+    lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a, lvs, { generator: lossGen }) },
     nfe: gen.nfe, sampleSeconds: gen.seconds.prior + gen.seconds.diffusion, priorSeconds: gen.seconds.prior,
     priorShare: gen.seconds.prior / (gen.seconds.prior + gen.seconds.diffusion),
   };
   lossGen.dispose();
   const trajectories = keep(stack(traj.trajectory, 0).to({ dtype: 'float32' }));
-  for (const t of [...traj.trajectory, traj.x, b.x, b.labels, ...(joint ? [joint] : []), ...(codes ? [codes] : [])]) t.dispose();
+  for (const t of [...traj.trajectory, traj.x, b, ...(joint ? [joint] : []), ...(codes ? [codes] : [])]) t.dispose();
   prior?.dispose();
   L.model.dispose();
   const artifacts: ToyArtifacts = {
-    samples: gen.x, codes: gen.codes, trajectories, trajectoryCodes: traj.codes, data: a.x, dataLabels: a.labels,
+    samples: gen.x, codes: gen.codes, trajectories, trajectoryCodes: traj.codes, data: a, dataLabels: ref.labels,
     dispose() {
-      for (const t of [gen.x, gen.codes, trajectories, traj.codes, a.x, a.labels]) t?.dispose();
+      for (const t of [gen.x, gen.codes, trajectories, traj.codes, a, ref.labels]) t?.dispose();
     },
   };
   return { metrics, artifacts };
+}
+
+/** Where the reference points come from: a toy set's generator, or the training points of an array. */
+export type ReferenceSource = 'fresh' | 'training';
+
+/** Two disjoint sets of n reference points [n, D], the first one's components, and the mixture if known. */
+interface Reference {
+  /** The data set's name (a toy set's, or `array:PATH`). */
+  name: string;
+  n: number;
+  a: Tensor;
+  b: Tensor;
+  labels: Tensor | null;
+  source: ReferenceSource;
+  mix: { centers: number[][]; std: number } | null;
+}
+
+/**
+ * A toy set: two fresh i.i.d. draws of n points. An array: two disjoint random subsets of its
+ * points, of n each or, when the file holds fewer than 2n, ⌊N/2⌋ each.
+ */
+function referencePoints(dir: string, data: DataConfig, n: number, seed: number): Reference {
+  if (data.kind === 'toy') {
+    const fresh = (s: number) => {
+      const g = new Generator(s);
+      try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
+    };
+    const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
+    b.labels.dispose();
+    const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
+    return { name: data.name, n, a: a.x, b: b.x, labels: a.labels, source: 'fresh', mix };
+  }
+  if (data.kind !== 'array') throw new Error(`${dir} is not a vector (toy or array) run (data.kind = ${data.kind})`);
+  const d = loadArrayData(data);
+  const g = new Generator(3_000_017 + seed);
+  try {
+    const N = d.x.size(0), m = Math.min(n, Math.floor(N / 2));
+    if (m < 1) throw new Error(`data.path: ${data.path}: holds a single point; eval needs at least 2 (two disjoint sets of reference points)`);
+    return tidy((): Reference => {
+      const perm = randperm(N, { generator: g });
+      const pick = (t: Tensor, from: number) => t.indexSelect(0, perm.slice(0, from, from + m));
+      const labels = d.components ? pick(d.components, 0) : null;
+      return { name: d.name, n: m, a: pick(d.x, 0), b: pick(d.x, m), labels, source: 'training', mix: null };
+    });
+  } finally {
+    g.dispose();
+    d.x.dispose();
+    d.components?.dispose();
+  }
 }
 
 /** ODE curvature and Jacobian norm along the kept trajectories, under the same latents. */

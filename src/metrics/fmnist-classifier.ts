@@ -127,13 +127,23 @@ export interface ImageMetrics {
   fdFmnist: number;
   precision: number;
   recall: number;
+  /**
+   * The share of images the classifier gives some class with probability ≥ 0.9 ("recognisable"),
+   * of the samples and of the reference images.
+   */
+  recognisable: { samples: number; reference: number };
   /** Number of generated and reference images. */
   n: number;
   nRef: number;
 }
 
+/** The classifier's most likely class probability ≥ 0.9 (a recognisable image), from its features [N, 128]: the share of rows. */
+export function recognisableShare(clf: FMNISTClassifier, features: Tensor, threshold = 0.9): number {
+  return noGrad(() => tidy(() => clf.fc2.forward(features).softmax(1).max(1).ge(threshold).float().mean().item()));
+}
+
 /**
- * FD-FMNIST and precision/recall (k = 3) of `samples` against `reference` images, both
+ * FD-FMNIST, precision/recall (k = 3) and the recognisable shares of `samples` against `reference` images, both
  * [N, 1, H, W] in [-1, 1]. Pass `refStats` to reuse the reference Gaussian.
  */
 export function evaluateImages(samples: Tensor, reference: Tensor,
@@ -144,7 +154,8 @@ export function evaluateImages(samples: Tensor, reference: Tensor,
       const fs = classifierFeatures(clf, samples), fr = classifierFeatures(clf, reference);
       const fdFmnist = frechetDistance(featureStats(fs), o.refStats ?? featureStats(fr));
       const { precision, recall } = precisionRecall(fr, fs, { k: o.k ?? 3 });
-      return { fdFmnist, precision, recall, n: samples.size(0), nRef: reference.size(0) };
+      const recognisable = { samples: recognisableShare(clf, fs), reference: recognisableShare(clf, fr) };
+      return { fdFmnist, precision, recall, recognisable, n: samples.size(0), nRef: reference.size(0) };
     });
   } finally {
     if (!o.classifier) clf.dispose();

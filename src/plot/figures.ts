@@ -40,7 +40,7 @@ export interface Fig3Input {
 
 /** Axis limits and titles of Fig. 3. */
 export interface Fig3Options {
-  /** Axis limits ±lim on both axes (default 4.5). */
+  /** Axis limits ±lim on both axes (the paper's toy sets: 4.5); default: the data panel's range on each axis. */
   lim?: number;
   titles?: [string, string, string];
   title?: string;
@@ -53,11 +53,11 @@ export interface Fig3Options {
 
 /** Fig. 3: data | plain DM samples | DisCo-Diff samples by latent, with dotted ODE trajectories. */
 export function fig3(path: string, d: Fig3Input, o: Fig3Options = {}): { width: number; height: number } {
-  const lim = o.lim ?? 4.5, alpha = o.alpha ?? 0.5;
+  const alpha = o.alpha ?? 0.5;
   const titles = o.titles ?? ['Data', 'DM', 'DisCo-Diff (colour = latent z)'];
   const fig = new Figure({ cols: 3, panelWidth: 340, panelHeight: 340, title: o.title,
     margin: { left: 40, right: 12, top: 30, bottom: 30 } });
-  const box = { xlim: [-lim, lim] as [number, number], ylim: [-lim, lim] as [number, number], equal: true };
+  const box = { ...fig3Limits(d.data, o.lim), equal: true };
   const codeList = (c: ArrayLike<number> | Tensor): number[] => ('dataSync' in c ? c.toFlatArray() : Array.from(c));
   const panels: [XY, (ArrayLike<number> | Tensor)?, Trajectories?, (ArrayLike<number> | Tensor)?][] = [
     [d.data, d.dataLabels],
@@ -83,6 +83,13 @@ export function fig3(path: string, d: Fig3Input, o: Fig3Options = {}): { width: 
     ax.frame();
   });
   return fig.save(path);
+}
+
+/** ±lim on both axes, or the data's own range on each (padded, so no data point sits on the frame). */
+function fig3Limits(data: XY, lim?: number): { xlim: [number, number]; ylim: [number, number] } {
+  if (lim !== undefined) return { xlim: [-lim, lim], ylim: [-lim, lim] };
+  const { xs, ys } = columns(data);
+  return { xlim: dataLimits(xs, { pad: 0.08 }), ylim: dataLimits(ys, { pad: 0.08 }) };
 }
 
 function columnsToPairs(p: XY): [number, number][] {

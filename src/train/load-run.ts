@@ -53,20 +53,27 @@ export function loadRun(dir: string): LoadedRun {
       throw new Error(`corrupt checkpoint ${files.checkpoint}: it lacks the stage-1 step, config or data facts`);
     }
     const cfg = parseConfig(config, `config stored in ${files.checkpoint}`);
-    const weights = ck.ema.size ? ck.ema : ck.model;
-    assertFinite(weights, `the ${ck.ema.size ? 'EMA' : 'model'} weights of ${files.checkpoint}`);
-    // Weights trained in float64 (train.dtype) are used in float32, as the samplers expect.
-    const model = built(files.checkpoint, () => createModel(cfg, dataInfo).to({ dtype: cfg.train.dtype }), weights)
-      .to({ dtype: 'float32' }).eval();
-    const run = new LoadedRunDir(dir, model.encoder ? { step, digest: encoderDigest(weights) } : null);
-    return { run, cfg, info: dataInfo, step, model };
+    const stored = ck.ema.size ? ck.ema : ck.model;
+    // A shipped model stores its denoiser in float16 (scripts/images/ship-models.ts): cast to the run's dtype.
+    const weights: StateDict = new Map([...stored].map(([k, t]) =>
+      [k, t.dtype === 'float16' || t.dtype === 'bfloat16' ? t.to({ dtype: cfg.train.dtype }) : t]));
+    try {
+      assertFinite(weights, `the ${ck.ema.size ? 'EMA' : 'model'} weights of ${files.checkpoint}`);
+      // Weights trained in float64 (train.dtype) are used in float32, as the samplers expect.
+      const model = built(files.checkpoint, () => createModel(cfg, dataInfo).to({ dtype: cfg.train.dtype }), weights)
+        .to({ dtype: 'float32' }).eval();
+      const run = new LoadedRunDir(dir, model.encoder ? { step, digest: encoderDigest(weights) } : null);
+      return { run, cfg, info: dataInfo, step, model };
+    } finally {
+      for (const [k, t] of weights) if (t !== stored.get(k)) t.dispose();
+    }
   } finally {
     ck.dispose();
   }
 }
 
 /** SHA-1 over the encoder's stored weights (`encoder.*`): names, dtypes, shapes and bytes, in name order. */
-function encoderDigest(weights: StateDict): string {
+export function encoderDigest(weights: StateDict): string {
   const h = createHash('sha1');
   for (const name of [...weights.keys()].filter((k) => k.startsWith('encoder.')).sort()) {
     const t = weights.get(name)!;
@@ -123,7 +130,7 @@ export function loadPrior(run: LoadedRunDir, cfg: RunConfig, numClasses: number,
 }
 
 /** Why a prior whose record is `fitted` does not belong to the checkpoint's encoder `now`, or null when it does. */
-function staleness(fitted: unknown, now: EncoderRecord | null): string | null {
+export function staleness(fitted: unknown, now: EncoderRecord | null): string | null {
   if (!now) return 'belongs to a run with latents, but the checkpoint has none';
   if (!isRecord(fitted) || !isCount(fitted.step) || typeof fitted.digest !== 'string') {
     return 'does not record the encoder it was fitted to (it predates that record)';

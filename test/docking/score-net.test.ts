@@ -1,5 +1,5 @@
 // The docking score network: its symmetries (rotation, translation, reflection, the order and
-// independence of complexes in a batch), its chain-rule readout against finite differences of a
+// independence of complexes in a batch; also with pointer latents for a fixed z), its chain-rule readout against finite differences of a
 // potential, its parameter gradients against finite differences, and the batch checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import { manualSeed, setNumThreads, tensor, tidy, type DType, type Tensor } from
 import type { ComplexGraph } from '../../src/docking/graph.js';
 import { DockingScoreNet, poseReadout, type DockingScoreNetOptions, type DockingScores } from '../../src/docking/score-net.js';
 import { gaussianRbf } from '../../src/docking/radial.js';
+import { latentsOfCodes, nodeLayout } from '../../src/docking/pointers.js';
 import { Rng } from '../../src/pose/random.js';
 import { gradcheck } from '../engine/gradcheck.js';
 
@@ -113,9 +114,11 @@ function randomRotation(seed: number): Mat {
 }
 
 interface Scores { tr: Vec[]; rot: Vec[]; tor: number[] }
-function scores(net: DockingScoreNet, cs: Complex[], dtype: DType = 'float64'): Scores {
+/** The scores of a batch; with `codes`, conditioned on those pointer latents (2 per complex). */
+function scores(net: DockingScoreNet, cs: Complex[], dtype: DType = 'float64', codes?: number[]): Scores {
   return tidy(() => {
-    const s = net.forward(batch(cs, dtype));
+    const g = batch(cs, dtype);
+    const s = net.forward(g, codes ? latentsOfCodes(nodeLayout(g), codes, 2, g.ligX.size(0), dtype) : null);
     return { tr: s.tr.toArray() as Vec[], rot: s.rot.toArray() as Vec[], tor: s.tor.toArray() as number[] };
   });
 }
@@ -132,10 +135,10 @@ function options(o: Partial<DockingScoreNetOptions>): DockingScoreNetOptions {
     residueTypes: 21, timeFeatures: 32, outputScale: 0.1, ...o };
 }
 
-function net(dtype: DType, o: { hidden?: number; layers?: number } = {}): DockingScoreNet {
+function net(dtype: DType, o: { hidden?: number; layers?: number; latents?: number } = {}): DockingScoreNet {
   manualSeed(7);
   // outputScale 1 so that the outputs are O(1) and the tolerances mean something.
-  return new DockingScoreNet(options({ hidden: o.hidden ?? 16, layers: o.layers ?? 2, rbf: 8, outputScale: 1 }))
+  return new DockingScoreNet(options({ hidden: o.hidden ?? 16, layers: o.layers ?? 2, rbf: 8, outputScale: 1, latents: o.latents }))
     .to({ dtype });
 }
 
@@ -180,6 +183,25 @@ test('score net: reflections — tr is a vector, rot a pseudovector (det Q · Q 
     close(b.rot.flat(), a.rot.flatMap((v) => apply(q, v).map((x) => -x)), 1e-10, 'rot');
     close(b.tor, a.tor.map((x) => -x), 1e-10, 'tor');
   }
+  m.dispose();
+});
+
+test('score net with pointer latents: the same symmetries for a fixed z, and z matters', () => {
+  const m = net('float64', { latents: 2 });
+  // c0 (8 atoms, 12 residues): atom 1 and residue 3; c1 (7 atoms, 10 residues): residue 0 and atom 2.
+  const z = [1, 8 + 3, 7 + 0, 2];
+  const a = scores(m, [c0, c1], 'float64', z);
+  const inversion: Mat = [[-1, 0, 0], [0, -1, 0], [0, 0, -1]];
+  const mirror: Mat = randomRotation(15).map((row) => [row[0], row[1], -row[2]]) as Mat;
+  for (const [q, det] of [[randomRotation(14), 1], [inversion, -1], [mirror, -1]] as [Mat, number][]) {
+    const b = scores(m, [moved(c0, q, [4, -1, 2]), moved(c1, q, [4, -1, 2])], 'float64', z);
+    close(b.tr.flat(), a.tr.flatMap((v) => apply(q, v)), 1e-10, 'tr');
+    close(b.rot.flat(), a.rot.flatMap((v) => apply(q, v).map((x) => det * x)), 1e-10, 'rot');
+    close(b.tor, a.tor.map((x) => det * x), 1e-10, 'tor');
+  }
+  const other = scores(m, [c0, c1], 'float64', [0, 8 + 3, 7 + 0, 2]);
+  assert.ok(Math.abs(other.tr[0]![0] - a.tr[0]![0]) > 1e-6, 'another pointer gives other scores');
+  close(other.tr[1]!, a.tr[1]!, 1e-12, 'the other complex keeps its scores');
   m.dispose();
 });
 

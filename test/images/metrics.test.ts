@@ -154,6 +154,12 @@ test('Fashion-MNIST classifier: committed weights, accuracy, features, FD-FMNIST
   const noise = evaluateImages(randn([1000, 1, 32, 32]).clamp(-1, 1), b, { classifier: clf });
   assert.ok(same.fdFmnist * 20 < noise.fdFmnist, `FD ${same.fdFmnist} vs noise ${noise.fdFmnist}`);
   assert.ok(same.precision > 0.8 && same.recall > 0.8 && noise.recall < 0.05, JSON.stringify({ same, noise }));
+  // Recognisable (max class probability ≥ 0.9): most real images, the same share for both halves.
+  assert.ok(same.recognisable.samples > 0.7 && Math.abs(same.recognisable.samples - same.recognisable.reference) < 0.05,
+    JSON.stringify(same.recognisable));
+  assert.equal(noise.recognisable.reference, same.recognisable.reference);
+  const shareByHand = tidy(() => clf.forward(a).softmax(1).max(1).ge(0.9).sum().item() / a.size(0));
+  assert.ok(Math.abs(same.recognisable.samples - shareByHand) < 1e-6, `${same.recognisable.samples} vs ${shareByHand}`);
   // One class only (mode dropping): realistic samples, poor coverage.
   const idx = y.slice(0, 0, 1000).toFlatArray().flatMap((c, i) => (c === 1 ? [i] : []));
   const trousers = a.indexSelect(0, tensor(idx, { dtype: 'int64' }));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, randn, rand, tensor, tidy } from '../../src/engine/index.js';
-import { w2, w2Matching, slicedW2, w2Sq1d } from '../../src/metrics/ot.js';
+import { EXACT_W2_MAX_DIM, sqDistMatrix, w2, w2Auto, w2Matching, slicedW2, w2Sq1d } from '../../src/metrics/ot.js';
 
 test('W2 of a set with itself is 0, also when shuffled', () => {
   tidy(() => {
@@ -66,3 +66,39 @@ test('exact W2 at n = 1000 on mixtures is fast', () => {
   });
 });
 
+
+test('the libtorch cost matrix |a|² + |b|² − 2abᵀ equals the plain sum of squared differences', () => {
+  tidy(() => {
+    const g = new Generator(7);
+    const [n, m, d] = [30, 20, 7];
+    const a = randn([n, d], { generator: g, dtype: 'float64' }).mul(3), b = randn([m, d], { generator: g, dtype: 'float64' }).add(1);
+    const A = a.dataSync() as Float64Array, B = b.dataSync() as Float64Array;
+    const fast = sqDistMatrix(a, b);
+    assert.deepEqual([fast.n, fast.m, fast.cost.length], [n, m, n * m]);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += (A[i * d + k]! - B[j * d + k]!) ** 2;
+        assert.ok(Math.abs(fast.cost[i * m + j]! - s) <= 1e-12 * (1 + s), `[${i}, ${j}]: ${fast.cost[i * m + j]} vs ${s}`);
+      }
+    }
+    // Flat arrays give the same matrix; a point's distance to itself is clamped at 0, never below.
+    assert.deepEqual(sqDistMatrix({ data: A, dim: d }, { data: B, dim: d }).cost, fast.cost);
+    assert.ok(sqDistMatrix(a, a).cost.every((c) => c >= 0));
+    assert.throws(() => sqDistMatrix(a, b.slice(1, 0, 3)), /dims differ \(7 vs 3\)/);
+  });
+});
+
+test('w2Auto is the exact W2 up to EXACT_W2_MAX_DIM coordinates and the sliced W2 beyond, and says which', () => {
+  tidy(() => {
+    const g = new Generator(8);
+    const a = randn([40, 5], { generator: g }), b = randn([40, 5], { generator: g });
+    assert.deepEqual(w2Auto(a, b), { value: w2(a, b), kind: 'exact' });
+    const D = EXACT_W2_MAX_DIM + 1;
+    const c = randn([40, D], { generator: g }), e = c.add(0.5);
+    const r = w2Auto(c, e);
+    assert.deepEqual(r, { value: slicedW2(c, e), kind: 'sliced' });
+    // A translate by c: each projection moves by θ·c, and E(θ·c)² = |c|²/D, so sliced W2 ≈ 0.5 (exact W2: 0.5·√D).
+    assert.ok(Math.abs(r.value - 0.5) < 0.05, `sliced W2 ${r.value}`);
+  });
+});

@@ -28,6 +28,8 @@ export class AnalyticCodebook {
     private readonly cfg: LatentConfig, private readonly steps: number) {
     this.minStd = 1e-3 * model.denoiser.sigmaData;
     this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
+    // Centres and scales that follow the EMA need no gradient: backward skips their [m, k, d] product.
+    if (this.ema) for (const t of [means, logStds]) t?.requiresGrad_(false);
   }
 
   /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */

@@ -1,0 +1,60 @@
+/**
+ * The latent encoder of DisCo-DiffDock (Xu et al. 2024): a graph network of the score network's
+ * kind (message-passing.ts) that sees the complex with the ligand at its true pose and no time
+ * input, and gives per-node logits of each of m pointer latents, whose classes are the complex's
+ * ligand atoms and residues. Unlike the score network's, its residues also hear the ligand (cross
+ * edges both ways), so the residue a latent points to can depend on the pose. Node states are
+ * E(3)-invariant, and so are the logits.
+ */
+import { tidy } from '../engine/index.js';
+import { Module, ModuleList } from '../nn/module.js';
+import { Embedding, Linear, MLP } from '../nn/layers.js';
+import { checkGraph, type ComplexGraph } from './graph.js';
+import { graphEdges, InteractionLayer, type NodeStates, type RadialOptions } from './message-passing.js';
+
+/** The encoder's sizes (src/config/docking.ts holds their defaults). */
+export interface LatentEncoderOptions extends RadialOptions {
+  ligFeatures: number;   // FL, width of ComplexGraph.ligFeat
+  bondFeatures: number;  // FB, width of ComplexGraph.ligEdges.attr
+  residueTypes: number;  // 20 amino acids + UNK
+  hidden: number;        // width of node states and messages
+  layers: number;        // rounds of message passing
+  latents: number;       // m pointer latents
+}
+
+/** Per-node logits of the m latents: ligand atoms [nL, m], residues [nR, m]. */
+export type NodeLogits = NodeStates;
+
+/** The latent encoder (see above). */
+export class DockingLatentEncoder extends Module {
+  readonly ligIn: Linear;
+  readonly recIn: Embedding;
+  readonly layers: ModuleList<InteractionLayer>;
+  /** One head per node set, as the official code's latent_s/latent_r predictors. */
+  readonly ligHead: MLP;
+  readonly recHead: MLP;
+
+  constructor(readonly options: LatentEncoderOptions) {
+    super();
+    const { hidden: H, rbf, bondFeatures, layers, latents: m } = options;
+    if (layers < 1) throw new Error(`DockingLatentEncoder: layers must be at least 1, got ${layers}`);
+    if (!(Number.isInteger(m) && m >= 1)) throw new Error(`DockingLatentEncoder: latents must be a whole number ≥ 1, got ${m}`);
+    this.ligIn = this.module('lig_in', new Linear(options.ligFeatures, H));
+    this.recIn = this.module('rec_in', new Embedding(options.residueTypes, H));
+    this.layers = this.module('layers', new ModuleList(
+      Array.from({ length: layers }, () => new InteractionLayer(H, rbf + bondFeatures, rbf, { residuesHearLigand: true }))));
+    this.ligHead = this.module('lig_head', new MLP([H, H, m]));
+    this.recHead = this.module('rec_head', new MLP([H, H, m]));
+  }
+
+  /** The logits of `g`'s nodes; `g`'s ligands are at their true poses (g.t is not read). */
+  forward(g: ComplexGraph): NodeLogits {
+    checkGraph(g, this.options);
+    return tidy(() => {
+      const e = graphEdges(g, this.options, { crossToRec: true });
+      let h: NodeStates = { lig: this.ligIn.forward(g.ligFeat), rec: this.recIn.forward(g.recType) };
+      for (const layer of this.layers.items) h = layer.forward(h, e);
+      return { lig: this.ligHead.forward(h.lig), rec: this.recHead.forward(h.rec) };
+    });
+  }
+}
