@@ -19,6 +19,11 @@ export function nonNegInt(name: string): (v: string) => number {
   };
 }
 
+/** A comma-separated list of non-negative integers, e.g. `3,41`. */
+export function nonNegInts(name: string): (v: string) => number[] {
+  return (v) => v.split(',').map((part) => nonNegInt(`${name} (each of '${v}')`)(part.trim()));
+}
+
 /** A finite number option. */
 export function finite(name: string): (v: string) => number {
   return (v) => {

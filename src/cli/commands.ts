@@ -6,6 +6,7 @@ import { trainDocking } from '../train/docking.js';
 import { evaluateDockingRun } from '../eval/docking.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior as fitPrior } from '../train/stage2.js';
+import { trainDockingPrior } from '../train/docking-prior.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
 import { RunDir } from '../train/run-dir.js';
 import { withOverrides, type SamplingOverrides } from '../disco/sample.js';
@@ -81,6 +82,12 @@ function trainConfig(o: TrainCliOptions): RunConfig {
 }
 
 export async function trainPrior(o: { run: string; quiet?: boolean } & LaunchCliOptions): Promise<void> {
+  if (isDockingRun(o.run)) {
+    if (wantsLaunch(o)) throw new Error('a docking prior trains in one process');
+    const r = await trainDockingPrior(o.run, { quiet: o.quiet });
+    console.log(`prior trained: loss ${r.finalLoss.toFixed(4)} nats (cross-entropy to the encoder's pointer distribution)`);
+    return;
+  }
   if (wantsLaunch(o)) return launchWorkers(o);
   await asWorker(async (group) => {
     const r = await fitPrior(o.run, { quiet: o.quiet, group });
@@ -145,10 +152,20 @@ export async function plot(o: { run: string; baseline?: string; seed: number }):
   for (const p of Object.values(paths)) console.log(`wrote ${p}`);
 }
 
-export async function demo(o: { out: string; steps?: number; quiet?: boolean }): Promise<void> {
-  checkOutputs([{ what: '--out', path: o.out, kind: 'directory' }]);
-  const s = await runDemo(o.out, { steps: o.steps, quiet: o.quiet });
-  console.log(`demo done: ${o.out}/report.md\n` +
+export async function demo(o: { out?: string; steps?: number; quiet?: boolean; images?: boolean; n: number }): Promise<void> {
+  const out = o.out ?? (o.images ? 'runs/demo-images' : 'runs/demo');
+  checkOutputs([{ what: '--out', path: out, kind: 'directory' }]);
+  if (o.images) {
+    if (o.steps) throw new Error('demo --images trains nothing: --steps does not apply');
+    const m = await (await import('../eval/image-demo.js')).runImageDemo(out, { n: o.n });
+    const pct = (v: number | undefined) => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
+    console.log(`demo done: ${out}/report.md\nFD-FMNIST (${o.n} samples) EDM ${m.edm.fd?.toFixed(1)}  DisCo-Diff ${m.disco.fd?.toFixed(1)}; ` +
+      `recognisable EDM ${pct(m.edm.recognisable?.samples)}  DisCo-Diff ${pct(m.disco.recognisable?.samples)}  ` +
+      `test images ${pct(m.edm.recognisable?.reference)}`);
+    return;
+  }
+  const s = await runDemo(out, { steps: o.steps, quiet: o.quiet });
+  console.log(`demo done: ${out}/report.md\n` +
     `W2 dm ${s.w2.dm.toFixed(3)}  disco ${s.w2.disco.toFixed(3)}  floor ${s.w2.floor.toFixed(3)}; ` +
     `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}`);
 }

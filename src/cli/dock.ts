@@ -8,7 +8,7 @@ import { readReceptorFile } from '../chem/receptor.js';
 import { writeSdf } from '../chem/sdf.js';
 import type { Molecule, Vec3 } from '../chem/molecule.js';
 import { dock } from '../docking/dock.js';
-import { loadDockingRun } from '../train/load-docking-run.js';
+import { loadDockingPrior, loadDockingRun } from '../train/load-docking-run.js';
 import { checkOutputs } from './outputs.js';
 
 /** The options of `disco-diff dock`. */
@@ -21,6 +21,9 @@ export interface DockCliOptions {
   steps?: number;
   sampler?: 'sde' | 'ode';
   ranker?: 'vina' | 'density' | 'none';
+  refine?: number;
+  /** A DisCo-Diff run's pointer latents, the same for every pose (node indices). */
+  latents?: number[];
   center?: Vec3;
   box?: number;
   seed: number;
@@ -35,20 +38,26 @@ export async function dockCommand(o: DockCliOptions): Promise<void> {
   const receptor = readReceptorFile(o.receptor);
   const ligands = o.all ? readLigands(o.ligand, o.seed) : [readLigand(o.ligand, o.seed)];
   const L = loadDockingRun(o.run);
-  const cfg = { ...L.cfg, sample: { ...L.cfg.sample, ...defined({ n: o.n, steps: o.steps, sampler: o.sampler, ranker: o.ranker }) } };
+  const cfg = { ...L.cfg, sample: { ...L.cfg.sample, ...defined({ n: o.n, steps: o.steps, sampler: o.sampler, ranker: o.ranker,
+    refine: o.refine }) } };
+  if (o.latents && !L.encoder) throw new Error(`--latents: ${o.run} is a docking DM run without latents`);
+  if (o.latents && o.latents.length !== L.cfg.latents.m) throw new Error(`--latents: the run has ${L.cfg.latents.m} latents, got ${o.latents.length}`);
+  const prior = L.encoder && !o.latents ? { model: loadDockingPrior(L), logitScale: L.cfg.latents.prior.logitScale } : undefined;
+  const latents = o.latents ? Array.from({ length: cfg.sample.n }, () => o.latents!) : undefined;
   const out: Molecule[] = [];
   const failed: string[] = [];
   ligands.forEach((ligand, i) => {
     const name = ligands.length > 1 ? `ligand ${i + 1} of ${ligands.length} (${ligand.title || 'untitled'})` : 'ligand';
     try {
       const poses = dock(L.net, cfg, ligand, receptor, {
-        seed: o.seed, center: o.center, box: o.box,
+        seed: o.seed, center: o.center, box: o.box, latents, prior,
         onStep: (s, total) => { if (!o.quiet) process.stderr.write(`\rdock ${name}: step ${s}/${total}${s === total ? '\n' : ''}`); },
       });
       const { vina_score: _inputScore, ...props } = ligand.props;   // a score the input carried (a docked SDF) is not its new poses'
       for (const p of poses) {
         out.push({ ...ligand, coords: p.coords, title: ligand.title || 'ligand', props: { ...props,
-          ...(ligands.length > 1 && { ligand: String(i + 1) }), rank: String(p.rank), ...(p.score !== null && { vina_score: p.score.toFixed(3) }) } });
+          ...(ligands.length > 1 && { ligand: String(i + 1) }), rank: String(p.rank), ...(p.score !== null && { vina_score: p.score.toFixed(3) }),
+          ...(p.latents && { latents: p.latents.join(',') }) } });
       }
     } catch (e) {
       if (ligands.length === 1) throw e;

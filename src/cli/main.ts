@@ -3,7 +3,7 @@
  * with exit code 2 and one line naming the problem.
  */
 import { Command, CommanderError } from 'commander';
-import { finite, nonNegInt, oneOf, posInt, positive, restartIntervals, vec3 } from './args.js';
+import { finite, nonNegInt, nonNegInts, oneOf, posInt, positive, restartIntervals, vec3 } from './args.js';
 import { LIMITS } from '../config/schema.js';
 
 /** An integer option `parse` reads, at most `max` (src/config/schema.ts LIMITS). */
@@ -95,9 +95,12 @@ program.command('plot')
   .action(async (o) => (await import('./commands.js')).plot(o));
 
 program.command('demo')
-  .description('8 Gaussians end to end: plain DM vs DisCo-Diff, prior, samples, metrics, figures, report')
-  .option('--out <dir>', 'output directory', 'runs/demo')
+  .description('8 Gaussians end to end: plain DM vs DisCo-Diff, prior, samples, metrics, figures, report; ' +
+    'with --images, the pretrained Fashion-MNIST pair in models/: samples, FD, recognisable share, latent figures')
+  .option('--out <dir>', 'output directory (default: runs/demo, with --images runs/demo-images)')
   .option('--steps <n>', 'Stage-I steps per model', atMost('--steps', LIMITS.trainSteps, posInt))
+  .option('--images', 'the pretrained image pair instead of 8 Gaussians (nothing is trained)')
+  .option('--n <n>', 'samples per image model (with --images)', atMost('--n', LIMITS.samples, posInt), 300)
   .option('--quiet', 'no progress bars')
   .action(async (o) => (await import('./commands.js')).demo(o));
 
@@ -123,6 +126,10 @@ program.command('dock')
     oneOf('--ranker', ['vina', 'density', 'none'] as const))
   .option('--center <x,y,z>', 'pocket centre in Å (default: blind docking from the protein\'s centre)', vec3('--center'))
   .option('--box <edge>', 'with --center: a cubic box edge in Å; poses centred outside it rank last', positive('--box'))
+  .option('--refine <n>', 'BFGS iterations refining each pose on Vina\'s energy before ranking (default: sample.refine; 0 = off)',
+    nonNegInt('--refine'))
+  .option('--latents <i,j>', 'a DisCo-Diff run: fix every pose\'s pointer latents to these node indices (ligand heavy atoms 0…, ' +
+    'then residues; default: one draw of the prior per pose)', nonNegInts('--latents'))
   .option('--seed <s>', 'random seed', seed(), 0)
   .option('--quiet', 'no progress')
   .action(async (o) => (await import('./dock.js')).dockCommand(o));

@@ -17,6 +17,7 @@ import { reversePoseDiffusion } from '../pose/sampler.js';
 import { ligandGraph, receptorGraph, type LigandGraph, type ReceptorGraph } from './featurize.js';
 import { poseScoreFn } from './model.js';
 import type { DockingScoreNet } from './score-net.js';
+import { samplePriorCodes, type DockingLatentPrior } from './latent-prior.js';
 import { prepareReceptorForScoring, scorePoses } from './vina-score.js';
 import { refineLigand, refinePoses } from './refine.js';
 
@@ -29,13 +30,33 @@ export interface DockOptions {
   box?: number;
   /** Called after each reverse step. */
   onStep?: (step: number, steps: number) => void;
+  /**
+   * A network with pointer latents (DisCo-DiffDock): the codes of each pose ([n][m], classes as in
+   * src/docking/pointers.ts), or the prior that draws them, one z per pose at the prior's logit
+   * scale. Neither: every pose unconditional (the learned null latents).
+   */
+  latents?: readonly (readonly number[])[];
+  prior?: { model: DockingLatentPrior; logitScale: number };
 }
 
-/** One docked pose: coordinates of all the ligand's atoms, its Vina-like score (kcal/mol; null unranked) and rank (1 = best). */
+/** The pointer latents of `n` poses: `o.latents` as given, drawn from `o.prior`, or none. */
+export function poseLatents(net: DockingScoreNet, cfg: DockingConfig, lig: LigandGraph, rec: ReceptorGraph, o: DockOptions,
+  device: Device = 'cpu'): readonly (readonly number[])[] | undefined {
+  if (o.latents || !o.prior) return o.latents;
+  // Its own stream, so the poses' noise is the same whatever the latents.
+  return samplePriorCodes(o.prior.model, net, { lig, rec, center: o.center ?? rec.center }, cfg,
+    { n: cfg.sample.n, logitScale: o.prior.logitScale, rng: new Rng(o.seed + 0x5eed), device });
+}
+
+/**
+ * One docked pose: coordinates of all the ligand's atoms, its Vina-like score (kcal/mol; null
+ * unranked), rank (1 = best) and, with pointer latents, the codes it was sampled under.
+ */
 export interface DockedPose {
   coords: Float64Array;
   score: number | null;
   rank: number;
+  latents?: readonly number[];
 }
 
 /** Samples and ranks poses of `ligand` in `receptor` with a trained score network. */
@@ -44,8 +65,9 @@ export function dock(net: DockingScoreNet, cfg: DockingConfig, ligand: Molecule,
   const lig = ligandGraph(ligand);
   const rec = receptorGraph(receptor, cfg.model.recCutoff, cfg.model.recNeighbours);
   if (o.box !== undefined && !o.center) throw new Error('a pocket box needs a pocket centre');
-  const poses = samplePoses(net, cfg, lig, rec, o, device);
-  const ranked = rankPoses(cfg, lig, receptor, poses);
+  const latents = poseLatents(net, cfg, lig, rec, o, device);
+  const poses = samplePoses(net, cfg, lig, rec, { ...o, latents }, device);
+  const ranked = rankPoses(cfg, lig, receptor, poses, latents);
   if (o.box === undefined || !o.center) return ranked;
   const inside = (p: DockedPose) => centroid(p.coords, lig.heavy).every((x, k) => Math.abs(x - o.center![k]!) <= o.box! / 2);
   return [...ranked.filter(inside), ...ranked.filter((p) => !inside(p))].map((p, i) => ({ ...p, rank: i + 1 }));
@@ -64,8 +86,10 @@ export function samplePoses(net: DockingScoreNet, cfg: DockingConfig, lig: Ligan
   const wasTraining = net.training;
   net.eval();
   try {
+    const latents = o.latents;
+    if (latents && latents.length !== cfg.sample.n) throw new Error(`dock: ${latents.length} latent codes for ${cfg.sample.n} poses`);
     return reversePoseDiffusion(init, lig.bonds, cfg.diffusion, {
-      steps: cfg.sample.steps, sampler: cfg.sample.sampler, rng, score: poseScoreFn(net, lig, rec, cfg, device), atoms: lig.heavy,
+      steps: cfg.sample.steps, sampler: cfg.sample.sampler, rng, score: poseScoreFn(net, lig, rec, cfg, device, latents), atoms: lig.heavy,
       onStep: (s) => o.onStep?.(s, cfg.sample.steps),
     });
   } finally {
@@ -95,7 +119,8 @@ const SUPPORT_RMSD = 2;
  * other poses lie within 2 Å, the sampled distribution's densest region — then by Vina score;
  * 'none' keeps the sample order. Every ranker but 'none' reports the Vina score.
  */
-export function rankPoses(cfg: DockingConfig, lig: LigandGraph, receptor: Receptor, sampled: Float64Array[]): DockedPose[] {
+export function rankPoses(cfg: DockingConfig, lig: LigandGraph, receptor: Receptor, sampled: Float64Array[],
+  latents?: readonly (readonly number[])[]): DockedPose[] {
   let prepared = scoringReceptors.get(receptor);
   if (!prepared && (cfg.sample.refine > 0 || cfg.sample.ranker !== 'none')) {
     scoringReceptors.set(receptor, prepared = prepareReceptorForScoring(receptor));
@@ -103,12 +128,13 @@ export function rankPoses(cfg: DockingConfig, lig: LigandGraph, receptor: Recept
   const poses = cfg.sample.refine > 0
     ? refinePoses(prepared!, refineLigand(lig.mol, lig.bonds, lig.heavy), sampled, { iterations: cfg.sample.refine }).map((r) => r.coords)
     : sampled;
-  if (cfg.sample.ranker === 'none') return poses.map((coords, i) => ({ coords, score: null, rank: i + 1 }));
+  const z = (i: number) => (latents ? { latents: latents[i]! } : {});
+  if (cfg.sample.ranker === 'none') return poses.map((coords, i) => ({ coords, score: null, rank: i + 1, ...z(i) }));
   const scores = scorePoses(prepared!, lig.mol, poses, lig.bonds.length);
   const support = cfg.sample.ranker === 'density'
     ? symmetricRmsdMany(lig.mol, poses, poses).map((row) => row.filter((d) => d < SUPPORT_RMSD).length - 1)
     : poses.map(() => 0);
-  return poses.map((coords, i) => ({ coords, score: scores[i]!, support: support[i]! }))
+  return poses.map((coords, i) => ({ coords, score: scores[i]!, support: support[i]!, i }))
     .sort((a, b) => b.support - a.support || a.score - b.score)
-    .map(({ coords, score }, i) => ({ coords, score, rank: i + 1 }));
+    .map(({ coords, score, i }, r) => ({ coords, score, rank: r + 1, ...z(i) }));
 }

@@ -6,11 +6,14 @@
  * edges both ways), so the residue a latent points to can depend on the pose. Node states are
  * E(3)-invariant, and so are the logits.
  */
-import { tidy } from '../engine/index.js';
+import { noGrad, tidy, type Device } from '../engine/index.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, Linear, MLP } from '../nn/layers.js';
 import { checkGraph, type ComplexGraph } from './graph.js';
 import { graphEdges, InteractionLayer, type NodeStates, type RadialOptions } from './message-passing.js';
+import type { DockingConfig } from '../config/docking.js';
+import { complexBatch, disposeGraph, type LigandGraph, type ReceptorGraph } from './featurize.js';
+import { nodeLayout, stackNodes } from './pointers.js';
 
 /** The encoder's sizes (src/config/docking.ts holds their defaults). */
 export interface LatentEncoderOptions extends RadialOptions {
@@ -57,4 +60,24 @@ export class DockingLatentEncoder extends Module {
       return { lig: this.ligHead.forward(h.lig), rec: this.recHead.forward(h.rec) };
     });
   }
+}
+
+/**
+ * The encoder's most likely pointers of `lig` in `rec` at each of `poses` (argmax per latent; the
+ * "oracle" latents when the poses are reference poses): codes [n][m], classes as in pointers.ts.
+ */
+export function encoderCodes(encoder: DockingLatentEncoder, lig: LigandGraph, rec: ReceptorGraph, poses: readonly Float64Array[],
+  cfg: DockingConfig, device: Device = 'cpu'): number[][] {
+  const m = encoder.options.latents, out: number[][] = [];
+  for (let start = 0; start < poses.length; start += cfg.sample.batch) {
+    const chunk = poses.slice(start, start + cfg.sample.batch);
+    const g = complexBatch(chunk.map((coords) => ({ lig, rec, coords, t: 0, trSigma: 0 })), cfg.model, device, { shareReceptors: false });
+    try {
+      const codes = noGrad(() => nodeLayout(g).codes(tidy(() => stackNodes(encoder.forward(g)))));
+      for (let b = 0; b < chunk.length; b++) out.push(Array.from(codes.subarray(b * m, (b + 1) * m)));
+    } finally {
+      disposeGraph(g);
+    }
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { PointerLayout, pointerGumbel } from '../disco/pointer.js';
 import type { ComplexGraph } from './graph.js';
 import type { NodeLatents } from './latent-conditioning.js';
 import type { NodeStates } from './message-passing.js';
+import type { Rng } from '../pose/random.js';
 
 /**
  * The pointer layout of `g`'s nodes (ligand atoms, then residues, each with its complex). Every
@@ -47,4 +48,9 @@ export function samplePointers(logits: NodeStates, layout: PointerLayout, o: Gum
 /** The one-hot latents of codes [B·m] (row-major: complex, then latent; classes as above). */
 export function latentsOfCodes(layout: PointerLayout, codes: ArrayLike<number>, m: number, nL: number, dtype: DType = 'float32'): NodeLatents {
   return tidy(() => splitNodes(layout.oneHot(codes, m, dtype), nL));
+}
+
+/** `n` codes [n][m] drawn uniformly over a complex's nL ligand nodes and nR residues (the "random z" baseline). */
+export function uniformCodes(nL: number, nR: number, m: number, n: number, rng: Rng): number[][] {
+  return Array.from({ length: n }, () => Array.from({ length: m }, () => Math.min(nL + nR - 1, Math.floor(rng.uniform() * (nL + nR)))));
 }

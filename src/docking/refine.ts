@@ -116,7 +116,7 @@ export function refinePose(sr: ScoringReceptor, lig: RefineLigand, coords: Float
   const diag = [1, 1, 1, ...Array(3 + lig.bonds.length).fill(1 / Math.max(1, radius) ** 2)].map((d) => 0.01 * d);
   let H = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? diag[i]! : 0)));
   for (let it = 0; it < o.iterations; it++) {
-    const p = H.map((row) => -row.reduce((a, h, j) => a + h * grad[j]!, 0));
+    const p = capped(H.map((row) => -row.reduce((a, h, j) => a + h * grad[j]!, 0)), Math.max(1, radius));
     const slope = p.reduce((a, v, i) => a + v * grad[i]!, 0);
     if (!(slope < 0)) break;
     let alpha = 1, xNew: Float64Array | null = null, eNew = e;
@@ -135,6 +135,16 @@ export function refinePose(sr: ScoringReceptor, lig: RefineLigand, coords: Float
     if (done) break;
   }
   return { coords: x, before, after: e };
+}
+
+/** Most an atom may move in one step (Å): a clash's steep gradient must not throw the pose out of the pocket. */
+const MAX_STEP = 1;
+
+/** `p` scaled down so that no part of the increment moves an atom of a ligand of `radius` Å by more than MAX_STEP. */
+function capped(p: number[], radius: number): number[] {
+  const moves = [Math.hypot(p[0]!, p[1]!, p[2]!), Math.hypot(p[3]!, p[4]!, p[5]!) * radius, ...p.slice(6).map((v) => Math.abs(v) * radius)];
+  const f = Math.min(1, MAX_STEP / Math.max(...moves));
+  return f < 1 ? p.map((v) => v * f) : p;
 }
 
 /** The BFGS inverse-Hessian update H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs). */

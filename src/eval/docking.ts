@@ -13,8 +13,12 @@ import { Rng } from '../pose/random.js';
 import { randomizePose } from '../pose/update.js';
 import { loadComplexes, type Complex } from '../docking/complexes.js';
 import { writeTextAtomic } from '../io/index.js';
-import { loadDockingRun } from '../train/load-docking-run.js';
-import { rankPoses, samplePoses } from '../docking/dock.js';
+import { loadDockingPrior, loadDockingRun } from '../train/load-docking-run.js';
+import { poseLatents, rankPoses, samplePoses } from '../docking/dock.js';
+import { encoderCodes, type DockingLatentEncoder } from '../docking/latent-encoder.js';
+import type { DockingLatentPrior } from '../docking/latent-prior.js';
+import { uniformCodes } from '../docking/pointers.js';
+import { drawMode } from '../train/docking.js';
 import type { DockingScoreNet } from '../docking/score-net.js';
 
 /** One complex's measures. */
@@ -30,11 +34,54 @@ export interface ComplexMetrics {
   top1CrystalRmsd: number | null;
   /** Smallest RMSD of any sample to the best mode. */
   bestRmsd: number;
+  /** How far the modes the poses fall in are from the modes' weights (modeFrequencyDistance); null when no pose hits a mode. */
+  modeDistance: number | null;
   seconds: number;
 }
 
-/** Where poses come from: the model, or a random baseline ('blind': the sampler's prior; 'pocket': random poses about the best mode's centre, σ 2 Å). */
-export type PoseSource = { kind: 'model'; net: DockingScoreNet } | { kind: 'blind' } | { kind: 'pocket' };
+/**
+ * The pointer latents of a DisCo-DiffDock model's poses: drawn from its prior; 'oracle', the
+ * encoder's on a reference mode drawn by the modes' weights for each pose (an upper bound: the
+ * latents carry the mode); 'uniform', each latent uniform over the complex's nodes.
+ */
+export type LatentSource =
+  | { kind: 'prior'; prior: DockingLatentPrior; logitScale: number }
+  | { kind: 'oracle'; encoder: DockingLatentEncoder }
+  | { kind: 'uniform'; m: number };
+
+/**
+ * Where poses come from: the model (with its latents' source, for a DisCo-DiffDock model), or a
+ * random baseline ('blind': the sampler's prior; 'pocket': random poses about the best mode's
+ * centre, σ 2 Å).
+ */
+export type PoseSource = { kind: 'model'; net: DockingScoreNet; latents?: LatentSource } | { kind: 'blind' } | { kind: 'pocket' };
+
+/** The latent codes [n][m] of one complex's poses from `source`, or undefined for a DM. */
+function codesFor(source: LatentSource | undefined, c: Complex, cfg: DockingConfig, net: DockingScoreNet, seed: number): number[][] | undefined {
+  if (!source) return undefined;
+  const rng = new Rng(seed ^ 0x2b7e1516);
+  const n = cfg.sample.n;
+  switch (source.kind) {
+    case 'prior':
+      return poseLatents(net, cfg, c.lig, c.rec, { seed, prior: { model: source.prior, logitScale: source.logitScale } }) as number[][];
+    case 'oracle':
+      return encoderCodes(source.encoder, c.lig, c.rec, Array.from({ length: n }, () => drawMode(c, rng)), cfg);
+    case 'uniform':
+      return uniformCodes(c.lig.heavy.length, c.rec.type.length, source.m, n, rng);
+  }
+}
+
+/**
+ * Total variation ½ Σ_k |f_k − w_k| between the modes the poses fall in and the modes' reference
+ * weights w: f_k is the share of the poses within `thr` Å of some mode whose nearest mode is k
+ * (d: poses × modes RMSD); null when no pose is within `thr` Å of a mode.
+ */
+export function modeFrequencyDistance(d: number[][], weights: number[], thr: number): number | null {
+  const hits = d.filter((row) => Math.min(...row) < thr).map((row) => row.indexOf(Math.min(...row)));
+  if (!hits.length) return null;
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.reduce((tv, w, k) => tv + Math.abs(hits.filter((h) => h === k).length / hits.length - w / total), 0) / 2;
+}
 
 /** The measures of `n` poses per complex from `source`, ranked by the config's ranker. */
 export function evaluateDocking(cfg: DockingConfig, complexes: Complex[], source: PoseSource,
@@ -43,7 +90,8 @@ export function evaluateDocking(cfg: DockingConfig, complexes: Complex[], source
   return complexes.map((c, i) => {
     const t0 = performance.now();
     const seed = (o.seed * 7919 + i) >>> 0;
-    const poses = source.kind === 'model' ? samplePoses(source.net, cfg, c.lig, c.rec, { seed })
+    const latents = source.kind === 'model' ? codesFor(source.latents, c, cfg, source.net, seed) : undefined;
+    const poses = source.kind === 'model' ? samplePoses(source.net, cfg, c.lig, c.rec, { seed, latents })
       : randomPoses(c, cfg, source.kind, seed);
     // Best first; refined when sample.refine > 0, so every measure is of the poses dock returns.
     const ranked = rankPoses(cfg, c.lig, c.receptor, poses).map((p) => p.coords);
@@ -59,7 +107,8 @@ export function evaluateDocking(cfg: DockingConfig, complexes: Complex[], source
       precision: d.filter((row) => Math.min(...row) < thr).length / poses.length,
       recall: refs.filter((_, k) => d.some((row) => row[k]! < thr)).length / refs.length,
       top1Rmsd: top[0]!, top1CrystalRmsd: c.record.crystal ? top[1]! : null,
-      bestRmsd: Math.min(...d.map((row) => row[0]!)), seconds,
+      bestRmsd: Math.min(...d.map((row) => row[0]!)), modeDistance: modeFrequencyDistance(d, c.record.modes.map((k) => k.weight), thr),
+      seconds,
     };
     o.onComplex?.(m, i);
     return m;
@@ -84,6 +133,7 @@ export function summarizeDocking(ms: ComplexMetrics[], threshold = 2): Record<st
     top1Below: mean((m) => (m.top1Rmsd < threshold ? 1 : 0)),
     oracleBelow: mean((m) => (m.bestRmsd < threshold ? 1 : 0)),
     medianTop1Rmsd: median(ms.map((m) => m.top1Rmsd)),
+    modeDistance: mean((m) => m.modeDistance ?? 1),
     ...(crystal.length && { crystalTop1Below: crystal.filter((m) => m.top1CrystalRmsd! < threshold).length / crystal.length }),
     secondsPerComplex: mean((m) => m.seconds),
   };
@@ -101,12 +151,16 @@ export function evaluateDockingRun(dir: string, o: { seed: number; limit?: numbe
   try {
     const { test } = loadComplexes(L.cfg);
     const complexes = o.limit ? test.slice(0, o.limit) : test;
-    const model = evaluateDocking(L.cfg, complexes, { kind: 'model', net: L.net }, { seed: o.seed });
+    // A DisCo-DiffDock run docks with its prior's latents, as `dock` does.
+    const latents: LatentSource | undefined = L.encoder
+      ? { kind: 'prior', prior: loadDockingPrior(L), logitScale: L.cfg.latents.prior.logitScale } : undefined;
+    const model = evaluateDocking(L.cfg, complexes, { kind: 'model', net: L.net, latents }, { seed: o.seed });
     const random = evaluateDocking(L.cfg, complexes, { kind: 'blind' }, { seed: o.seed });
     const out = { step: L.step, seed: o.seed, model: summarizeDocking(model), randomBlind: summarizeDocking(random), perComplex: model };
     writeTextAtomic(L.run.evalMetrics, JSON.stringify(out, null, 1));
     return out;
   } finally {
     L.net.dispose();
+    L.encoder?.dispose();
   }
 }

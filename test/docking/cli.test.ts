@@ -169,6 +169,41 @@ test('re-docking every pose of a docked SDF (--all) with --ranker none: sample o
   for (const p of poses) assert.deepEqual(Object.keys(p.props).sort(), ['ligand', 'rank', 'source']);
 });
 
+test('dock --refine with the shipped model: poses refined on Vina\'s energy keep their bonds, rank sorted, better scored', async () => {
+  const [plain, refined] = [join(dir, 'plain.sdf'), join(dir, 'refined.sdf')];
+  const shipped = ['--run', join(root, 'models', 'dock'), '--receptor', receptor, '--ligand', ligandSdf, '--center', POCKET, '--n', '8', '--quiet'];
+  await ok('dock', ...shipped, '--out', plain);
+  await ok('dock', ...shipped, '--out', refined, '--refine', '30');
+  const input = readSdf(readFileSync(ligandSdf, 'utf8'))[0]!;
+  const poses = readSdf(readFileSync(refined, 'utf8'));
+  assertPosesOf(input, poses);
+  const scores = ranked(poses);
+  assert.deepEqual(scores, [...scores].sort((a, b) => a - b));
+  assert.ok(scores[0]! < ranked(readSdf(readFileSync(plain, 'utf8')))[0]!, `best refined ${scores[0]} vs unrefined`);
+});
+
+test('DisCo-DiffDock through the CLI: train, train-prior, dock with prior z and with fixed --latents', async () => {
+  const disco = join(dir, 'disco');
+  writeFileSync(join(dir, 'tiny-disco.yaml'), [readFileSync(join(dir, 'tiny.yaml'), 'utf8'),
+    'latents: { enabled: true, encoderLayers: 1, prior: { hidden: 8, layers: 1, steps: 3, batch: 2 } }'].join('\n'));
+  assert.match(await ok('train', '--config', join(dir, 'tiny-disco.yaml'), '--out', disco, '--quiet'), /trained 2 steps/);
+  await failsWith(['dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', join(dir, 'z.sdf')],
+    /a trained prior \(run `disco-diff train-prior` first\)/);
+  assert.match(await ok('train-prior', '--run', disco, '--quiet'), /prior trained: loss \d/);
+  const out = join(dir, 'disco.sdf');
+  await ok('dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', out, '--quiet');
+  const poses = readSdf(readFileSync(out, 'utf8'));
+  assert.equal(poses.length, 4);
+  for (const p of poses) assert.match(p.props.latents ?? '', /^\d+,\d+$/);
+  const fixed = join(dir, 'fixed.sdf');
+  await ok('dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', fixed, '--latents', '0,40', '--quiet');
+  assert.deepEqual(readSdf(readFileSync(fixed, 'utf8')).map((p) => p.props.latents), Array(4).fill('0,40'));
+  await failsWith(['dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', fixed, '--latents', '3'],
+    /--latents: the run has 2 latents, got 1/);
+  await failsWith(['dock', '--run', run, '--receptor', receptor, '--ligand', ligandSdf, '--out', fixed, '--latents', '0,1'],
+    /--latents: .* is a docking DM run without latents/);
+});
+
 test('dock refuses bad input with one line and exit code 2', async () => {
   const dock = (o: Record<string, string>, ...extra: string[]) => ['dock', ...Object.entries({
     '--run': run, '--receptor': receptor, '--ligand': ligandSdf, '--out': join(dir, 'bad.sdf'), ...o }).flat(), ...extra];
