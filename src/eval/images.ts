@@ -6,14 +6,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, randint, tidy, type Tensor } from '../engine/index.js';
+import { F, Generator, cat, randint, stack, tensor, tidy, type Tensor } from '../engine/index.js';
 import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
 import { classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
 import type { LatentPrior } from '../disco/prior.js';
 import { codeUsage } from '../metrics/code-usage.js';
 import { lossVsSigmaFigure } from '../plot/figures.js';
-import { groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, sharedLatentFigure } from '../plot/image-figures.js';
+import { codeMeansFigure, groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, sharedLatentFigure } from '../plot/image-figures.js';
 import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switching.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
@@ -125,7 +125,45 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   return m as ImageRunMetrics & Record<string, unknown>;
 }
 
-/** Sample grid, and with latents: shared-latent grid, latent switching, group composition. */
+/** Latents shown by the code-means figure, and codes per latent. */
+const CODE_MEAN_LATENTS = 4, CODE_MEAN_CODES = 12;
+
+/**
+ * The code-means figure of a Fashion-MNIST run with latents: the encoder's codes of the 10,000 test
+ * images, and for the first latents the mean image of each most-used code's members.
+ */
+function drawCodeMeans(path: string, L: LoadedRun): void {
+  const test = loadFashionMNISTTest(L.cfg.data.kind === 'fashion-mnist' ? L.cfg.data : {});
+  try {
+    tidy(() => {
+      const x = test.x, k = L.cfg.latents.k;
+      const parts: Tensor[] = [];
+      for (let s = 0; s < x.size(0); s += 500) {
+        parts.push(L.model.extractLatents(x.slice(0, s, s + 500), test.labels && L.info.numClasses ? test.labels.slice(0, s, s + 500) : undefined).codes);
+      }
+      const codes = cat(parts, 0); // (N, m)
+      const latents = Array.from({ length: Math.min(CODE_MEAN_LATENTS, L.cfg.latents.m) }, (_, j) => j);
+      const flat = x.flatten(1);
+      const top: number[][] = [], counts: number[][] = [];
+      const means = stack(latents.map((j) => {
+        const onehot = F.oneHot(codes.select(1, j), k).float(); // (N, k)
+        const n = onehot.sum(0); // (k)
+        const sums = onehot.transpose(0, 1).matmul(flat); // (k, d)
+        const byCount = n.toFlatArray().map((c, i) => [c, i] as const).sort((a, b) => b[0] - a[0]).slice(0, CODE_MEAN_CODES);
+        top.push(byCount.map(([, i]) => i));
+        counts.push(byCount.map(([c]) => c));
+        const idx = tensor(byCount.map(([, i]) => i), { dtype: 'int64' });
+        return sums.indexSelect(0, idx).div(n.indexSelect(0, idx).clamp(1).unsqueeze(1)).reshape(-1, ...x.shape.slice(1));
+      }), 0);
+      codeMeansFigure(path, means, top, counts, latents);
+    });
+  } finally {
+    test.x.dispose();
+    test.labels?.dispose();
+  }
+}
+
+/** Sample grid, and with latents: shared-latent grid, latent switching, code means, group composition. */
 export async function plotImageRun(dir: string, o: { seed?: number } = {}): Promise<Record<string, string>> {
   const L = loadRun(dir);
   const seed = o.seed ?? 0;
@@ -153,6 +191,10 @@ export async function plotImageRun(dir: string, o: { seed?: number } = {}): Prom
         { sample: s, seed, labels: colLabels });
       paths.switching = join(figs, 'latent-switching.png');
       latentSwitchingFigure(paths.switching, switched);
+      if (L.cfg.data.kind === 'fashion-mnist') {
+        paths.codeMeans = join(figs, 'code-means.png');
+        drawCodeMeans(paths.codeMeans, L);
+      }
       const groups = L.cfg.model.kind === 'unet' ? L.cfg.model.latentGroups : [];
       if (groups.length > 1) {
         const composed = composeGroupCodes(z.slice(0, 0, 4), za.slice(0, 0, 6), groups);

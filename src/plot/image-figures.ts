@@ -129,3 +129,19 @@ export function groupCompositionFigure(path: string, images: Tensor, cols: numbe
     for (const r of rows) r.dispose();
   }
 }
+
+/**
+ * What a latent's codes hold: for each of a few latents (rows), the mean of the data images each of
+ * its most-used codes gives (columns, most members first), labelled with the code and its count.
+ * `means` [L, K, C, H, W] and `counts` [L][K] in that order.
+ */
+export function codeMeansFigure(path: string, means: Tensor, codes: number[][], counts: number[][], latents: number[],
+  o: GridOptions = {}): void {
+  const rows = tidy(() => latents.map((_, r) => means.select(0, r)));
+  try {
+    labelledGrid(path, rows, { title: 'Mean image of each code\'s members (most-used codes first)',
+      rowLabels: latents.map((j, r) => `latent ${j}: ${codes[r]!.map((c, i) => `${c}·${counts[r]![i]}`).slice(0, 3).join(' ')}…`), ...o });
+  } finally {
+    for (const r of rows) r.dispose();
+  }
+}
