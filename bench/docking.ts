@@ -42,6 +42,7 @@ const flags = parseFlags({
   ranker: { kind: 'string', help: 'override sample.ranker for every arm: vina | density | none' },
   refine: { kind: 'number', help: 'override sample.refine (BFGS iterations of local refinement on Vina\'s energy) for every arm' },
   time: { kind: 'boolean', help: 'also time Vina (--cpu 2) and the first seed\'s dock (2 threads) on the crystal complexes, one after the other: run on a quiet machine' },
+  'time-only': { kind: 'boolean', help: 'only the timing of --time (no evaluation); writes docking-time[-TAG].json' },
 }, process.argv.slice(2));
 
 const loaded = loadDockingConfig(flags.config);
@@ -59,7 +60,7 @@ const show = (label: string, s: Record<string, number>) => console.log(
   `${label.padEnd(16)} precision ${s.precision!.toFixed(3)}  recall ${s.recall!.toFixed(3)}  top-1<2Å ${s.top1Below!.toFixed(3)}  ` +
   `best-of-n ${s.oracleBelow!.toFixed(3)}  mode TV ${s.modeDistance!.toFixed(3)}  crystal top-1 ${s.crystalTop1Below?.toFixed(2) ?? '—'}  ${s.secondsPerComplex!.toFixed(1)} s/complex`);
 
-for (const kind of ['blind', 'pocket'] as const) {
+for (const kind of flags['time-only'] ? [] : ['blind', 'pocket'] as const) {
   const ms = evaluateDocking(cfg, test, { kind }, { seed: 0 });
   perComplex[`random-${kind}`] = ms;
   const s = summarizeDocking(ms);
@@ -67,7 +68,7 @@ for (const kind of ['blind', 'pocket'] as const) {
   show(`random-${kind}`, s);
 }
 
-for (const seed of flags.seeds) {
+for (const seed of flags['time-only'] ? [] : flags.seeds) {
   const dir = join(flags.out, `seed-${seed}`);
   const run = new RunDir(dir);
   if (!flags['eval-only']) {
@@ -110,9 +111,9 @@ const vinaMean = vinaSeconds.reduce((a, b) => a + b, 0) / Math.max(vinaSeconds.l
 console.log(`Vina: ${vinaMean.toFixed(1)} s per ligand (data set record: --cpu 1, 2 jobs at a time on this machine's 2 cores)`);
 
 // Time per complex on this machine, Vina and the DM one after the other, on the crystal complexes.
-const timing = flags.time ? timeAgainstVina() : null;
+const timing = flags.time || flags['time-only'] ? timeAgainstVina() : null;
 
-const file = join(import.meta.dirname, 'results', `docking${flags.tag ? `-${flags.tag}` : ''}.json`);
+const file = join(import.meta.dirname, 'results', `docking${flags['time-only'] ? '-time' : ''}${flags.tag ? `-${flags.tag}` : ''}.json`);
 writeFileSync(file, JSON.stringify({ bench: 'docking', config: cfg, flags, machine: machineRecord(),
   split: { train: train.length, test: allTest.length, evaluated: test.length }, rows, redocking: vina, timing,
   vina: { secondsPerLigand: vinaMean, note: 'wall time of Vina 1.2.3, exhaustiveness 8, --cpu 1, two jobs sharing 2 cores (data/docking/RECORD.md)' },

@@ -101,11 +101,16 @@ async function evaluate(dir: string, arm: Arm, last: boolean): Promise<void> {
   }
 }
 
-interface EvalMetrics { fd: number; precision: number; recall: number; nfe: number; steps: number; codePerplexity: number[] | null }
+interface EvalMetrics {
+  fd: number; precision: number; recall: number; nfe: number; steps: number; codePerplexity: number[] | null;
+  recognisable: { samples: number; reference: number } | null; lossVsSigma: { sigma: number[]; loss: number[] };
+  consistency: { shared: number; independent: number } | null;
+}
 interface Row {
   setting: string; seed: number; arm: Arm; minutes: number; steps: number; stepsPerSec: number;
   fd: Record<string, number>; fdLow: Record<string, number>; nfe: number; nfeLow: number;
-  precision: number; recall: number; perplexityMin: number | null;
+  precision: number; recall: number; perplexityMin: number | null; recognisable: number | null;
+  lossVsSigma: { sigma: number[]; loss: number[] }; consistency: { shared: number; independent: number } | null;
 }
 
 /** Real-vs-real FD: n training images against the test set (the floor of a model's FD at this n). */
@@ -136,7 +141,8 @@ function report(): void {
           const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
           rows.push({ setting, seed, arm, minutes, steps: main!.steps, stepsPerSec: logged.at(-1)!.stepsPerSec, fd, fdLow,
             nfe: main!.nfe, nfeLow: low!.nfe, precision: main!.precision, recall: main!.recall,
-            perplexityMin: main!.codePerplexity ? Math.min(...main!.codePerplexity) : null });
+            perplexityMin: main!.codePerplexity ? Math.min(...main!.codePerplexity) : null,
+            recognisable: main!.recognisable?.samples ?? null, lossVsSigma: main!.lossVsSigma, consistency: main!.consistency });
         }
       }
     }
@@ -145,12 +151,19 @@ function report(): void {
   const first = String(sampleSeeds[0]);
   const f = (v: number | undefined, d = 1) => (v === undefined ? '—' : v.toFixed(d));
   console.log(`FD-FMNIST on ${n} samples (sample seed ${first}; other seeds at the last budget); real-vs-real floor ${floor.fd.toFixed(2)}`);
-  console.log('setting  seed  min  arm    steps  FD (NFE)          FD low NFE       FD other seeds   prec   rec    ppl min');
+  console.log('setting  seed  min  arm    steps  FD (NFE)          FD low NFE       FD other seeds   prec   rec    recog  ppl min');
   for (const r of rows) {
     const others = sampleSeeds.slice(1).map((s) => `${f(r.fd[s])}/${f(r.fdLow[s])}`).join(' ');
     console.log(`${r.setting.padEnd(8)} ${String(r.seed).padEnd(5)} ${String(r.minutes).padEnd(4)} ${r.arm.padEnd(6)} ${String(r.steps).padEnd(6)} ` +
       `${`${f(r.fd[first])} (${r.nfe})`.padEnd(17)} ${`${f(r.fdLow[first])} (${r.nfeLow})`.padEnd(16)} ${others.padEnd(16)} ` +
-      `${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}  ${f(r.perplexityMin ?? undefined)}`);
+      `${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}  ${f(r.recognisable ?? undefined, 3)}  ${f(r.perplexityMin ?? undefined)}`);
+  }
+  // Loss per σ (EMA weights, 1,000 test images) at each budget, EDM / DisCo-Diff.
+  for (const r of rows.filter((x) => x.arm === 'edm')) {
+    const d = rows.find((x) => x.arm === 'disco' && x.setting === r.setting && x.seed === r.seed && x.minutes === r.minutes);
+    if (!d) continue;
+    console.log(`${r.setting} seed ${r.seed}, ${r.minutes} min, loss per σ EDM/DisCo: ` +
+      r.lossVsSigma.sigma.map((sg, i) => `${sg.toPrecision(2)}: ${r.lossVsSigma.loss[i]!.toFixed(3)}/${d.lossVsSigma.loss[i]!.toFixed(3)}`).join('  '));
   }
   writeFileSync(join(root, 'bench', 'results', 'images-curve.json'), JSON.stringify({
     machine: machineRecord({ threads: 1, note: 'EDM and DisCo-Diff arms trained at the same time, one thread each, on an otherwise quiet machine; evaluations two at a time' }),
