@@ -133,16 +133,17 @@ function report(): void {
           const dir = snapshot(setting, seed, arm, minutes);
           if (!existsSync(evalFile(dir, 'main', sampleSeeds[0]!)) || !existsSync(evalFile(dir, 'low', sampleSeeds[0]!))) continue;
           const fd: Record<string, number> = {}, fdLow: Record<string, number> = {};
-          let main: EvalMetrics | null = null, low: EvalMetrics | null = null;
           for (const s of sampleSeeds) {
-            if (existsSync(evalFile(dir, 'main', s))) fd[s] = (main = readJson<EvalMetrics>(evalFile(dir, 'main', s))).fd;
-            if (existsSync(evalFile(dir, 'low', s))) fdLow[s] = (low = readJson<EvalMetrics>(evalFile(dir, 'low', s))).fd;
+            if (existsSync(evalFile(dir, 'main', s))) fd[s] = readJson<EvalMetrics>(evalFile(dir, 'main', s)).fd;
+            if (existsSync(evalFile(dir, 'low', s))) fdLow[s] = readJson<EvalMetrics>(evalFile(dir, 'low', s)).fd;
           }
+          // Everything but the FD's of other sample seeds is the first sample seed's.
+          const main = readJson<EvalMetrics>(evalFile(dir, 'main', sampleSeeds[0]!)), low = readJson<EvalMetrics>(evalFile(dir, 'low', sampleSeeds[0]!));
           const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
-          rows.push({ setting, seed, arm, minutes, steps: main!.steps, stepsPerSec: logged.at(-1)!.stepsPerSec, fd, fdLow,
-            nfe: main!.nfe, nfeLow: low!.nfe, precision: main!.precision, recall: main!.recall,
-            perplexityMin: main!.codePerplexity ? Math.min(...main!.codePerplexity) : null,
-            recognisable: main!.recognisable?.samples ?? null, lossVsSigma: main!.lossVsSigma, consistency: main!.consistency });
+          rows.push({ setting, seed, arm, minutes, steps: main.steps, stepsPerSec: logged.at(-1)!.stepsPerSec, fd, fdLow,
+            nfe: main.nfe, nfeLow: low.nfe, precision: main.precision, recall: main.recall,
+            perplexityMin: main.codePerplexity ? Math.min(...main.codePerplexity) : null,
+            recognisable: main.recognisable?.samples ?? null, lossVsSigma: main.lossVsSigma, consistency: main.consistency });
         }
       }
     }

@@ -3,7 +3,7 @@
  * weights-only checkpoint (the EMA weights as `model.*`, no optimizer state: a shipped model docks
  * and evaluates but is not resumed), with a record of what it was trained on.
  *
- *   node --import tsx scripts/docking/ship-model.ts --run runs/bench-docking/seed-0 [--out models/dock] [--bench bench/results/docking.json]
+ *   node --import tsx scripts/docking/ship-model.ts --run runs/bench-docking/seed-0 [--out models/dock] [--bench bench/results/docking-refine.json]
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { loadComplexes } from '../../src/docking/complexes.js';
 import { loadDockingRun } from '../../src/train/load-docking-run.js';
 
 const { values: o } = parseArgs({ options: {
-  run: { type: 'string' }, out: { type: 'string', default: 'models/dock' }, bench: { type: 'string', default: 'bench/results/docking.json' },
+  run: { type: 'string' }, out: { type: 'string', default: 'models/dock' }, bench: { type: 'string', default: 'bench/results/docking-refine.json' },
 } });
 if (!o.run) throw new Error('--run is required');
 const L = loadDockingRun(o.run);
