@@ -9,7 +9,6 @@
  * Usage: node --import tsx bench/edm-options.ts [--steps 400] [--seeds 0,1] [--n 200] [--variants ours,edm-frequencies,edm-heads,edm]
  *          [--out runs/bench-edm-options] [--reuse]
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, full, noGrad, randn, tidy } from '../src/engine/index.js';
@@ -18,6 +17,7 @@ import { UNet, type UNetOptions } from '../src/networks/unet.js';
 import { loadDataset } from '../src/data/load.js';
 import { loadRun } from '../src/train/load-run.js';
 import { benchArgs } from './args.js';
+import { cli } from './cli.js';
 import { machineRecord } from './record.js';
 
 const root = join(import.meta.dirname, '..');
@@ -36,15 +36,6 @@ const { steps, n, out, seeds, reuse, variants } = benchArgs('node --import tsx b
   reuse: { kind: 'boolean', help: 'keep runs that are already trained and evaluated' },
 });
 const LAST = 100;
-
-/** Runs the CLI in a child process with one intra-op thread. */
-function cli(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'bin', 'disco-diff.js'), ...args], { cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DISCO_THREADS: '1' } });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`disco-diff ${args[0]} exited with ${code}`))));
-  });
-}
 
 interface Row {
   variant: string; seed: number; secPerStep: number; trainLoss: number; fd: number; lossBySigma: { sigma: number[]; loss: number[] };

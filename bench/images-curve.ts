@@ -15,7 +15,6 @@
  *     [--seeds 0,1] [--settings uncond,cond] [--n 2000] [--sample-seeds 0,1] [--low-nfe-steps 6]
  *     [--out runs/bench-curve]
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tidy } from '../src/engine/index.js';
@@ -23,6 +22,7 @@ import { loadFashionMNIST, loadFashionMNISTTest } from '../src/data/fashion-mnis
 import { evaluateImages } from '../src/metrics/fmnist-classifier.js';
 import { Figure, dataLimits, lineChart, type Curve } from '../src/plot/index.js';
 import { benchArgs } from './args.js';
+import { cli } from './cli.js';
 import { machineRecord } from './record.js';
 
 const args = benchArgs('node --import tsx bench/images-curve.ts [flags]', {
@@ -40,19 +40,10 @@ const { n, out } = args, sampleSeeds = args['sample-seeds'], lowSteps = args['lo
 for (const s of args.settings) if (s !== 'uncond' && s !== 'cond') throw new Error(`--settings: '${s}' is neither uncond nor cond`);
 if (!['all', 'train', 'eval', 'report'].includes(args.phase)) throw new Error(`--phase: '${args.phase}' is not all, train, eval or report`);
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'disco-diff.js');
 const ARMS = { edm: 'configs/fmnist-edm.yaml', disco: 'configs/fmnist-disco.yaml' } as const;
 type Arm = keyof typeof ARMS;
 const arms = Object.keys(ARMS) as Arm[];
 
-/** Runs the CLI in a child process with one intra-op thread. */
-function cli(a: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...a], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, DISCO_THREADS: '1' } });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`disco-diff ${a.join(' ')} exited with ${code}`))));
-  });
-}
 const both = (f: (a: Arm) => Promise<void>) => Promise.all(arms.map(f));
 const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 const seedDir = (setting: string, seed: number) => join(out, setting, `seed-${seed}`);

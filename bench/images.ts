@@ -12,10 +12,10 @@
  * Usage: node --import tsx bench/images.ts [--minutes 5,10] [--seeds 0,1] [--n 300] [--low-nfe-steps 6]
  *          [--pretrain 0] [--tag NAME] [--out runs/bench-images] [--set key=value ...]
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchArgs } from './args.js';
+import { cli } from './cli.js';
 import { machineRecord } from './record.js';
 
 const args = benchArgs('node --import tsx bench/images.ts [flags]', {
@@ -34,18 +34,8 @@ if (!(pretrain >= 0 && pretrain < budgets[0]!)) throw new Error(`--pretrain must
 /** Config overrides for the DisCo-Diff arm. */
 const sets = args.set.flatMap((s) => ['--set', s]);
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'disco-diff.js');
 const models = { edm: 'configs/fmnist-edm.yaml', disco: 'configs/fmnist-disco.yaml' } as const;
 type Model = keyof typeof models;
-
-/** Runs the CLI in a child process with one intra-op thread. */
-function cli(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, DISCO_THREADS: '1' } });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`disco-diff ${args[0]} exited with ${code}`))));
-  });
-}
 
 const both = (f: (m: Model) => Promise<void>) => Promise.all((['edm', 'disco'] as const).map(f));
 const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
