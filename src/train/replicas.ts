@@ -6,6 +6,7 @@
  * needs) are gathered in rank order, which is the order of the whole batch. Without a group every
  * call is the single-process identity, so the training loop has one path.
  */
+import { constants } from 'node:os';
 import { Tensor, cat, globalRngState, noGrad, setGlobalRngState, tensor, type RowShard } from '../engine/index.js';
 import type { ProcessGroup } from '../parallel/group.js';
 import { GradientAverager } from '../parallel/gradients.js';
@@ -22,9 +23,12 @@ export interface StepRecord {
   regularisers: Tensor | null;
   /** Points [b, d] the codebook needs this step, or null. */
   x: Tensor | null;
-  /** Whether this rank wants to stop after the step (its time budget is spent). */
-  stop: boolean;
+  /** Why this rank wants to stop after the step (a signal asked it to, or its time budget is spent), or null. */
+  stop: StopReason;
 }
+
+/** Why a loop stops before its last step: the signal that asked it to, or its spent time budget. */
+export type StopReason = NodeJS.Signals | 'budget' | null;
 
 /** The same for the whole batch. */
 export interface BatchRecord {
@@ -37,8 +41,8 @@ export interface BatchRecord {
   regularisers: number | null;
   /** The codebook's batch: points [B, d] and codes [B, m] (int64), or null. */
   batch: { x: Tensor; codes: Tensor } | null;
-  /** Whether any rank stops. */
-  stop: boolean;
+  /** Why the ranks stop: a signal any rank received comes first, then a spent budget; null: they go on. */
+  stop: StopReason;
 }
 
 export class Replicas {
@@ -88,7 +92,7 @@ export class Replicas {
 
   private gatherRanks(group: ProcessGroup, r: StepRecord, m: number): BatchRecord {
     const b = r.perSample.size(0), d = r.x?.size(1) ?? 0;
-    const head = tensor([r.total.item(), r.stop ? 1 : 0, r.regularisers?.item() ?? 0], { dtype: 'float64' });
+    const head = tensor([r.total.item(), stopCode(r.stop), r.regularisers?.item() ?? 0], { dtype: 'float64' });
     const parts = [head, r.perSample, r.sigma, r.codes, r.x].filter((t): t is Tensor => t !== null).map((t) => t.double().flatten());
     const all = group.allgather(cat(parts), 'the gather of the step\'s statistics'); // (W, 3 + 2b + b·m + b·d)
     const rows = all.toArray() as number[][];
@@ -98,13 +102,23 @@ export class Replicas {
     const x = r.x && all.slice(1, 3 + 2 * b + b * m).reshape(W * b, d).to({ dtype: r.x.dtype });
     return {
       total: mean(0), perSample: part(3, b), sigma: part(3 + b, b), codes, m, regularisers: r.regularisers ? mean(2) : null,
-      batch: x && codes ? { x, codes: tensor(codes, { dtype: 'int64', shape: [W * b, m] }) } : null, stop: rows.some((row) => row[1] === 1),
+      batch: x && codes ? { x, codes: tensor(codes, { dtype: 'int64', shape: [W * b, m] }) } : null, stop: stopReason(Math.max(...rows.map((row) => row[1]!))),
     };
   }
 
   dispose(): void {
     this.averager?.dispose();
   }
+}
+
+/** A stop reason as a number that the ranks' maximum ranks: 0 none, 1 budget, 1 + the signal's number. */
+function stopCode(stop: StopReason): number {
+  return stop === null ? 0 : stop === 'budget' ? 1 : 1 + constants.signals[stop];
+}
+
+function stopReason(code: number): StopReason {
+  if (code <= 1) return code === 1 ? 'budget' : null;
+  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((s) => 1 + constants.signals[s] === code)!;
 }
 
 /** rank 0's counters in JSON (RNG states in base64). */

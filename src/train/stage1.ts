@@ -32,7 +32,7 @@ import { initFromRun } from './init-from.js';
 import { codebookAfterStep, initCodebook, keepsBatch } from './codebook-hooks.js';
 import { IntervalStats, collapseWarning } from './interval-stats.js';
 import { Progress } from './progress.js';
-import { Replicas, startReplicas } from './replicas.js';
+import { Replicas, startReplicas, type StopReason } from './replicas.js';
 import { Interrupted, StopSignals } from './signals.js';
 import type { ProcessGroup } from '../parallel/group.js';
 
@@ -158,7 +158,7 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
       // Batch, loss and backward; the loss of these weights verifies the checkpoint taken before.
       const { loss, batch, stop } = tidy(() => {
         const r = stepOnce(model, batches, gen, stats, replicas, { tau: tauAt(step), restarts: codebook?.restarts ?? null,
-          keepBatch: keepsBatch(codebook, step + 1), deadline, signalled: signal !== null });
+          keepBatch: keepsBatch(codebook, step + 1), deadline, signal });
         checkpoints.verify(step + 1, r.loss, r.total);
         return r;
       });
@@ -171,7 +171,9 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
       step += 1;
       stats.restarts += codebookAfterStep(codebook, step, batch, gen);
       progress.update(step, { loss: stats.runningLoss() });
-      last = step >= end || stop;
+      // A rank whose signal was not yet delivered learns it from the rank that stopped first.
+      if (stop !== null && stop !== 'budget') signal ??= stop;
+      last = step >= end || stop !== null;
       if (!replicas.writer) continue;
       if (step % t.logEvery === 0 || last) {
         const row = stats.flush();
@@ -201,18 +203,18 @@ async function train(cfg: RunConfig, run: RunDir, resume: Resume | null, o: Trai
 /**
  * Forward + backward of this rank's rows of one batch, gradients averaged over the ranks; returns
  * the whole batch's EDM loss, the total with regularisers, the batch points and codes when the
- * codebook needs them, and whether any rank stops after it (its time budget is spent, or a signal
- * asked it to).
+ * codebook needs them, and why the ranks stop after it (a signal any of them received, or a spent
+ * time budget), or null.
  */
 function stepOnce(model: DiscoDiff, batches: BatchIterator, gen: Generator, stats: IntervalStats, replicas: Replicas,
-  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean; deadline: number; signalled: boolean }):
-  { loss: number; total: number; batch: CodeBatch | null; stop: boolean } {
+  o: { tau: number; restarts: CodeRestarts | null; keepBatch: boolean; deadline: number; signal: NodeJS.Signals | null }):
+  { loss: number; total: number; batch: CodeBatch | null; stop: StopReason } {
   const b = batches.next();
   const r = withRowShard(replicas.rows, () => model.stageILoss(b.x, b.labels, gen, { tau: o.tau }));
   r.loss.backward();
   replicas.averageGradients();
   const s = replicas.gather({ total: r.loss, perSample: r.perSample, sigma: r.sigma, codes: r.codes, regularisers: r.regularisers,
-    x: o.keepBatch && r.codes ? b.x.flatten(1) : null, stop: o.signalled || performance.now() >= o.deadline });
+    x: o.keepBatch && r.codes ? b.x.flatten(1) : null, stop: o.signal ?? (performance.now() >= o.deadline ? 'budget' : null) });
   const loss = s.perSample.reduce((a, v) => a + v, 0) / s.perSample.length;
   stats.add(loss, s.perSample, s.sigma, s.codes ?? undefined, s.m || undefined, s.regularisers ?? undefined);
   if (s.codes) o.restarts?.observe(s.codes);
