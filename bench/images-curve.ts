@@ -66,7 +66,7 @@ async function train(setting: string, seed: number): Promise<void> {
     }
     console.log(`[curve] ${setting} seed ${seed}: training ${done} → ${minutes} min`);
     await both((a) => cli(['train', '--config', ARMS[a], '--out', live(setting, seed, a), '--minutes', String(minutes - done),
-      '--quiet', ...(done ? ['--resume'] : sets)]));
+      '--quiet', ...(done ? ['--resume'] : []), ...sets]));
     for (const a of arms) {
       const tmp = `${snapshot(setting, seed, a, minutes)}.tmp`;
       rmSync(tmp, { recursive: true, force: true });

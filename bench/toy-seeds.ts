@@ -8,15 +8,20 @@
  * Prints a table (per seed and the median) and writes bench/results/toy-seeds[-TAG].json.
  *
  * Usage: node --import tsx bench/toy-seeds.ts [--seeds 10] [--first 0] [--jobs 1] [--data 8gaussians]
- *          [--steps N] [--stage1-only] [--tag NAME] [--set latents.diversity=0.1 ...]
+ *          [--labels PATH] [--steps N] [--stage1-only] [--tag NAME] [--set latents.diversity=0.1 ...]
+ *        node --import tsx bench/toy-seeds.ts --suite [--seeds 10] [--jobs 2] [--cases grid,grid-k16,…]
  * --jobs N splits the seeds over N worker processes (each with DISCO_THREADS threads, else one per core).
  * --stage1-only trains DisCo-Diff alone and reports purity and codes used (for ablations);
  * --set overrides a key of the DisCo-Diff config, e.g. --set model.latentInput=none.
+ * --data array:PATH trains on an .npy of points [N, D] (--labels: their components, for purity).
+ * --suite runs every case of SUITE below (one toy-seeds run each, tag suite-NAME) and writes
+ * bench/results/toy-seeds-suite.json with a table of all cases against the issue's targets.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator } from '../src/engine/index.js';
+import { Generator, tidy } from '../src/engine/index.js';
+import { loadArrayData } from '../src/data/array.js';
 import { applyOverrides, loadConfig, parseConfig } from '../src/config/load.js';
 import { trainStage1 } from '../src/train/stage1.js';
 import { trainPrior } from '../src/train/stage2.js';
@@ -30,12 +35,17 @@ import { latentPurity } from '../src/metrics/modes.js';
 import { codeUsage } from '../src/metrics/code-usage.js';
 import { benchArgs } from './args.js';
 import { machineRecord } from './record.js';
+import { runSuite } from './toy-suite.js';
 
 const args = benchArgs('node --import tsx bench/toy-seeds.ts [flags]', {
   seeds: { kind: 'number', default: '10', help: 'how many training seeds' },
   first: { kind: 'number', default: '0', help: 'the first seed' },
   jobs: { kind: 'number', default: '1', help: 'worker processes the seeds are split over' },
-  data: { kind: 'string', default: '8gaussians', help: 'toy data set' },
+  data: { kind: 'string', default: '8gaussians', help: 'toy data set, or array:PATH (an .npy of points [N, D])' },
+  labels: { kind: 'string', help: 'with --data array:PATH, an .npy of the points\' components' },
+  suite: { kind: 'boolean', help: 'run the suite of data sets and codebook sizes (see SUITE)' },
+  cases: { kind: 'list', help: 'with --suite, only these cases' },
+  'low-nfe': { kind: 'list', help: 'the low-NFE settings to measure (src/eval/low-nfe.ts; default all)' },
   steps: { kind: 'number', help: 'Stage-I steps (default: the configs\' train.steps)' },
   'stage1-only': { kind: 'boolean', help: 'train DisCo-Diff alone; purity and codes used only' },
   tag: { kind: 'string', help: 'writes bench/results/toy-seeds-TAG.json' },
@@ -43,13 +53,23 @@ const args = benchArgs('node --import tsx bench/toy-seeds.ts [flags]', {
   'rows-out': { kind: 'string', help: '(a worker\'s own flag) write the rows here and exit' },
 });
 const { seeds, first, data: dataName, steps, tag, set: sets, jobs } = args;
-const stage1Only = args['stage1-only'], rowsOut = args['rows-out'];
+const stage1Only = args['stage1-only'], rowsOut = args['rows-out'], lowNfe = args['low-nfe'];
+if (args.suite) {
+  await runSuite({ seeds, jobs, cases: args.cases, steps });
+  process.exit(0);
+}
 const root = join(import.meta.dirname, 'results', `toy-seeds-run${tag ? `-${tag}` : ''}`);
 const CONFIGS = join(import.meta.dirname, '..', 'configs');
 
+/** The data section an override sets: a toy set by name, or an array file with its labels. */
+function dataOverride(): string {
+  if (!dataName.startsWith('array:')) return `data.name="${dataName}"`;
+  return `data=${JSON.stringify({ kind: 'array', path: dataName.slice(6), ...(args.labels && { labels: args.labels }) })}`;
+}
+
 function config(file: string, seed: number, extra: string[]) {
   const raw = JSON.parse(JSON.stringify(loadConfig(join(CONFIGS, file)))) as Record<string, unknown>;
-  applyOverrides(raw, [`train.seed=${seed}`, `data.name="${dataName}"`, ...(steps ? [`train.steps=${steps}`] : []), ...extra]);
+  applyOverrides(raw, [`train.seed=${seed}`, dataOverride(), ...(steps ? [`train.steps=${steps}`] : []), ...extra]);
   return parseConfig(raw, `${file} with overrides`);
 }
 
@@ -59,19 +79,30 @@ async function trained(file: string, dir: string, seed: number, extra: string[])
   await trainStage1(config(file, seed, extra), dir, { quiet: true });
 }
 
-/** Purity and codes used of the encoder's codes on fresh data. */
-function codeQuality(dir: string): { purity: number; codesUsed: number; perplexity: number } {
+/**
+ * Purity, inverse purity, codes used and perplexity of the encoder's codes: on 4000 fresh points of
+ * a toy set, or on the first 4000 points of an array with labels.
+ */
+function codeQuality(dir: string): { purity: number; inversePurity: number; codesUsed: number; perplexity: number } {
   const L = loadRun(dir);
   const data = L.cfg.data;
-  if (data.kind !== 'toy') throw new Error('toy runs only');
-  const g = new Generator(1_000_003);
-  const fresh = makeToy(data.name, 4000, g, { iid: true });
-  const { codes, probs } = L.model.extractLatents(fresh.x);
+  const probe = tidy(() => {
+    if (data.kind === 'toy') {
+      const g = new Generator(1_000_003);
+      const fresh = makeToy(data.name, 4000, g, { iid: true });
+      g.dispose();
+      return { x: fresh.x, labels: fresh.labels };
+    }
+    if (data.kind !== 'array' || !data.labels) throw new Error('toy runs, or array runs with labels, only');
+    const d = loadArrayData(data);
+    const n = Math.min(4000, d.x.size(0));
+    return { x: d.x.slice(0, 0, n), labels: d.components!.slice(0, 0, n) };
+  });
+  const { codes, probs } = L.model.extractLatents(probe.x);
   const usage = codeUsage(codes, L.cfg.latents.k);
-  const r = { purity: latentPurity(codes.select(1, 0), fresh.labels).purity, codesUsed: usage.used[0]!,
-    perplexity: usage.perplexity[0]! };
-  for (const t of [codes, probs, fresh.x, fresh.labels]) t.dispose();
-  g.dispose();
+  const p = latentPurity(codes.select(1, 0), probe.labels);
+  const r = { purity: p.purity, inversePurity: p.inversePurity, codesUsed: usage.used[0]!, perplexity: usage.perplexity[0]! };
+  for (const t of [codes, probs, probe.x, probe.labels]) t.dispose();
   L.model.dispose();
   return r;
 }
@@ -79,9 +110,12 @@ function codeQuality(dir: string): { purity: number; codesUsed: number; perplexi
 interface SeedRow {
   seed: number;
   purity: number;
+  inversePurity: number;
   codesUsed: number;
   perplexity: number;
+  /** Means over the evaluation's draws, and their spreads. */
   w2?: { dm: number; disco: number; floor: number };
+  w2Spread?: { dm: number; disco: number; floor: number };
   offMode?: { dm: number | null; disco: number | null };
   lowNfe?: Record<string, { dm: number; disco: number }>;
   curvatureBinsLower?: number;
@@ -98,6 +132,7 @@ if (jobs > 1) {
     .filter((w) => w.n > 0).map((w, j) => {
       const out = join(root, `rows-${j}.json`);
       const own = [...(steps !== undefined ? ['--steps', String(steps)] : []), '--data', dataName, ...(tag ? ['--tag', tag] : []),
+        ...(args.labels ? ['--labels', args.labels] : []), ...(lowNfe ? ['--low-nfe', lowNfe.join(',')] : []),
         ...(stage1Only ? ['--stage1-only'] : []), ...sets.flatMap((x) => ['--set', x])];
       const argv = ['--import', 'tsx', import.meta.filename, ...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out];
       return { out, done: new Promise<void>((resolve, reject) => {
@@ -119,11 +154,12 @@ for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
     // Evaluation seed = training seed: the samples' and the reference's draws vary across rows too,
     // so the median is over evaluation noise as well (with one fixed seed, every row would share
     // the same reference draw and the same code counts from the prior).
-    const a = evaluateToyRun(dm, { seed }), b = evaluateToyRun(disco, { seed });
+    const a = evaluateToyRun(dm, { seed, lowNfe }), b = evaluateToyRun(disco, { seed, lowNfe });
     a.artifacts.dispose();
     b.artifacts.dispose();
     const ma: ToyMetrics = a.metrics, mb: ToyMetrics = b.metrics;
     row.w2 = { dm: ma.w2, disco: mb.w2, floor: ma.w2Floor };
+    row.w2Spread = { dm: ma.w2Spread, disco: mb.w2Spread, floor: ma.w2FloorSpread };
     row.offMode = { dm: ma.offMode, disco: mb.offMode };
     const lower = (x: TimeSeries, y: TimeSeries) => x.value.filter((v, i) => y.value[i]! < v).length / x.value.length;
     row.curvatureBinsLower = lower(ma.curvature, mb.curvature);
@@ -153,6 +189,7 @@ const good = rows.filter((r) => r.purity >= 0.95 && r.codesUsed === (dataName ==
 const summary: Record<string, unknown> = {
   data: dataName, seeds: rows.map((r) => r.seed), overrides: sets, steps: steps ?? 'config',
   purityMedian: median(rows.map((r) => r.purity)), purityMin: Math.min(...rows.map((r) => r.purity)),
+  inversePurityMedian: median(rows.map((r) => r.inversePurity)), inversePurityMin: Math.min(...rows.map((r) => r.inversePurity)),
   seedsWithPurity95AllCodes: good,
 };
 if (!stage1Only) {
@@ -162,7 +199,7 @@ if (!stage1Only) {
     offModeMedian: { dm: median(rows.map((r) => r.offMode!.dm ?? 0)), disco: median(rows.map((r) => r.offMode!.disco ?? 0)) },
     curvatureBinsLowerMedian: median(rows.map((r) => r.curvatureBinsLower!)),
     turningBinsLowerMedian: median(rows.map((r) => r.turningBinsLower!)),
-    lowNfeMedian: Object.fromEntries(Object.keys(LOW_NFE).map((k) =>
+    lowNfeMedian: Object.fromEntries(Object.keys(LOW_NFE).filter((k) => !lowNfe || lowNfe.includes(k)).map((k) =>
       [k, { dm: median(rows.map((r) => r.lowNfe![k]!.dm)), disco: median(rows.map((r) => r.lowNfe![k]!.disco)) }])),
   });
 }

@@ -129,19 +129,21 @@ export async function sample(o: SampleCliOptions): Promise<void> {
     `prior ${(100 * share).toFixed(2)}% of sampling time)`);
 }
 
-export async function evaluate(o: { run: string; n?: number; seed: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> &
+export async function evaluate(o: { run: string; n?: number; seed: number; draws?: number } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> &
   LaunchCliOptions): Promise<void> {
   checkOutputs([{ what: 'eval\'s metrics file', path: new RunDir(o.run).evalMetrics }]);
   if (isDockingRun(o.run)) {
     if (wantsLaunch(o)) throw new Error('a docking run is evaluated in one process');
     if (o.sampler || o.restart) throw new Error('--sampler and --restart are for image runs; a docking run samples with its sample.sampler');
+    if (o.draws) throw new Error('--draws is for vector (toy or array) runs');
     const m = evaluateDockingRun(o.run, { seed: o.seed, limit: o.n, steps: o.steps });
     console.log(JSON.stringify({ model: m.model, randomBlind: m.randomBlind }, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v), 1));
     return;
   }
   if (wantsLaunch(o)) return launchWorkers(o);
   await asWorker(async (group) => {
-    const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, steps: o.steps, sampler: o.sampler, restart: o.restart, group });
+    const m = await evaluateRun(o.run, { n: o.n, seed: o.seed, draws: o.draws, steps: o.steps, sampler: o.sampler, restart: o.restart,
+      group });
     if (!group || group.rank === 0) console.log(JSON.stringify(m, (_k, v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v), 1).slice(0, 2000));
   });
 }
@@ -152,11 +154,12 @@ export async function plot(o: { run: string; baseline?: string; seed: number }):
   for (const p of Object.values(paths)) console.log(`wrote ${p}`);
 }
 
-export async function demo(o: { out?: string; steps?: number; quiet?: boolean; images?: boolean; n: number }): Promise<void> {
-  const out = o.out ?? (o.images ? 'runs/demo-images' : 'runs/demo');
+export async function demo(o: { out?: string; steps?: number; quiet?: boolean; images?: boolean; n: number; seed?: number }):
+  Promise<void> {
+  const out = o.out ?? (o.images ? 'runs/demo-images' : o.seed !== undefined ? `runs/demo-seed${o.seed}` : 'runs/demo');
   checkOutputs([{ what: '--out', path: out, kind: 'directory' }]);
   if (o.images) {
-    if (o.steps) throw new Error('demo --images trains nothing: --steps does not apply');
+    if (o.steps || o.seed !== undefined) throw new Error('demo --images trains nothing: --steps and --seed do not apply');
     const m = await (await import('../eval/image-demo.js')).runImageDemo(out, { n: o.n });
     const pct = (v: number | undefined) => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
     console.log(`demo done: ${out}/report.md\nFD-FMNIST (${o.n} samples) EDM ${m.edm.fd?.toFixed(1)}  DisCo-Diff ${m.disco.fd?.toFixed(1)}; ` +
@@ -164,9 +167,11 @@ export async function demo(o: { out?: string; steps?: number; quiet?: boolean; i
       `test images ${pct(m.edm.recognisable?.reference)}`);
     return;
   }
-  const s = await runDemo(out, { steps: o.steps, quiet: o.quiet });
+  const s = await runDemo(out, { steps: o.steps, quiet: o.quiet, seed: o.seed });
+  const w2 = (k: 'dm' | 'disco' | 'floor') => `${s.w2[k].toFixed(3)}±${s.w2_spread[k].toFixed(3)}`;
   console.log(`demo done: ${out}/report.md\n` +
-    `W2 dm ${s.w2.dm.toFixed(3)}  disco ${s.w2.disco.toFixed(3)}  floor ${s.w2.floor.toFixed(3)}; ` +
+    `W2 (mean ± sd of ${s.w2_draws} draws) dm ${w2('dm')}  disco ${w2('disco')}  floor ${w2('floor')}; ` +
+    `disco − dm ${s.w2_difference.mean.toFixed(3)} ± ${s.w2_difference.se.toFixed(3)} (${s.w2_difference.verdict}); ` +
     `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}`);
 }
 

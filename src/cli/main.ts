@@ -83,7 +83,9 @@ const evaluate = program.command('eval')
   .option('--seed <s>', 'random seed', seed(), 0)
   .option('--steps <n>', 'sampler steps (images and docking; default: the run\'s sample.steps)', atMost('--steps', LIMITS.sampleSteps, posInt))
   .option('--sampler <name>', `${SAMPLER_NAMES.join(' | ')} (images)`, oneOf('--sampler', SAMPLER_NAMES))
-  .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'));
+  .option('--restart <interval>', `${RESTART_HELP} (images)`, restartIntervals('--restart'))
+  .option('--draws <n>', 'vector data: draws of samples and reference points that W2 and its floor average over (default 5)',
+    atMost('--draws', LIMITS.samples, posInt));
 withLauncher(evaluate, 'they draw the samples together; every node must see the run directory')
   .action(async (o) => (await import('./commands.js')).evaluate(o));
 
@@ -97,7 +99,8 @@ program.command('plot')
 program.command('demo')
   .description('8 Gaussians end to end: plain DM vs DisCo-Diff, prior, samples, metrics, figures, report; ' +
     'with --images, the pretrained Fashion-MNIST pair in models/: samples, FD, recognisable share, latent figures')
-  .option('--out <dir>', 'output directory (default: runs/demo, with --images runs/demo-images)')
+  .option('--out <dir>', 'output directory (default: runs/demo, with --seed S runs/demo-seedS, with --images runs/demo-images)')
+  .option('--seed <s>', 'training seed of both runs (default: the configs\' train.seed)', seed())
   .option('--steps <n>', 'Stage-I steps per model', atMost('--steps', LIMITS.trainSteps, posInt))
   .option('--images', 'the pretrained image pair instead of 8 Gaussians (nothing is trained)')
   .option('--n <n>', 'samples per image model (with --images)', atMost('--n', LIMITS.samples, posInt), 300)

@@ -37,7 +37,7 @@ export const LIMITS = {
 /** A 2-D toy set (src/data/toy.ts). */
 export const ToyDataConfig = z.strictObject({
   kind: z.literal('toy'),
-  /** 8gaussians | grid | moons | checkerboard | spirals */
+  /** 8gaussians | weighted | elongated | grid | moons | checkerboard | spirals (src/data/toy.ts) */
   name: z.string().default('8gaussians'),
   n: upTo(LIMITS.points).default(8000),
 });
@@ -199,6 +199,13 @@ export const LatentConfig = z.strictObject({
    * low-dimensional data, so image models need 'encoder' or 'random'.
    */
   centreInit: z.enum(['random', 'kmeans', 'encoder']).default('kmeans'),
+  /**
+   * With centreInit 'kmeans': Adam steps that fit the encoder alone, before Stage I, to route each
+   * training point to its k-means cluster (src/disco/codebook/route-init.ts); 0 = off (the paper's
+   * start: a random encoder). Default 300: on the 5×5 grid a random encoder's codes died faster
+   * than restarts revived them (docs/latents.md).
+   */
+  routeInit: int.nonnegative().default(300),
   /**
    * Code restarts for analytic-Gaussian denoisers, every this many steps (0 = off, the paper): a
    * dead code is re-seeded at a badly served data point, and when splitting the worst-served code

@@ -11,6 +11,7 @@ import { loadPrior, loadRun } from '../train/load-run.js';
 import { evaluateToyRun } from './toy.js';
 import { compareFigures, runFigures, summary, writeReport } from './toy-report.js';
 import { writeEvalMetrics } from './metrics-file.js';
+import type { pairedDifference } from '../metrics/repeats.js';
 import type { SamplingOverrides } from '../disco/sample.js';
 import type { ProcessGroup } from '../parallel/group.js';
 
@@ -27,9 +28,12 @@ function isVector(dir: string): boolean {
  * Measures a run and writes RUN/metrics.json. With a data-parallel `group` (every rank reads the
  * run) the ranks draw the samples together and rank 0 writes.
  */
-export async function evaluateRun(dir: string, o: { n?: number; seed?: number; group?: ProcessGroup | null } &
+export async function evaluateRun(dir: string, o: { n?: number; seed?: number; draws?: number; group?: ProcessGroup | null } &
   Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<Record<string, unknown>> {
-  if (!isVector(dir)) return (await import('./images.js')).evaluateImageRun(dir, o);
+  if (!isVector(dir)) {
+    if (o.draws) throw new Error('eval --draws applies to vector (toy or array) runs; an image run reports FD on --n samples');
+    return (await import('./images.js')).evaluateImageRun(dir, o);
+  }
   if (o.steps || o.sampler || o.restart) {
     throw new Error('eval --steps/--sampler/--restart apply to image runs; vector (toy or array) runs report a low-NFE table (lowNfe)');
   }
@@ -85,16 +89,22 @@ function checkBaseline(dir: string, baseline: string): void {
 
 /**
  * The main job: plain DM and DisCo-Diff on 8 Gaussians with the configs in configs/, the prior,
- * evaluation at n = 4000, figures and OUT/report.md + OUT/metrics.json. Re-running resumes or
- * reuses finished runs.
+ * evaluation at n = 4000, figures and OUT/report.md + OUT/metrics.json. `seed` is both runs'
+ * train.seed (that of the configs when omitted). Re-running resumes or reuses finished runs of the
+ * same seed.
  */
-export async function runDemo(out: string, o: { steps?: number; quiet?: boolean } = {}) {
+export async function runDemo(out: string, o: { steps?: number; quiet?: boolean; seed?: number } = {}) {
   const speed: Record<string, number> = {};
   for (const [name, file] of [['dm', 'toy-edm.yaml'], ['disco', 'toy-disco.yaml']] as const) {
     const cfg = loadConfig(join(CONFIGS, file));
     if (o.steps) cfg.train.steps = o.steps;
+    if (o.seed !== undefined) cfg.train.seed = o.seed;
     const dir = join(out, name);
     const resume = existsSync(new RunDir(dir).checkpoint);
+    const trained = resume ? loadConfig(new RunDir(dir).config).train.seed : cfg.train.seed;
+    if (trained !== cfg.train.seed) {
+      throw new Error(`${dir} was trained with seed ${trained}, not ${cfg.train.seed}: give another --out (or delete it)`);
+    }
     const r = await trainStage1(cfg, dir, { resume, quiet: o.quiet });
     speed[name] = r.stepsPerSec;
   }
@@ -109,7 +119,9 @@ export async function runDemo(out: string, o: { steps?: number; quiet?: boolean 
     const figures = compareFigures(join(out, 'figures'), dm, disco);
     writeTextAtomic(join(out, 'metrics.json'), JSON.stringify(s, null, 2));
     writeReport(join(out, 'report.md'), s, figures);
-    return s as { w2: { dm: number; disco: number; floor: number }; off_mode: { dm: number; disco: number } };
+    type W2 = { dm: number; disco: number; floor: number };
+    return s as { w2: W2; w2_spread: W2; w2_draws: number; w2_difference: ReturnType<typeof pairedDifference>;
+      off_mode: { dm: number; disco: number } };
   } finally {
     dm.artifacts.dispose();
     disco.artifacts.dispose();

@@ -148,18 +148,20 @@ function median(v: number[]): number {
 export function evaluateDockingRun(dir: string, o: { seed: number; limit?: number; steps?: number }): Record<string, unknown> {
   const L = loadDockingRun(dir);
   if (o.steps) L.cfg.sample.steps = o.steps;
+  // A DisCo-DiffDock run docks with its prior's latents, as `dock` does.
+  let prior: DockingLatentPrior | null = null;
   try {
     const { test } = loadComplexes(L.cfg);
     const complexes = o.limit ? test.slice(0, o.limit) : test;
-    // A DisCo-DiffDock run docks with its prior's latents, as `dock` does.
-    const latents: LatentSource | undefined = L.encoder
-      ? { kind: 'prior', prior: loadDockingPrior(L), logitScale: L.cfg.latents.prior.logitScale } : undefined;
+    prior = L.encoder ? loadDockingPrior(L) : null;
+    const latents: LatentSource | undefined = prior ? { kind: 'prior', prior, logitScale: L.cfg.latents.prior.logitScale } : undefined;
     const model = evaluateDocking(L.cfg, complexes, { kind: 'model', net: L.net, latents }, { seed: o.seed });
     const random = evaluateDocking(L.cfg, complexes, { kind: 'blind' }, { seed: o.seed });
     const out = { step: L.step, seed: o.seed, model: summarizeDocking(model), randomBlind: summarizeDocking(random), perComplex: model };
     writeTextAtomic(L.run.evalMetrics, JSON.stringify(out, null, 1));
     return out;
   } finally {
+    prior?.dispose();
     L.net.dispose();
     L.encoder?.dispose();
   }

@@ -8,6 +8,7 @@ import { scatterSamples } from '../plot/samples.js';
 import { principalAxes, projectOnAxes } from '../plot/pca.js';
 import type { ReferenceSource, ToyArtifacts, ToyMetrics } from './toy.js';
 import type { W2Kind } from '../metrics/ot.js';
+import { pairedDifference } from '../metrics/repeats.js';
 import { lowNfeLabel } from './low-nfe.js';
 import type { TimeSeries } from '../metrics/curvature.js';
 
@@ -85,6 +86,10 @@ export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; 
     data: dm.data,
     dim: dm.dim,
     w2: { dm: dm.w2, disco: disco.w2, floor: dm.w2Floor },
+    w2_spread: { dm: dm.w2Spread, disco: disco.w2Spread, floor: dm.w2FloorSpread },
+    w2_draws: dm.w2Draws,
+    // Draw r uses the same seeds whatever the number of draws, so the first draws pair up.
+    w2_difference: pairedDifference(...paired(dm.w2ByDraw, disco.w2ByDraw)),
     w2_kind: dm.w2Kind,
     w2_reference: dm.w2Reference,
     off_mode: { dm: dm.offMode, disco: disco.offMode },
@@ -103,10 +108,17 @@ export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; 
   };
 }
 
+const paired = (a: number[], b: number[]): [number[], number[]] => {
+  const n = Math.min(a.length, b.length);
+  return [a.slice(0, n), b.slice(0, n)];
+};
+
 /** The summary's fields as `writeReport` reads them (null: not measured for these data). */
 interface Summary {
   data: string; dim: number; w2_kind: W2Kind; w2_reference: ReferenceSource;
-  w2: Record<'dm' | 'disco' | 'floor', number>; off_mode: Pair<number | null>; max_mode_weight_error: Pair<number | null>;
+  w2: Record<'dm' | 'disco' | 'floor', number>; w2_spread: Record<'dm' | 'disco' | 'floor', number>; w2_draws: number;
+  w2_difference: ReturnType<typeof pairedDifference>;
+  off_mode: Pair<number | null>; max_mode_weight_error: Pair<number | null>;
   turning_mean: Pair<number>; purity: number | null; codes_used: number | null; prior_share_of_sampling: number;
   nfe: number; n: number; train_steps_per_sec: Pair<number>; steps: Pair<number>;
   curvature_lower_fraction: number; turning_lower_fraction: number; low_nfe_w2: Record<string, Pair<number>>;
@@ -122,8 +134,9 @@ export function writeReport(path: string, s: Record<string, unknown>, figures: R
     (v.dm === null || v.disco === null ? [] : [`| ${label} | ${f(v.dm, d)} | ${f(v.disco, d)} |`]);
   const w2 = S.w2_kind === 'sliced' ? 'Sliced W2' : 'W2';
   const against = S.w2_reference === 'fresh' ? 'fresh data from the same generator' : 'points of the training data';
+  const pm = (k: 'dm' | 'disco' | 'floor') => `${f(S.w2[k])} ± ${f(S.w2_spread[k])}`;
   const rows = [
-    `| ${w2} to ${S.w2_reference === 'fresh' ? 'fresh data' : 'training points'} (floor ${w2}(data, data) = ${f(S.w2.floor)}) | ${f(S.w2.dm)} | ${f(S.w2.disco)} |`,
+    `| ${w2} to ${S.w2_reference === 'fresh' ? 'fresh data' : 'training points'} (floor ${w2}(data, data) = ${pm('floor')}) | ${pm('dm')} | ${pm('disco')} |`,
     ...row('off-mode fraction (> 5σ from every mode)', S.off_mode, 4),
     ...row('largest mode-weight error', S.max_mode_weight_error, 4),
     ...Object.entries(S.low_nfe_w2).map(([k, v]) => `| ${w2} at low NFE: ${lowNfeLabel(k)} | ${f(v.dm)} | ${f(v.disco)} |`),
@@ -141,6 +154,9 @@ export function writeReport(path: string, s: Record<string, unknown>, figures: R
     `Both models: the same MLP denoiser (${S.steps.dm} / ${S.steps.disco} Stage-I steps), ${S.nfe} NFE.`,
     'DisCo-Diff adds discrete latents, their encoder and an AR prior.',
     `Metrics at n = ${S.n} samples against ${against}${S.w2_kind === 'sliced' ? '; W2 is the sliced W2 (D too large for the exact one)' : ''}.`,
+    `${w2} and its floor: mean ± standard deviation over ${S.w2_draws} draws of new samples and new reference points; the other rows: the first draw.`,
+    `DisCo-Diff − DM in ${w2}, paired by draw: ${S.w2_difference.mean >= 0 ? '+' : ''}${f(S.w2_difference.mean)} ± ${f(S.w2_difference.se)} (standard error): ` +
+      `${['lower', 'higher'].includes(S.w2_difference.verdict) ? `DisCo-Diff ${S.w2_difference.verdict}` : S.w2_difference.verdict}.`,
     '',
     '| metric | plain DM | DisCo-Diff |',
     '|---|---|---|',

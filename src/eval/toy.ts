@@ -2,7 +2,8 @@
  * Evaluation of a vector run (toy or array data, points of any dimension D; DisCo-Diff, Xu et al.
  * 2024, App. F) against reference points: for a toy set, fresh i.i.d. data from the same generator;
  * for an array, two disjoint random subsets of the data file (so W2 is measured against training
- * points). W2 at n samples next to its finite-sample floor W2(reference, reference), off-mode
+ * points). W2 at n samples next to its finite-sample floor W2(reference, reference), each the mean
+ * over W2_DRAWS independent draws of samples and reference points with its spread, off-mode
  * fraction and mode weights (known mixtures), latent purity (known components), ODE curvature and
  * Jacobian norm along trajectories, loss vs σ, and the AR prior's share of sampling time.
  */
@@ -17,6 +18,7 @@ import { latentDenoiser } from '../disco/denoiser.js';
 import { edmSigmas } from '../edm/schedule.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { w2Auto, type W2Kind } from '../metrics/ot.js';
+import { repeated } from '../metrics/repeats.js';
 import { codeStats, latentPurity, modeStats } from '../metrics/modes.js';
 import { edmVelocity, odeCurvature, type TimeSeries } from '../metrics/curvature.js';
 import { jacobianNorm } from '../metrics/jacobian.js';
@@ -33,9 +35,18 @@ export interface ToyMetrics {
   steps: number;
   /** Samples and reference points per set (array data: at most half the data file's points). */
   n: number;
-  /** W2(model samples, reference) and the floor W2(reference, other reference). */
+  /**
+   * W2(model samples, reference) and the floor W2(reference, other reference): means over `w2Draws`
+   * draws of new samples and new reference points, and their standard deviations over the draws.
+   */
   w2: number;
+  w2Spread: number;
   w2Floor: number;
+  w2FloorSpread: number;
+  w2Draws: number;
+  /** W2 and the floor per draw (the same reference draws for every run evaluated with the same seed and n). */
+  w2ByDraw: number[];
+  w2FloorByDraw: number[];
   /** Which W2 these are: exact (D ≤ EXACT_W2_MAX_DIM) or sliced. */
   w2Kind: W2Kind;
   /** The reference points: fresh draws of a toy set, or disjoint subsets of the training points (array data). */
@@ -45,8 +56,13 @@ export interface ToyMetrics {
   maxWeightError: number | null;
   missingModes: number | null;
   modeWeights: number[] | null;
-  /** How well the encoder's codes match the true components (DisCo-Diff on mixtures or labelled arrays). */
+  /**
+   * How well the encoder's codes match the true components (DisCo-Diff on mixtures or labelled
+   * arrays): purity (each code's members from one component) and inverse purity (each component's
+   * points in one code).
+   */
   purity: number | null;
+  inversePurity: number | null;
   codesUsed: number | null;
   codeEntropy: number | null;
   /**
@@ -56,7 +72,7 @@ export interface ToyMetrics {
   curvature: TimeSeries;
   turning: TimeSeries;
   turningMean: number;
-  /** W2 (of kind w2Kind) to the same reference at low NFE, keyed as LOW_NFE (`heun5`, `restart3+2x1`, …). */
+  /** W2 (of kind w2Kind) to the first draw's reference at low NFE, keyed as LOW_NFE (`heun5`, `restart3+2x1`, …). */
   lowNfe: Record<string, number>;
   jacobian: TimeSeries;
   lossVsSigma: { sigma: number[]; loss: number[] };
@@ -80,10 +96,21 @@ export interface ToyArtifacts {
   dispose(): void;
 }
 
+/**
+ * Draws of samples and reference points that W2 and its floor average over. At n = 4000 on 8
+ * Gaussians one draw's mode weights (a multinomial lottery) move W2 by about as much as the gap
+ * between the models: two evaluations of the same runs gave DisCo-Diff 0.41 and 0.28.
+ */
+export const W2_DRAWS = 5;
+
 /** Sample count, seed and evaluation settings of a vector run. */
 export interface ToyEvalOptions {
   n?: number;
   seed?: number;
+  /** Draws of samples and reference points for W2 and its floor (W2_DRAWS). */
+  draws?: number;
+  /** The LOW_NFE settings to measure (default: all). */
+  lowNfe?: string[];
   /** Trajectories used for curvature, Jacobian norms and drawing. */
   trajectories?: number;
   /** A data-parallel group: the samples are drawn by all ranks together (`generate`). */
@@ -94,18 +121,18 @@ export interface ToyEvalOptions {
 export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
   const L = loadRun(dir);
   const seed = o.seed ?? 0, M = o.trajectories ?? 200;
-  const ref = referencePoints(dir, L.cfg.data, o.n ?? 4000, seed);
+  const ref = referencePoints(dir, L.cfg.data, o.n ?? 4000, seed, 0);
   const { n, a, b, mix } = ref;
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
   const group = o.group ?? null;
   const codePrior = prior && { model: prior, temperature: L.cfg.prior.temperature };
   const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior: codePrior, group });
   const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior: codePrior, keepTrajectory: true, group });
-  const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std }) : null;
+  const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std, trueWeights: mix.weights, covariances: mix.covariances }) : null;
   const codes = L.model.encoder ? L.model.extractLatents(a).codes : null;
   const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
   const flow = flowStats(L, traj);
-  const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).map(([key, setting]) => {
+  const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).filter(([key]) => !o.lowNfe || o.lowNfe.includes(key)).map(([key, setting]) => {
     const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior: codePrior, group });
     const v = w2Auto(g.x, a).value;
     g.x.dispose();
@@ -115,13 +142,23 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   const lvs = sigmaGrid();
   const lossGen = new Generator(seed + 7);
   const main = w2Auto(gen.x, a);
+  const w2 = [main.value], floor = [w2Auto(b, a).value];
+  for (let r = 1; r < (o.draws ?? W2_DRAWS); r++) {
+    const d = referencePoints(dir, L.cfg.data, n, seed, r);
+    const g = generate(L.model, L.info, { n: d.n, seed: drawSeed(seed, r), sample: L.cfg.sample, prior: codePrior, group });
+    w2.push(w2Auto(g.x, d.a).value);
+    floor.push(w2Auto(d.b, d.a).value);
+    for (const t of [g.x, g.codes, d.a, d.b, d.labels]) t?.dispose();
+  }
+  const [W, F] = [repeated(w2), repeated(floor)];
+  const purity = joint && ref.labels ? latentPurity(joint, ref.labels) : null;
   const metrics: ToyMetrics = {
     run: dir, data: ref.name, dim: a.size(1),
     latents: !!L.model.encoder, steps: L.step, n,
-    w2: main.value, w2Floor: w2Auto(b, a).value, w2Kind: main.kind, w2Reference: ref.source,
+    w2: W.mean, w2Spread: W.sd, w2Floor: F.mean, w2FloorSpread: F.sd, w2Draws: W.draws, w2ByDraw: w2, w2FloorByDraw: floor, w2Kind: main.kind, w2Reference: ref.source,
     offMode: modes?.offModeFraction ?? null, maxWeightError: modes?.maxWeightError ?? null,
     missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
-    purity: joint && ref.labels ? latentPurity(joint, ref.labels).purity : null,
+    purity: purity?.purity ?? null, inversePurity: purity?.inversePurity ?? null,
     codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
     ...flow, lowNfe,
     lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a, lvs, { generator: lossGen }) },
@@ -154,27 +191,31 @@ interface Reference {
   b: Tensor;
   labels: Tensor | null;
   source: ReferenceSource;
-  mix: { centers: number[][]; std: number } | null;
+  mix: { centers: number[][]; std: number; weights?: number[]; covariances?: number[][][] } | null;
 }
 
+/** The seed of draw r of an evaluation with `seed` (draw 0 uses the seed itself). */
+const drawSeed = (seed: number, r: number) => seed + 104_729 * r;
+
 /**
- * A toy set: two fresh i.i.d. draws of n points. An array: two disjoint random subsets of its
- * points, of n each or, when the file holds fewer than 2n, ⌊N/2⌋ each.
+ * Draw r of the reference points. A toy set: two fresh i.i.d. draws of n points. An array: two
+ * disjoint random subsets of its points, of n each or, when the file holds fewer than 2n, ⌊N/2⌋ each.
  */
-function referencePoints(dir: string, data: DataConfig, n: number, seed: number): Reference {
+function referencePoints(dir: string, data: DataConfig, n: number, seed: number, r: number): Reference {
+  const s = drawSeed(seed, r);
   if (data.kind === 'toy') {
-    const fresh = (s: number) => {
-      const g = new Generator(s);
+    const fresh = (from: number) => {
+      const g = new Generator(from);
       try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
     };
-    const [a, b] = [fresh(1_000_003 + seed), fresh(2_000_003 + seed)];
+    const [a, b] = [fresh(1_000_003 + s), fresh(2_000_003 + s)];
     b.labels.dispose();
-    const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std } : null;
+    const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std, weights: a.weights, covariances: a.covariances } : null;
     return { name: data.name, n, a: a.x, b: b.x, labels: a.labels, source: 'fresh', mix };
   }
   if (data.kind !== 'array') throw new Error(`${dir} is not a vector (toy or array) run (data.kind = ${data.kind})`);
   const d = loadArrayData(data);
-  const g = new Generator(3_000_017 + seed);
+  const g = new Generator(3_000_017 + s);
   try {
     const N = d.x.size(0), m = Math.min(n, Math.floor(N / 2));
     if (m < 1) throw new Error(`data.path: ${data.path}: holds a single point; eval needs at least 2 (two disjoint sets of reference points)`);

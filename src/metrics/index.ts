@@ -10,3 +10,4 @@ export * from './jacobian.js';
 export * from './code-usage.js';
 export * from './frechet.js';
 export * from './precision-recall.js';
+export * from './repeats.js';

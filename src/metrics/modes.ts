@@ -22,23 +22,26 @@ export interface ModeStats {
 
 /**
  * Off-mode fraction and mode weights. `radius` defaults to 5·std (1.0 for the paper's σ = 0.2);
- * the true weights default to uniform.
+ * the true weights default to uniform. With per-mode `covariances` (d×d), distances are
+ * Mahalanobis: a sample is off-mode beyond 5 standard deviations of its nearest mode in that metric.
  */
 export function modeStats(samples: Points, centers: number[][],
-  o: { std?: number; radius?: number; trueWeights?: number[] } = {}): ModeStats {
+  o: { std?: number; radius?: number; trueWeights?: number[]; covariances?: number[][][] } = {}): ModeStats {
   const { data, n, d } = toPoints(samples);
   const K = centers.length;
-  const radius = o.radius ?? 5 * (o.std ?? 0.2);
+  const precisions = o.covariances?.map(inverse) ?? null;
+  const limit = precisions ? 25 : (o.radius ?? 5 * (o.std ?? 0.2)) ** 2;
   const counts = new Array<number>(K).fill(0);
+  const diff = new Array<number>(d);
   let off = 0;
   for (let i = 0; i < n; i++) {
     let best = -1, bestD = Infinity;
     for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (data[i * d + t]! - centers[k]![t]!) ** 2;
+      for (let t = 0; t < d; t++) diff[t] = data[i * d + t]! - centers[k]![t]!;
+      const s = precisions ? quadratic(precisions[k]!, diff) : diff.reduce((a, v) => a + v * v, 0);
       if (s < bestD) { bestD = s; best = k; }
     }
-    if (bestD > radius * radius) off++;
+    if (bestD > limit) off++;
     else counts[best]!++;
   }
   const on = n - off;
@@ -46,6 +49,30 @@ export function modeStats(samples: Points, centers: number[][],
   const truth = o.trueWeights ?? new Array<number>(K).fill(1 / K);
   const maxWeightError = Math.max(...weights.map((w, k) => Math.abs(w - truth[k]!)));
   return { offModeFraction: n > 0 ? off / n : 0, weights, counts, maxWeightError, missingModes: counts.filter((c) => c === 0).length };
+}
+
+/** vᵀ P v. */
+function quadratic(P: number[][], v: number[]): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) for (let j = 0; j < v.length; j++) s += v[i]! * P[i]![j]! * v[j]!;
+  return s;
+}
+
+/** The inverse of a symmetric positive-definite matrix (Gauss–Jordan; the small covariances of toy modes). */
+function inverse(A: number[][]): number[][] {
+  const n = A.length;
+  const M = A.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    const p = M[c]![c]!;
+    if (!(Math.abs(p) > 1e-300)) throw new Error('modeStats: a covariance is singular');
+    for (let j = 0; j < 2 * n; j++) M[c]![j]! /= p;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = M[r]![c]!;
+      for (let j = 0; j < 2 * n; j++) M[r]![j]! -= f * M[c]![j]!;
+    }
+  }
+  return M.map((row) => row.slice(n));
 }
 
 /** Integer labels from a tensor or array. */

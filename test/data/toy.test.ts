@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, tidy } from '../../src/engine/index.js';
-import { TOY_DATASETS, eightGaussians, makeToy } from '../../src/data/toy.js';
+import { TOY_DATASETS, eightGaussians, elongatedGaussians, makeToy, weightedGaussians } from '../../src/data/toy.js';
 
 test('every toy dataset has the right shapes and dtypes and is reproducible from a seed', () => {
   for (const name of Object.keys(TOY_DATASETS)) {
@@ -60,6 +60,35 @@ test('other generators: label ranges and geometry', () => {
     for (let i = 0; i < 4000; i++) {      // dark cells of a 4×4 board on [-4, 4]²: column and row parities agree
       const cx = Math.floor((x[2 * i]! + 4) / 2), cy = Math.floor((x[2 * i + 1]! + 4) / 2);
       assert.equal((cx + cy) % 2, 0);
+    }
+  });
+});
+
+test('weighted 8 Gaussians: weights 1 … 10 evenly spaced; exact shares, and i.i.d. draws at those frequencies', () => {
+  tidy(() => {
+    const d = weightedGaussians(1000, new Generator(3));
+    const w = d.weights!;
+    assert.ok(Math.abs(w.reduce((s, v) => s + v, 0) - 1) < 1e-12 && Math.abs(w[7]! / w[0]! - 10) < 1e-12, `weights ${w}`);
+    const count = (labels: number[], k: number) => labels.filter((l) => l === k).length;
+    const exact = d.labels.toFlatArray();
+    w.forEach((v, k) => assert.ok(Math.abs(count(exact, k) - 1000 * v) < 1, `component ${k}: ${count(exact, k)} vs ${1000 * v}`));
+    const iid = weightedGaussians(80_000, new Generator(4), { iid: true }).labels.toFlatArray();
+    w.forEach((v, k) => assert.ok(Math.abs(count(iid, k) / 80_000 - v) < 0.006, `component ${k}`));
+  });
+});
+
+test('elongated 8 Gaussians: each mode has std 0.5 along its radius and 0.1 across, as its covariance says', () => {
+  tidy(() => {
+    const d = elongatedGaussians(40_000, new Generator(5));
+    const x = d.x.toArray() as number[][], labels = d.labels.toFlatArray();
+    for (const k of [0, 1, 6]) {
+      const pts = x.filter((_, i) => labels[i] === k).map((p) => [p[0]! - d.centers![k]![0]!, p[1]! - d.centers![k]![1]!]);
+      const [c, s] = [Math.cos((k * Math.PI) / 4), Math.sin((k * Math.PI) / 4)];
+      const sd = (f: (p: number[]) => number) => Math.sqrt(pts.reduce((a, p) => a + f(p) ** 2, 0) / pts.length);
+      assert.ok(Math.abs(sd((p) => p[0]! * c + p[1]! * s) - 0.5) < 0.02, `mode ${k} radial`);
+      assert.ok(Math.abs(sd((p) => -p[0]! * s + p[1]! * c) - 0.1) < 0.004, `mode ${k} across`);
+      const cov = d.covariances![k]!;
+      assert.ok(Math.abs(cov[0]![0]! * c * c + 2 * cov[0]![1]! * c * s + cov[1]![1]! * s * s - 0.25) < 1e-12, `mode ${k} covariance`);
     }
   });
 });

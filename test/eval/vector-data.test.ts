@@ -12,7 +12,7 @@ import { trainStage1 } from '../../src/train/stage1.js';
 import { trainPrior } from '../../src/train/stage2.js';
 import { evaluateRun, plotRun } from '../../src/eval/commands.js';
 import { summary, writeReport } from '../../src/eval/toy-report.js';
-import type { ToyMetrics } from '../../src/eval/toy.js';
+import { W2_DRAWS, type ToyMetrics } from '../../src/eval/toy.js';
 import { sample } from '../../src/cli/commands.js';
 import { pngSize } from '../../src/plot/png.js';
 
@@ -69,6 +69,11 @@ test('eval of an array run (D = 5): W2 against training points, n capped at half
   assert.ok(Number.isFinite(m.w2) && m.w2 > 0 && Number.isFinite(m.w2Floor) && m.w2Floor > 0, `W2 ${m.w2}, floor ${m.w2Floor}`);
   // Two disjoint halves of three clusters 4.2 apart: far below the distance between clusters.
   assert.ok(m.w2Floor < 1.5, `floor ${m.w2Floor}`);
+  // Both are means over W2_DRAWS draws of samples and disjoint halves, which differ from draw to draw.
+  assert.equal(m.w2Draws, W2_DRAWS);
+  assert.ok(m.w2Spread > 0 && m.w2FloorSpread > 0 && m.w2FloorSpread < m.w2Floor, `spreads ${m.w2Spread}, ${m.w2FloorSpread}`);
+  const once = await evaluateRun(labelled, { n: 1000, draws: 1 }) as unknown as ToyMetrics;
+  assert.deepEqual([once.w2Draws, once.w2Spread, once.w2FloorSpread], [1, 0, 0]);
   assert.ok(Object.values(m.lowNfe).every(Number.isFinite));
   assert.ok(m.purity !== null && m.purity >= 1 / 3 && m.purity <= 1, `purity ${m.purity}`);
   assert.deepEqual([m.offMode, m.modeWeights], [null, null], 'no mixture centres: no mode statistics');
@@ -97,7 +102,8 @@ test('plot: D = 5 samples on PC1/PC2; with a baseline Fig. 3 on the principal co
   writeReport(report, summary(dm, disco, { dm: 1, disco: 1 }), pair);
   const md = readFileSync(report, 'utf8');
   assert.match(md, new RegExp(`^# DisCo-Diff vs plain DM on array:${five.path} \\(D = 5\\)`));
-  assert.match(md, /\| W2 to training points \(floor W2\(data, data\) = \d\.\d{3}\) \|/);
+  assert.match(md, /\| W2 to training points \(floor W2\(data, data\) = \d\.\d{3} ± \d\.\d{3}\) \| \d\.\d{3} ± \d\.\d{3} \|/);
+  assert.match(md, /mean ± standard deviation over 5 draws of new samples and new reference points/);
   assert.match(md, /Latent purity \(codes vs true components\): \d+\.\d%/);
   assert.doesNotMatch(md, /off-mode|mode-weight|8 Gaussians/);
   assert.match(md, /## Samples on the first two principal components \(Fig\. 3\)\n!\[fig3\]\(/);

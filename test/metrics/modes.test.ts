@@ -41,3 +41,16 @@ test('codeStats: counts, used codes and entropy', () => {
   assert.ok(Math.abs(codeStats([0, 1, 2, 3]).perplexity - 4) < 1e-9);
   assert.throws(() => codeStats([5], 3), /outside/);
 });
+
+test('modeStats with covariances: off-mode beyond 5 standard deviations in the Mahalanobis metric of the nearest mode', () => {
+  // One mode at the origin, std 0.5 along x and 0.1 along y.
+  const cov = [[[0.25, 0], [0, 0.01]]];
+  const pts = tensor([[2.0, 0], [0, 0.4], [0, 0.6], [2.6, 0]]); // 4σ, 4σ, 6σ, 5.2σ
+  const s = modeStats(pts, [[0, 0]], { covariances: cov });
+  assert.equal(s.offModeFraction, 0.5);
+  assert.deepEqual(s.counts, [2]);
+  // The isotropic radius 5·0.2 = 1 would call the far points along x off-mode and the one across on-mode.
+  assert.equal(modeStats(pts, [[0, 0]], { std: 0.2 }).offModeFraction, 0.5);
+  assert.deepEqual(modeStats(tensor([[2.0, 0]]), [[0, 0]], { std: 0.2 }).counts, [0]);
+  assert.throws(() => modeStats(pts, [[0, 0]], { covariances: [[[1, 1], [1, 1]]] }), /singular/);
+});

@@ -7,6 +7,7 @@ import { tidy, type Generator, type Tensor } from '../../engine/index.js';
 import type { LatentConfig } from '../../config/schema.js';
 import type { DiscoDiff } from '../model.js';
 import { kmeans } from './kmeans.js';
+import { fitRouting } from './route-init.js';
 import { CodeRestarts } from './restarts.js';
 import { emaRefit } from './ema-refit.js';
 import { setCentres } from './moves.js';
@@ -80,6 +81,10 @@ export class AnalyticCodebook {
     const { pts, ctr, cluster } = tidy(() => {
       const xs = x.slice(0, 0, Math.min(x.size(0), 4096)).flatten(1).double();
       const r = kmeans(xs, this.cfg.k, gen, { iters: 25, tries: 5 });
+      if (this.cfg.routeInit > 0 && this.model.encoder) {
+        const params = this.model.namedParameters().filter(([n]) => n.startsWith('encoder.'));
+        fitRouting(this.model.encoder, params, x.slice(0, 0, xs.size(0)), r.labels, { steps: this.cfg.routeInit, generator: gen });
+      }
       return { pts: xs.toArray() as Point[], ctr: r.centres.toArray() as Point[], cluster: r.labels.toFlatArray() };
     });
     const groups = groupBy(pts, cluster, this.cfg.k);
