@@ -236,8 +236,12 @@ export const LatentConfig = z.strictObject({
 /** The 2-D latent encoder, an MLP on flattened data: src/networks/mlp-encoder.ts. */
 export const MLPEncoderConfig = z.strictObject({
   kind: z.literal('mlp'),
-  /** Width of the hidden layers. */
-  hidden: posInt.default(256),
+  /**
+   * Width of the hidden layers. Default 64 (App. F gives no width; ours was 256, as wide as the
+   * denoiser): at 256 the encoder's forward and backward made a 2-D DisCo-Diff step 1.6× the
+   * DM's, and routing points to a few codes needs far less (docs/latents.md).
+   */
+  hidden: posInt.default(64),
   /** Number of linear layers (paper: 3). */
   layers: posInt.default(3),
 });

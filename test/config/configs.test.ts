@@ -61,14 +61,16 @@ const ORIGINALS: Record<string, { old: string; json: object }> = {
 /**
  * The intended changes from the originals: every `name` is its file's name, the image paper's
  * form drops the two code regularisers that the paper does not have (diversity and sampleEntropy
- * back to the schema's 0), and the shipped image config's encoder reads 8×8 patches at width 64
- * (its step cost: bench/images-step.ts).
+ * back to the schema's 0), the shipped image config's encoder reads 8×8 patches at width 64
+ * (its step cost: bench/images-step.ts), and the toy configs' MLP encoder is 64 wide (the 2-D
+ * step cost: docs/latents.md).
  */
 function expected(file: string): object {
   const raw = structuredClone(ORIGINALS[file]!.json) as { name: string; latents: Record<string, unknown>; encoder: Record<string, unknown> };
   raw.name = file;
   if (file === 'fmnist-disco-paper') { delete raw.latents.diversity; delete raw.latents.sampleEntropy; }
   if (file === 'fmnist-disco') Object.assign(raw.encoder, { patch: 8, dim: 64 });
+  if (file.startsWith('toy-')) raw.encoder.hidden = 64;
   return parseConfig(raw, file);
 }
 

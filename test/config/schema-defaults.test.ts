@@ -38,7 +38,7 @@ test('a minimal toy config builds the MLP denoiser and encoder the schema docume
   const enc = model.encoder as MLPEncoder;
   assert.ok(enc instanceof MLPEncoder);
   assert.deepEqual(enc.options, { ...without(cfg.encoder, 'kind'), inDim: 2, m, k });
-  assert.deepEqual(enc.mlp.layers.map((l) => l.weight.shape), [[256, 2], [256, 256], [m * k, 256]]);
+  assert.deepEqual(enc.mlp.layers.map((l) => l.weight.shape), [[64, 2], [64, 64], [m * k, 64]]);
   // The plain baseline: same network, no latent modules.
   const edm = createModel(parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp' }, latents: { enabled: false } }), info);
   assert.equal(edm.encoder, null);
