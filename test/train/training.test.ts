@@ -20,10 +20,11 @@ const tiny = (steps: number, latents = true) => parseConfig({
 });
 
 test('a run stopped at step 13 and resumed equals the unsplit run bit for bit: losses, checkpoint, metrics rows', async () => {
-  // float64, with the analytic codebook's EMA refit and code restarts, whose usage counts must resume too.
+  // float64, with the analytic codebook's EMA refit and code restarts, whose usage counts must resume
+  // too (a random encoder, routeInit 0, so that codes die and restarts fire).
   const cfg = parseConfig({
     ...tiny(30), model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, analyticGaussian: true, latentInput: 'presence' },
-    latents: { enabled: true, m: 2, k: 4, centreInit: 'kmeans', centreUpdate: 'ema', restartEvery: 4, restartUntil: 0.8 },
+    latents: { enabled: true, m: 2, k: 4, centreInit: 'kmeans', routeInit: 0, centreUpdate: 'ema', restartEvery: 4, restartUntil: 0.8 },
     train: { ...tiny(30).train, dtype: 'float64' },
   });
   const dir = mkdtempSync(join(tmpdir(), 'dd-'));
