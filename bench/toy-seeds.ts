@@ -17,7 +17,6 @@
  * --suite runs every case of SUITE below (one toy-seeds run each, tag suite-NAME) and writes
  * bench/results/toy-seeds-suite.json with a table of all cases against the issue's targets.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, tidy } from '../src/engine/index.js';
@@ -36,6 +35,7 @@ import { codeUsage } from '../src/metrics/code-usage.js';
 import { benchArgs } from './args.js';
 import { machineRecord } from './record.js';
 import { runSuite } from './toy-suite.js';
+import { script } from './cli.js';
 
 const args = benchArgs('node --import tsx bench/toy-seeds.ts [flags]', {
   seeds: { kind: 'number', default: '10', help: 'how many training seeds' },
@@ -134,11 +134,8 @@ if (jobs > 1) {
       const own = [...(steps !== undefined ? ['--steps', String(steps)] : []), '--data', dataName, ...(tag ? ['--tag', tag] : []),
         ...(args.labels ? ['--labels', args.labels] : []), ...(lowNfe ? ['--low-nfe', lowNfe.join(',')] : []),
         ...(stage1Only ? ['--stage1-only'] : []), ...sets.flatMap((x) => ['--set', x])];
-      const argv = ['--import', 'tsx', import.meta.filename, ...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out];
-      return { out, done: new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker for seeds from ${w.first} exited with ${code}`))));
-      }) };
+      return { out, done: script(import.meta.filename, [...own, '--first', String(w.first), '--seeds', String(w.n), '--rows-out', out],
+        `worker for seeds from ${w.first}`) };
     });
   await Promise.all(workers.map((w) => w.done));
   for (const w of workers) rows.push(...(JSON.parse(readFileSync(w.out, 'utf8')) as SeedRow[]));

@@ -11,12 +11,12 @@
  * The Gaussian mixtures in D = 8 and 32 are written once as .npy files (points and components) and
  * go through `data.kind: 'array'`: their W2 is against training points, and off-mode is not measured.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, randn, tensor, tidy } from '../src/engine/index.js';
 import { saveNpy } from '../src/io/npy.js';
 import { machineRecord } from './record.js';
+import { script } from './cli.js';
 
 /** One case: its data (a toy set, or a mixture in D dimensions), codes k and true modes. */
 interface Case {
@@ -69,14 +69,10 @@ function runCase(c: Case, o: { seeds: number; jobs: number; steps?: number }): P
     const f = mixtureFiles(c.data.dim);
     return ['--data', `array:${f.path}`, '--labels', f.labels];
   })();
-  const argv = ['--import', 'tsx', join(import.meta.dirname, 'toy-seeds.ts'), ...data, '--seeds', String(Math.min(o.seeds, c.maxSeeds ?? o.seeds)),
-    '--jobs', String(o.jobs), '--tag', `suite-${c.name}`, '--low-nfe', 'heun5', '--set', `latents.k=${c.k}`,
-    ...(o.steps ? ['--steps', String(o.steps)] : [])];
+  const args = [...data, '--seeds', String(Math.min(o.seeds, c.maxSeeds ?? o.seeds)), '--jobs', String(o.jobs),
+    '--tag', `suite-${c.name}`, '--low-nfe', 'heun5', '--set', `latents.k=${c.k}`, ...(o.steps ? ['--steps', String(o.steps)] : [])];
   console.log(`[suite] ${c.name}: k = ${c.k}, ${c.modes} modes`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`suite case ${c.name} exited with ${code}`))));
-  });
+  return script(join(import.meta.dirname, 'toy-seeds.ts'), args, `suite case ${c.name}`);
 }
 
 interface CaseResult {

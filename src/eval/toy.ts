@@ -121,7 +121,8 @@ export interface ToyEvalOptions {
 export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
   const L = loadRun(dir);
   const seed = o.seed ?? 0, M = o.trajectories ?? 200;
-  const ref = referencePoints(dir, L.cfg.data, o.n ?? 4000, seed, 0);
+  const refs = referenceDraws(dir, L.cfg.data, o.n ?? 4000, seed);
+  const ref = refs.draw(0);
   const { n, a, b, mix } = ref;
   const prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
   const group = o.group ?? null;
@@ -145,12 +146,13 @@ export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: 
   const floorOf = (r: number, d: Reference) => cachedFloor(`${JSON.stringify(L.cfg.data)}|${n}|${seed}|${r}`, () => w2Auto(d.b, d.a).value);
   const w2 = [main.value], floor = [floorOf(0, ref)];
   for (let r = 1; r < (o.draws ?? W2_DRAWS); r++) {
-    const d = referencePoints(dir, L.cfg.data, n, seed, r);
+    const d = refs.draw(r);
     const g = generate(L.model, L.info, { n: d.n, seed: drawSeed(seed, r), sample: L.cfg.sample, prior: codePrior, group });
     w2.push(w2Auto(g.x, d.a).value);
     floor.push(floorOf(r, d));
     for (const t of [g.x, g.codes, d.a, d.b, d.labels]) t?.dispose();
   }
+  refs.dispose();
   const [W, F] = [repeated(w2), repeated(floor)];
   const purity = joint && ref.labels ? latentPurity(joint, ref.labels) : null;
   const metrics: ToyMetrics = {
@@ -209,38 +211,51 @@ function cachedFloor(key: string, compute: () => number): number {
 const drawSeed = (seed: number, r: number) => seed + 104_729 * r;
 
 /**
- * Draw r of the reference points. A toy set: two fresh i.i.d. draws of n points. An array: two
- * disjoint random subsets of its points, of n each or, when the file holds fewer than 2n, ⌊N/2⌋ each.
+ * The reference points of each draw r. A toy set: two fresh i.i.d. draws of n points. An array
+ * (read once for all draws): two disjoint random subsets of its points, of n each or, when the file
+ * holds fewer than 2n, ⌊N/2⌋ each. Dispose when the draws are taken.
  */
-function referencePoints(dir: string, data: DataConfig, n: number, seed: number, r: number): Reference {
-  const s = drawSeed(seed, r);
+function referenceDraws(dir: string, data: DataConfig, n: number, seed: number): { draw(r: number): Reference; dispose(): void } {
   if (data.kind === 'toy') {
     const fresh = (from: number) => {
       const g = new Generator(from);
       try { return makeToy(data.name, n, g, { iid: true }); } finally { g.dispose(); }
     };
-    const [a, b] = [fresh(1_000_003 + s), fresh(2_000_003 + s)];
-    b.labels.dispose();
-    const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std, weights: a.weights, covariances: a.covariances } : null;
-    return { name: data.name, n, a: a.x, b: b.x, labels: a.labels, source: 'fresh', mix };
+    return {
+      draw: (r) => {
+        const s = drawSeed(seed, r);
+        const [a, b] = [fresh(1_000_003 + s), fresh(2_000_003 + s)];
+        b.labels.dispose();
+        const mix = a.centers && a.std !== undefined ? { centers: a.centers, std: a.std, weights: a.weights, covariances: a.covariances } : null;
+        return { name: data.name, n, a: a.x, b: b.x, labels: a.labels, source: 'fresh', mix };
+      },
+      dispose: () => {},
+    };
   }
   if (data.kind !== 'array') throw new Error(`${dir} is not a vector (toy or array) run (data.kind = ${data.kind})`);
   const d = loadArrayData(data);
-  const g = new Generator(3_000_017 + s);
-  try {
-    const N = d.x.size(0), m = Math.min(n, Math.floor(N / 2));
-    if (m < 1) throw new Error(`data.path: ${data.path}: holds a single point; eval needs at least 2 (two disjoint sets of reference points)`);
-    return tidy((): Reference => {
-      const perm = randperm(N, { generator: g });
-      const pick = (t: Tensor, from: number) => t.indexSelect(0, perm.slice(0, from, from + m));
-      const labels = d.components ? pick(d.components, 0) : null;
-      return { name: d.name, n: m, a: pick(d.x, 0), b: pick(d.x, m), labels, source: 'training', mix: null };
-    });
-  } finally {
-    g.dispose();
-    d.x.dispose();
-    d.components?.dispose();
+  const N = d.x.size(0), m = Math.min(n, Math.floor(N / 2));
+  const dispose = () => { d.x.dispose(); d.components?.dispose(); };
+  if (m < 1) {
+    dispose();
+    throw new Error(`data.path: ${data.path}: holds a single point; eval needs at least 2 (two disjoint sets of reference points)`);
   }
+  return {
+    draw: (r) => {
+      const g = new Generator(3_000_017 + drawSeed(seed, r));
+      try {
+        return tidy((): Reference => {
+          const perm = randperm(N, { generator: g });
+          const pick = (t: Tensor, from: number) => t.indexSelect(0, perm.slice(0, from, from + m));
+          const labels = d.components ? pick(d.components, 0) : null;
+          return { name: d.name, n: m, a: pick(d.x, 0), b: pick(d.x, m), labels, source: 'training', mix: null };
+        });
+      } finally {
+        g.dispose();
+      }
+    },
+    dispose,
+  };
 }
 
 /** ODE curvature and Jacobian norm along the kept trajectories, under the same latents. */
