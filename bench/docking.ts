@@ -8,7 +8,7 @@
  * latents from its prior, oracle latents (the encoder on a reference mode) and uniform latents.
  *
  *   node --import tsx bench/docking.ts [--config configs/dock.yaml] [--seeds 0,1] [--minutes 20] [--test 0]
- *     [--refine N] [--ranker vina|density|none] [--out runs/bench-docking] [--tag T]
+ *     [--refine N] [--ranker vina|density|none] [--arms A,B] [--out runs/bench-docking] [--tag T]
  *
  * Runs go to OUT/seed-S (an existing run is resumed up to --minutes more, or reused with
  * --eval-only). Writes bench/results/docking[-TAG].json.
@@ -43,6 +43,7 @@ const flags = parseFlags({
   refine: { kind: 'number', help: 'override sample.refine (BFGS iterations of local refinement on Vina\'s energy) for every arm' },
   time: { kind: 'boolean', help: 'also time Vina (--cpu 2) and the first seed\'s dock (2 threads) on the crystal complexes, one after the other: run on a quiet machine' },
   'time-only': { kind: 'boolean', help: 'only the timing of --time (no evaluation); writes docking-time[-TAG].json' },
+  arms: { kind: 'string', default: 'all', help: 'arms to evaluate, comma-separated: random-blind, random-pocket, dm, disco-prior, disco-oracle, disco-uniform (default all)' },
 }, process.argv.slice(2));
 
 const loaded = loadDockingConfig(flags.config);
@@ -54,13 +55,16 @@ const { train, test: allTest } = loadComplexes(cfg);
 const test = flags.test ? allTest.slice(0, flags.test) : allTest;
 console.log(`pose set: ${train.length} training ligands, ${allTest.length} test ligands (${test.length} evaluated)`);
 
+const ARMS = ['random-blind', 'random-pocket', 'dm', 'disco-prior', 'disco-oracle', 'disco-uniform'];
+const wanted = flags.arms === 'all' ? ARMS : flags.arms.split(',');
+for (const a of wanted) if (!ARMS.includes(a)) throw new Error(`--arms: unknown arm '${a}' (one of ${ARMS.join(', ')})`);
 const rows: Record<string, unknown>[] = [];
 const perComplex: Record<string, ComplexMetrics[]> = {};
 const show = (label: string, s: Record<string, number>) => console.log(
   `${label.padEnd(16)} precision ${s.precision!.toFixed(3)}  recall ${s.recall!.toFixed(3)}  top-1<2Å ${s.top1Below!.toFixed(3)}  ` +
   `best-of-n ${s.oracleBelow!.toFixed(3)}  mode TV ${s.modeDistance!.toFixed(3)}  crystal top-1 ${s.crystalTop1Below?.toFixed(2) ?? '—'}  ${s.secondsPerComplex!.toFixed(1)} s/complex`);
 
-for (const kind of flags['time-only'] ? [] : ['blind', 'pocket'] as const) {
+for (const kind of flags['time-only'] ? [] : (['blind', 'pocket'] as const).filter((k) => wanted.includes(`random-${k}`))) {
   const ms = evaluateDocking(cfg, test, { kind }, { seed: 0 });
   perComplex[`random-${kind}`] = ms;
   const s = summarizeDocking(ms);
@@ -84,7 +88,7 @@ for (const seed of flags['time-only'] ? [] : flags.seeds) {
     ['disco-oracle', { kind: 'oracle', encoder: L.encoder }],
     ['disco-uniform', { kind: 'uniform', m: L.cfg.latents.m }],
   ] : [['dm', undefined]];
-  for (const [arm, latents] of arms) {
+  for (const [arm, latents] of arms.filter(([a]) => wanted.includes(a))) {
     const source: PoseSource = { kind: 'model', net: L.net, latents };
     const ms = evaluateDocking(ranking(L.cfg), test, source, { seed: 1000 + seed,
       onComplex: (_m, i) => process.stderr.write(`\r${arm} seed ${seed}: ${i + 1}/${test.length} complexes`) });

@@ -73,10 +73,11 @@ function config(file: string, seed: number, extra: string[]) {
   return parseConfig(raw, `${file} with overrides`);
 }
 
+/** Trains the run in `dir`, or continues one that an interruption left short of its steps (a finished one returns at once). */
 async function trained(file: string, dir: string, seed: number, extra: string[]): Promise<void> {
-  if (existsSync(new RunDir(dir).checkpoint)) return;
-  rmSync(dir, { recursive: true, force: true });
-  await trainStage1(config(file, seed, extra), dir, { quiet: true });
+  const resume = existsSync(new RunDir(dir).checkpoint);
+  if (!resume) rmSync(dir, { recursive: true, force: true });
+  await trainStage1(config(file, seed, extra), dir, { quiet: true, resume });
 }
 
 /**
@@ -116,6 +117,8 @@ interface SeedRow {
   /** Means over the evaluation's draws, and their spreads. */
   w2?: { dm: number; disco: number; floor: number };
   w2Spread?: { dm: number; disco: number; floor: number };
+  /** W2 within modes (known mixtures), means over the draws. */
+  w2Modes?: { dm: number; disco: number; floor: number } | null;
   offMode?: { dm: number | null; disco: number | null };
   lowNfe?: Record<string, { dm: number; disco: number }>;
   curvatureBinsLower?: number;
@@ -157,6 +160,7 @@ for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
     const ma: ToyMetrics = a.metrics, mb: ToyMetrics = b.metrics;
     row.w2 = { dm: ma.w2, disco: mb.w2, floor: ma.w2Floor };
     row.w2Spread = { dm: ma.w2Spread, disco: mb.w2Spread, floor: ma.w2FloorSpread };
+    row.w2Modes = ma.w2Modes === null ? null : { dm: ma.w2Modes, disco: mb.w2Modes!, floor: ma.w2ModesFloor! };
     row.offMode = { dm: ma.offMode, disco: mb.offMode };
     const lower = (x: TimeSeries, y: TimeSeries) => x.value.filter((v, i) => y.value[i]! < v).length / x.value.length;
     row.curvatureBinsLower = lower(ma.curvature, mb.curvature);
@@ -168,6 +172,7 @@ for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
   const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
   console.log(`seed ${seed}: purity ${(100 * row.purity).toFixed(1)}% codes ${row.codesUsed} ppl ${f(row.perplexity, 2)}` +
     (row.w2 ? ` | W2 dm ${f(row.w2.dm)} disco ${f(row.w2.disco)} floor ${f(row.w2.floor)}` +
+      (row.w2Modes ? ` | within modes dm ${f(row.w2Modes.dm)} disco ${f(row.w2Modes.disco)} floor ${f(row.w2Modes.floor)}` : '') +
       ` | off dm ${f(row.offMode!.dm, 4)} disco ${f(row.offMode!.disco, 4)} | curv lower ${f(row.curvatureBinsLower, 2)}` +
       ` turning lower ${f(row.turningBinsLower, 2)}` +
       ` | ${Object.entries(row.lowNfe!).map(([k, v]) => `${k} ${f(v.dm)}/${f(v.disco)}`).join(' ')}` : '') +
@@ -193,7 +198,14 @@ if (!stage1Only) {
   const w = rows.map((r) => r.w2!);
   Object.assign(summary, {
     w2Median: { dm: median(w.map((x) => x.dm)), disco: median(w.map((x) => x.disco)), floor: median(w.map((x) => x.floor)) },
-    offModeMedian: { dm: median(rows.map((r) => r.offMode!.dm ?? 0)), disco: median(rows.map((r) => r.offMode!.disco ?? 0)) },
+    seedsW2NotAboveDm: w.filter((x) => x.disco <= x.dm).length,
+    ...(rows.every((r) => r.w2Modes) && {
+      w2ModesMedian: { dm: median(rows.map((r) => r.w2Modes!.dm)), disco: median(rows.map((r) => r.w2Modes!.disco)),
+        floor: median(rows.map((r) => r.w2Modes!.floor)) },
+      seedsW2ModesNotAboveDm: rows.filter((r) => r.w2Modes!.disco <= r.w2Modes!.dm).length,
+    }),
+    offModeMedian: rows.every((r) => r.offMode!.dm !== null)
+      ? { dm: median(rows.map((r) => r.offMode!.dm!)), disco: median(rows.map((r) => r.offMode!.disco!)) } : null,
     curvatureBinsLowerMedian: median(rows.map((r) => r.curvatureBinsLower!)),
     turningBinsLowerMedian: median(rows.map((r) => r.turningBinsLower!)),
     lowNfeMedian: Object.fromEntries(Object.keys(LOW_NFE).filter((k) => !lowNfe || lowNfe.includes(k)).map((k) =>

@@ -8,8 +8,13 @@
  *  - k > modes: purity ≥ 90% (each code's members from one mode); k < modes: inverse purity
  *    ≥ 90% (each mode's points in one code); W2 ≤ the DM's;
  *  - everywhere: W2 at Heun 5 steps ≤ 0.6 × the DM's.
+ * Where the mixture is known, "W2" in the targets is W2 within modes (src/metrics/modes.ts): at
+ * n = 4000 the lottery of each mode's count moves the plain W2 by more than the models differ
+ * (docs/latents.md); the plain W2 is in the table beside it. Moons and checkerboard have no modes
+ * to assign to, so their targets use the plain W2.
  * The Gaussian mixtures in D = 8 and 32 are written once as .npy files (points and components) and
- * go through `data.kind: 'array'`: their W2 is against training points, and off-mode is not measured.
+ * go through `data.kind: 'array'`: their W2 is against training points, their modes those of the
+ * labelled components.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,9 +83,11 @@ function runCase(c: Case, o: { seeds: number; jobs: number; steps?: number }): P
 interface CaseResult {
   summary: {
     purityMedian: number; inversePurityMedian: number; w2Median: { dm: number; disco: number; floor: number };
-    offModeMedian: { dm: number; disco: number }; lowNfeMedian: Record<string, { dm: number; disco: number }>;
+    w2ModesMedian?: { dm: number; disco: number; floor: number };
+    offModeMedian: { dm: number; disco: number } | null; lowNfeMedian: Record<string, { dm: number; disco: number }>;
   };
-  rows: { purity: number; inversePurity: number; codesUsed: number; w2: { dm: number; disco: number } }[];
+  rows: { purity: number; inversePurity: number; codesUsed: number; w2: { dm: number; disco: number };
+    w2Modes?: { dm: number; disco: number } | null }[];
 }
 
 /** Runs (or reads) every case, prints the table and writes bench/results/toy-seeds-suite.json. */
@@ -93,27 +100,31 @@ export async function runSuite(o: { seeds: number; jobs: number; cases?: string[
     if (!existsSync(file)) await runCase(c, o);
     const r = JSON.parse(readFileSync(file, 'utf8')) as CaseResult;
     const s = r.summary, n = r.rows.length, heun5 = s.lowNfeMedian.heun5!;
-    const offMode = typeof c.data === 'string' ? s.offModeMedian : null; // arrays: no known mixture
+    const offMode = s.offModeMedian, modes = s.w2ModesMedian ?? null;
+    const judged = modes ?? s.w2Median, byRow = (x: CaseResult['rows'][number]) => x.w2Modes ?? x.w2;
     const purity95 = r.rows.filter((x) => x.purity >= 0.95).length;
     const checks: Record<string, boolean> = {
       ...(c.k === c.modes && { 'purity ≥ 95% on ≥ 90% of seeds': purity95 >= 0.9 * n }),
       ...(c.k === c.modes && offMode && { 'off-mode ≤ DM': offMode.disco <= offMode.dm }),
       ...(c.k > c.modes && { 'purity ≥ 90%': s.purityMedian >= 0.9 }),
       ...(c.k < c.modes && { 'inverse purity ≥ 90%': s.inversePurityMedian >= 0.9 }),
-      'W2 ≤ DM': s.w2Median.disco <= s.w2Median.dm,
+      [modes ? 'W2 within modes ≤ DM' : 'W2 ≤ DM']: judged.disco <= judged.dm,
       'Heun 5 W2 ≤ 0.6 × DM': heun5.disco <= 0.6 * heun5.dm,
     };
     table.push({ case: c.name, k: c.k, modes: c.modes, seeds: n, purityMedian: s.purityMedian, seedsPurity95: purity95,
       inversePurityMedian: s.inversePurityMedian, codesUsedMedian: median(r.rows.map((x) => x.codesUsed)),
       w2: s.w2Median, seedsDiscoW2AtMostDm: r.rows.filter((x) => x.w2.disco <= x.w2.dm).length,
+      w2Modes: modes, seedsDiscoJudgedW2AtMostDm: r.rows.filter((x) => byRow(x).disco <= byRow(x).dm).length,
       offMode, heun5, checks, pass: Object.values(checks).every(Boolean) });
   }
   const f = (v: number, d = 3) => v.toFixed(d), pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  console.log('\ncase           k/modes  purity (≥95%)   inv.purity  codes  W2 DM / DisCo / floor (DisCo ≤ DM)   off-mode DM / DisCo   Heun5 DM / DisCo   pass');
+  console.log('\ncase           k/modes  purity (≥95%)   inv.purity  codes  W2 DM / DisCo / floor (DisCo ≤ DM)   ' +
+    'within modes DM / DisCo / floor (DisCo ≤ DM)   off-mode DM / DisCo   Heun5 DM / DisCo   pass');
   for (const t of table) {
     console.log(`${t.case.padEnd(14)} ${`${t.k}/${t.modes}`.padEnd(8)} ${`${pct(t.purityMedian)} (${t.seedsPurity95}/${t.seeds})`.padEnd(15)} ` +
       `${pct(t.inversePurityMedian).padEnd(11)} ${String(t.codesUsedMedian).padEnd(6)} ` +
       `${`${f(t.w2.dm)} / ${f(t.w2.disco)} / ${f(t.w2.floor)} (${t.seedsDiscoW2AtMostDm}/${t.seeds})`.padEnd(36)} ` +
+      `${(t.w2Modes ? `${f(t.w2Modes.dm)} / ${f(t.w2Modes.disco)} / ${f(t.w2Modes.floor)} (${t.seedsDiscoJudgedW2AtMostDm}/${t.seeds})` : '—').padEnd(45)} ` +
       `${(t.offMode ? `${pct(t.offMode.dm)} / ${pct(t.offMode.disco)}` : '—').padEnd(21)} ${`${f(t.heun5.dm)} / ${f(t.heun5.disco)}`.padEnd(18)} ` +
       `${t.pass ? 'yes' : `no: ${Object.entries(t.checks).filter(([, v]) => !v).map(([k]) => k).join('; ')}`}`);
   }

@@ -168,11 +168,17 @@ export async function demo(o: { out?: string; steps?: number; quiet?: boolean; i
     return;
   }
   const s = await runDemo(out, { steps: o.steps, quiet: o.quiet, seed: o.seed });
-  const w2 = (k: 'dm' | 'disco' | 'floor') => `${s.w2[k].toFixed(3)}±${s.w2_spread[k].toFixed(3)}`;
-  console.log(`demo done: ${out}/report.md\n` +
-    `W2 (mean ± sd of ${s.w2_draws} draws) dm ${w2('dm')}  disco ${w2('disco')}  floor ${w2('floor')}; ` +
-    `disco − dm ${s.w2_difference.mean.toFixed(3)} ± ${s.w2_difference.se.toFixed(3)} (${s.w2_difference.verdict}); ` +
-    `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}`);
+  type WithFloor = typeof s.w2;
+  const line = (label: string, m: WithFloor, sd: WithFloor, d: typeof s.w2_difference) => {
+    const v = (k: keyof WithFloor) => `${m[k].toFixed(3)}±${sd[k].toFixed(3)}`;
+    return `${label} (mean ± sd of ${s.w2_draws} draws) dm ${v('dm')}  disco ${v('disco')}  floor ${v('floor')}; ` +
+      `disco − dm ${d.mean.toFixed(3)} ± ${d.se.toFixed(3)} (${d.verdict})`;
+  };
+  console.log([`demo done: ${out}/report.md`,
+    ...(s.w2_modes ? [line('W2 within modes', s.w2_modes, s.w2_modes_spread!, s.w2_modes_difference!)] : []),
+    line('W2', s.w2, s.w2_spread, s.w2_difference),
+    `off-mode dm ${s.off_mode.dm} disco ${s.off_mode.disco}; largest mode-weight error dm ${s.max_mode_weight_error.dm?.toFixed(4)} ` +
+      `disco ${s.max_mode_weight_error.disco?.toFixed(4)}`].join('\n'));
 }
 
 export async function exportWeights(o: { format: ExportFormat; run: string; out: string }): Promise<void> {

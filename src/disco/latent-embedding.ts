@@ -4,9 +4,10 @@
  * so gradients of a straight-through Gumbel-Softmax sample reach the encoder. A learned null
  * embedding stands in for dropped or absent latents (classifier-free guidance on the latents).
  */
-import { where, type Tensor } from '../engine/index.js';
+import { F, cat, ones, where, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { normal } from '../nn/init.js';
+import type { Linear } from '../nn/layers.js';
 import type { Conditioning } from './conditioning.js';
 
 /** m latents → m embeddings (see above). */
@@ -25,12 +26,41 @@ export class LatentEmbedding extends Module {
     const z = cond.latents;
     const nul = this.nullEmbedding.unsqueeze(0).expand(batch, this.m, this.dim);
     if (!z) return nul;
+    const B = this.check(z);
+    const emb = z.transpose(0, 1).bmm(this.table).transpose(0, 1); // (m, B, k)@(m, k, dim) → (B, m, dim)
+    if (!cond.dropLatents) return emb;
+    return where(cond.dropLatents.view(B, 1, 1), nul, emb);
+  }
+
+  /**
+   * proj(flatten(forward(cond))) → [B, out] ([1, out] when every row is the same: no latents, or
+   * `constant` latents, all z = 1 of k = 1), computed on the tables: the embedding is linear in z,
+   * so `proj` maps the m·k code rows and the m null rows first, and one matmul of
+   * [z·(1 − drop), drop] [B, m·k + 1] with those rows then selects and sums them — the same
+   * function and gradients, for m·k + m rows of projection instead of B (and no masked select,
+   * whose backward on CPU cost the 2-D demo's step more than the projection did).
+   */
+  project(cond: Conditioning, proj: Linear, o: { constant?: boolean } = {}): Tensor {
+    const { m, k, dim } = this, out = proj.outFeatures;
+    const W = proj.weight.reshape(out, m, dim).permute(1, 2, 0); // (m, dim, out)
+    const dropped = this.nullEmbedding.unsqueeze(1).bmm(W).sum(0); // (m, 1, dim)@(m, dim, out) → (1, out)
+    const z = cond.latents;
+    if (!z) return proj.bias ? dropped.add(proj.bias) : dropped;
+    const B = this.check(z);
+    const codes = this.table.bmm(W).reshape(m * k, out); // (m·k, out)
+    const drop = cond.dropLatents?.view(B, 1).to({ dtype: codes.dtype }) ?? null; // (B, 1)
+    if (o.constant && !drop) return F.linear(ones([1, m * k], { dtype: codes.dtype, device: codes.device }), codes.mT, proj.bias);
+    const present = o.constant ? null : z.reshape(B, m * k);
+    const select = drop ? cat([present ? present.mul(drop.rsub(1)) : drop.rsub(1), drop], 1) : present!; // (B, m·k [+ 1])
+    return F.linear(select, (drop ? cat([codes, dropped], 0) : codes).mT, proj.bias);
+  }
+
+  /** The batch size of latents z [B, m, k], after checking m and k. */
+  private check(z: Tensor): number {
     const [B, m, k] = z.shape as [number, number, number];
     if (m !== this.m || k !== this.k) {
       throw new Error(`LatentEmbedding: latents have shape [${B}, ${m}, ${k}], expected [B, ${this.m}, ${this.k}]`);
     }
-    const emb = z.transpose(0, 1).bmm(this.table).transpose(0, 1); // (m, B, k)@(m, k, dim) → (B, m, dim)
-    if (!cond.dropLatents) return emb;
-    return where(cond.dropLatents.view(B, 1, 1), nul, emb);
+    return B;
   }
 }

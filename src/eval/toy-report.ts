@@ -79,9 +79,44 @@ export function runFigures(dir: string, side: ToySide): Record<string, string> {
 
 const curve = (label: string, s: { t: number[]; value: number[] }) => ({ label, t: s.t, value: s.value });
 
-/** The demo's summary: the keys the issue promises plus the rest of both models' numbers. */
-export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; disco: number }): Record<string, unknown> {
+type Pair<T> = { dm: T; disco: T };
+type WithFloor = { dm: number; disco: number; floor: number };
+
+/** The demo's summary (metrics.json): both runs' numbers side by side; null where not measured for these data. */
+export interface ToySummary {
+  data: string;
+  dim: number;
+  /** W2 to the reference and its floor: means and standard deviations over `w2_draws` draws. */
+  w2: WithFloor;
+  w2_spread: WithFloor;
+  w2_draws: number;
+  /** DisCo-Diff − DM in W2, paired by draw. */
+  w2_difference: ReturnType<typeof pairedDifference>;
+  w2_kind: W2Kind;
+  w2_reference: ReferenceSource;
+  /** W2 within the modes of a known mixture over the same draws: the headline there, as the mode-weight lottery does not move it. */
+  w2_modes: WithFloor | null;
+  w2_modes_spread: WithFloor | null;
+  w2_modes_difference: ReturnType<typeof pairedDifference> | null;
+  off_mode: Pair<number | null>;
+  low_nfe_w2: Record<string, Pair<number>>;
+  turning_mean: Pair<number>;
+  curvature_lower_fraction: number;
+  turning_lower_fraction: number;
+  max_mode_weight_error: Pair<number | null>;
+  purity: number | null;
+  codes_used: number | null;
+  prior_share_of_sampling: number;
+  nfe: number;
+  train_steps_per_sec: Pair<number>;
+  n: number;
+  steps: Pair<number>;
+}
+
+/** The demo's summary of a DM run and a DisCo-Diff run on the same data. */
+export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: Pair<number>): ToySummary {
   const lower = (a: TimeSeries, b: TimeSeries) => a.value.filter((v, i) => b.value[i]! < v).length / Math.max(1, a.value.length);
+  const modes = dm.w2ModesByDraw && disco.w2ModesByDraw;
   return {
     data: dm.data,
     dim: dm.dim,
@@ -92,6 +127,9 @@ export function summary(dm: ToyMetrics, disco: ToyMetrics, speed: { dm: number; 
     w2_difference: pairedDifference(...paired(dm.w2ByDraw, disco.w2ByDraw)),
     w2_kind: dm.w2Kind,
     w2_reference: dm.w2Reference,
+    w2_modes: modes ? { dm: dm.w2Modes!, disco: disco.w2Modes!, floor: dm.w2ModesFloor! } : null,
+    w2_modes_spread: modes ? { dm: dm.w2ModesSpread!, disco: disco.w2ModesSpread!, floor: dm.w2ModesFloorSpread! } : null,
+    w2_modes_difference: modes ? pairedDifference(...paired(dm.w2ModesByDraw!, disco.w2ModesByDraw!)) : null,
     off_mode: { dm: dm.offMode, disco: disco.offMode },
     low_nfe_w2: Object.fromEntries(Object.keys(dm.lowNfe).map((k) => [k, { dm: dm.lowNfe[k]!, disco: disco.lowNfe[k]! }])),
     turning_mean: { dm: dm.turningMean, disco: disco.turningMean },
@@ -113,30 +151,24 @@ const paired = (a: number[], b: number[]): [number[], number[]] => {
   return [a.slice(0, n), b.slice(0, n)];
 };
 
-/** The summary's fields as `writeReport` reads them (null: not measured for these data). */
-interface Summary {
-  data: string; dim: number; w2_kind: W2Kind; w2_reference: ReferenceSource;
-  w2: Record<'dm' | 'disco' | 'floor', number>; w2_spread: Record<'dm' | 'disco' | 'floor', number>; w2_draws: number;
-  w2_difference: ReturnType<typeof pairedDifference>;
-  off_mode: Pair<number | null>; max_mode_weight_error: Pair<number | null>;
-  turning_mean: Pair<number>; purity: number | null; codes_used: number | null; prior_share_of_sampling: number;
-  nfe: number; n: number; train_steps_per_sec: Pair<number>; steps: Pair<number>;
-  curvature_lower_fraction: number; turning_lower_fraction: number; low_nfe_w2: Record<string, Pair<number>>;
-}
-type Pair<T> = { dm: T; disco: T };
+/** A paired difference in words: "+0.012 ± 0.004 (standard error): DisCo-Diff higher". */
+const differenceText = (d: ReturnType<typeof pairedDifference>, f: (v: number) => string) =>
+  `${d.mean >= 0 ? '+' : ''}${f(d.mean)} ± ${f(d.se)} (standard error): ${['lower', 'higher'].includes(d.verdict) ? `DisCo-Diff ${d.verdict}` : d.verdict}`;
 
 /** report.md: what the data are, the metrics table (rows that were measured) and the figures drawn. */
-export function writeReport(path: string, s: Record<string, unknown>, figures: Record<string, string>): void {
-  const S = s as unknown as Summary;
+export function writeReport(path: string, S: ToySummary, figures: Record<string, string>): void {
   const f = (v: number, d = 3) => v.toFixed(d);
   const rel = (p: string) => relative(join(path, '..'), p);
   const row = (label: string, v: Pair<number | null>, d = 3) =>
     (v.dm === null || v.disco === null ? [] : [`| ${label} | ${f(v.dm, d)} | ${f(v.disco, d)} |`]);
   const w2 = S.w2_kind === 'sliced' ? 'Sliced W2' : 'W2';
   const against = S.w2_reference === 'fresh' ? 'fresh data from the same generator' : 'points of the training data';
-  const pm = (k: 'dm' | 'disco' | 'floor') => `${f(S.w2[k])} ± ${f(S.w2_spread[k])}`;
+  const pm = (m: WithFloor, sd: WithFloor, k: keyof WithFloor) => `${f(m[k])} ± ${f(sd[k])}`;
+  const withFloor = (label: string, m: WithFloor | null, sd: WithFloor | null) =>
+    (m && sd ? [`| ${label} (floor ${pm(m, sd, 'floor')}) | ${pm(m, sd, 'dm')} | ${pm(m, sd, 'disco')} |`] : []);
   const rows = [
-    `| ${w2} to ${S.w2_reference === 'fresh' ? 'fresh data' : 'training points'} (floor ${w2}(data, data) = ${pm('floor')}) | ${pm('dm')} | ${pm('disco')} |`,
+    ...withFloor(`${w2} within modes`, S.w2_modes, S.w2_modes_spread),
+    ...withFloor(`${w2} to ${S.w2_reference === 'fresh' ? 'fresh data' : 'training points'}`, S.w2, S.w2_spread),
     ...row('off-mode fraction (> 5σ from every mode)', S.off_mode, 4),
     ...row('largest mode-weight error', S.max_mode_weight_error, 4),
     ...Object.entries(S.low_nfe_w2).map(([k, v]) => `| ${w2} at low NFE: ${lowNfeLabel(k)} | ${f(v.dm)} | ${f(v.disco)} |`),
@@ -154,9 +186,12 @@ export function writeReport(path: string, s: Record<string, unknown>, figures: R
     `Both models: the same MLP denoiser (${S.steps.dm} / ${S.steps.disco} Stage-I steps), ${S.nfe} NFE.`,
     'DisCo-Diff adds discrete latents, their encoder and an AR prior.',
     `Metrics at n = ${S.n} samples against ${against}${S.w2_kind === 'sliced' ? '; W2 is the sliced W2 (D too large for the exact one)' : ''}.`,
-    `${w2} and its floor: mean ± standard deviation over ${S.w2_draws} draws of new samples and new reference points; the other rows: the first draw.`,
-    `DisCo-Diff − DM in ${w2}, paired by draw: ${S.w2_difference.mean >= 0 ? '+' : ''}${f(S.w2_difference.mean)} ± ${f(S.w2_difference.se)} (standard error): ` +
-      `${['lower', 'higher'].includes(S.w2_difference.verdict) ? `DisCo-Diff ${S.w2_difference.verdict}` : S.w2_difference.verdict}.`,
+    `${w2} and its floor (${w2} between two reference draws): mean ± standard deviation over ${S.w2_draws} draws of new samples and new reference points; the other rows: the first draw.`,
+    ...(S.w2_modes_difference ? [
+      `${w2} within modes: every point goes to its nearest mode and each mode's points are compared with the reference's there, averaged by the true weights,`,
+      `so the lottery of how many points each mode holds (which dominates ${w2} at this n) does not move it; the mode weights are the rows below.`,
+      `DisCo-Diff − DM in ${w2} within modes, paired by draw: ${differenceText(S.w2_modes_difference, f)}.`] : []),
+    `DisCo-Diff − DM in ${w2}, paired by draw: ${differenceText(S.w2_difference, f)}.`,
     '',
     '| metric | plain DM | DisCo-Diff |',
     '|---|---|---|',

@@ -3,8 +3,9 @@
  * 2024, App. F) against reference points: for a toy set, fresh i.i.d. data from the same generator;
  * for an array, two disjoint random subsets of the data file (so W2 is measured against training
  * points). W2 at n samples next to its finite-sample floor W2(reference, reference), each the mean
- * over W2_DRAWS independent draws of samples and reference points with its spread, off-mode
- * fraction and mode weights (known mixtures), latent purity (known components), ODE curvature and
+ * over W2_DRAWS independent draws of samples and reference points with its spread; for known
+ * mixtures the same within modes (which the mode-weight lottery does not move), off-mode fraction
+ * and mode weights; latent purity (known components), ODE curvature and
  * Jacobian norm along trajectories, loss vs σ, and the AR prior's share of sampling time.
  */
 import { Generator, keep, randperm, stack, tidy, type Tensor } from '../engine/index.js';
@@ -19,7 +20,7 @@ import { edmSigmas } from '../edm/schedule.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { w2Auto, type W2Kind } from '../metrics/ot.js';
 import { repeated } from '../metrics/repeats.js';
-import { codeStats, latentPurity, modeStats } from '../metrics/modes.js';
+import { codeStats, latentPurity, mixtureFromLabels, modeStats, withinModeW2, type MixtureModes } from '../metrics/modes.js';
 import { edmVelocity, odeCurvature, type TimeSeries } from '../metrics/curvature.js';
 import { jacobianNorm } from '../metrics/jacobian.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
@@ -51,7 +52,20 @@ export interface ToyMetrics {
   w2Kind: W2Kind;
   /** The reference points: fresh draws of a toy set, or disjoint subsets of the training points (array data). */
   w2Reference: ReferenceSource;
-  /** For Gaussian mixtures: samples farther than 5σ from every mode, and mode weights. */
+  /**
+   * For Gaussian mixtures, W2 within the modes (`withinModeW2`: each mode's points against the
+   * reference's there, averaged by the true weights), which the lottery of how many points each
+   * mode holds does not move, and its floor: means and spreads over the same draws as `w2`.
+   */
+  w2Modes: number | null;
+  w2ModesSpread: number | null;
+  w2ModesFloor: number | null;
+  w2ModesFloorSpread: number | null;
+  w2ModesByDraw: number[] | null;
+  /**
+   * For Gaussian mixtures (a toy set's, or a labelled array's components): samples farther than 5σ
+   * from every mode, and mode weights.
+   */
   offMode: number | null;
   maxWeightError: number | null;
   missingModes: number | null;
@@ -120,66 +134,90 @@ export interface ToyEvalOptions {
 /** Evaluates a vector run: its metrics and the arrays the figures draw. */
 export function evaluateToyRun(dir: string, o: ToyEvalOptions = {}): { metrics: ToyMetrics; artifacts: ToyArtifacts } {
   const L = loadRun(dir);
-  const seed = o.seed ?? 0, M = o.trajectories ?? 200;
-  const refs = referenceDraws(dir, L.cfg.data, o.n ?? 4000, seed);
-  const ref = refs.draw(0);
-  const { n, a, b, mix } = ref;
-  const prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
-  const group = o.group ?? null;
-  const codePrior = prior && { model: prior, temperature: L.cfg.prior.temperature };
-  const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior: codePrior, group });
-  const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior: codePrior, keepTrajectory: true, group });
-  const modes = mix ? modeStats(gen.x, mix.centers, { std: mix.std, trueWeights: mix.weights, covariances: mix.covariances }) : null;
-  const codes = L.model.encoder ? L.model.extractLatents(a).codes : null;
-  const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
-  const flow = flowStats(L, traj);
-  const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).filter(([key]) => !o.lowNfe || o.lowNfe.includes(key)).map(([key, setting]) => {
-    const g = generate(L.model, L.info, { n, seed, sample: { ...L.cfg.sample, ...setting }, prior: codePrior, group });
-    const v = w2Auto(g.x, a).value;
-    g.x.dispose();
-    g.codes?.dispose();
-    return [key, v];
-  }));
-  const lvs = sigmaGrid();
+  const seed = o.seed ?? 0, M = o.trajectories ?? 200, group = o.group ?? null;
+  // The artifacts' tensors become the caller's on success and are freed on a throw; the rest are freed either way.
+  const kept: (Tensor | null | undefined)[] = [], temp: (Tensor | null | undefined)[] = [];
   const lossGen = new Generator(seed + 7);
-  const main = w2Auto(gen.x, a);
-  const floorOf = (r: number, d: Reference) => cachedFloor(`${JSON.stringify(L.cfg.data)}|${n}|${seed}|${r}`, () => w2Auto(d.b, d.a).value);
-  const w2 = [main.value], floor = [floorOf(0, ref)];
-  for (let r = 1; r < (o.draws ?? W2_DRAWS); r++) {
-    const d = refs.draw(r);
-    const g = generate(L.model, L.info, { n: d.n, seed: drawSeed(seed, r), sample: L.cfg.sample, prior: codePrior, group });
-    w2.push(w2Auto(g.x, d.a).value);
-    floor.push(floorOf(r, d));
-    for (const t of [g.x, g.codes, d.a, d.b, d.labels]) t?.dispose();
+  let refs: ReturnType<typeof referenceDraws> | null = null, prior: ReturnType<typeof loadPrior> | null = null;
+  try {
+    refs = referenceDraws(dir, L.cfg.data, o.n ?? 4000, seed);
+    const ref = refs.draw(0);
+    const { n, a, b, mix } = ref;
+    kept.push(a, ref.labels);
+    temp.push(b);
+    prior = L.model.encoder ? loadPrior(L.run, L.cfg, 0) : null;
+    const codePrior = prior && { model: prior, temperature: L.cfg.prior.temperature };
+    const sampled = (n: number, seed: number, sample = L.cfg.sample) => {
+      const g = generate(L.model, L.info, { n, seed, sample, prior: codePrior, group });
+      temp.push(g.x, g.codes);
+      return g;
+    };
+    const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, prior: codePrior, group });
+    kept.push(gen.x, gen.codes);
+    const traj = generate(L.model, L.info, { n: M, seed: seed + 1, sample: L.cfg.sample, prior: codePrior, keepTrajectory: true, group });
+    kept.push(traj.codes);
+    temp.push(traj.x, ...traj.trajectory);
+    const modes = mix ? modeStats(gen.x, mix.centers, mixtureModes(mix)) : null;
+    const codes = L.model.encoder ? L.model.extractLatents(a).codes : null;
+    const joint = codes ? jointCodes(codes, L.cfg.latents.k) : null;
+    temp.push(codes, joint);
+    const flow = flowStats(L, traj);
+    const lowNfe = Object.fromEntries(Object.entries(LOW_NFE).filter(([key]) => !o.lowNfe || o.lowNfe.includes(key))
+      .map(([key, setting]) => [key, w2Auto(sampled(n, seed, { ...L.cfg.sample, ...setting }).x, a).value]));
+    const lvs = sigmaGrid();
+    const main = w2Auto(gen.x, a);
+    const key = (kind: string, r: number) => `${kind}|${JSON.stringify(L.cfg.data)}|${n}|${seed}|${r}`;
+    const floorOf = (r: number, d: Reference) => cachedFloor(key('w2', r), () => w2Auto(d.b, d.a).value);
+    const modesOf = (x: Tensor, d: Reference) => withinModeW2(x, d.a, mixtureModes(d.mix!)).w2;
+    const modesFloorOf = (r: number, d: Reference) => cachedFloor(key('modes', r), () => modesOf(d.b, d));
+    const w2 = [main.value], floor = [floorOf(0, ref)];
+    const wm = mix ? [modesOf(gen.x, ref)] : null, wmFloor = mix ? [modesFloorOf(0, ref)] : null;
+    for (let r = 1; r < (o.draws ?? W2_DRAWS); r++) {
+      const d = refs.draw(r);
+      temp.push(d.a, d.b, d.labels);
+      const g = sampled(d.n, drawSeed(seed, r));
+      w2.push(w2Auto(g.x, d.a).value);
+      floor.push(floorOf(r, d));
+      wm?.push(modesOf(g.x, d));
+      wmFloor?.push(modesFloorOf(r, d));
+    }
+    const [W, F] = [repeated(w2), repeated(floor)];
+    const [WM, WMF] = [wm && repeated(wm), wmFloor && repeated(wmFloor)];
+    const purity = joint && ref.labels ? latentPurity(joint, ref.labels) : null;
+    const metrics: ToyMetrics = {
+      run: dir, data: ref.name, dim: a.size(1),
+      latents: !!L.model.encoder, steps: L.step, n,
+      w2: W.mean, w2Spread: W.sd, w2Floor: F.mean, w2FloorSpread: F.sd, w2Draws: W.draws, w2ByDraw: w2, w2FloorByDraw: floor, w2Kind: main.kind, w2Reference: ref.source,
+      w2Modes: WM?.mean ?? null, w2ModesSpread: WM?.sd ?? null, w2ModesFloor: WMF?.mean ?? null,
+      w2ModesFloorSpread: WMF?.sd ?? null, w2ModesByDraw: wm,
+      offMode: modes?.offModeFraction ?? null, maxWeightError: modes?.maxWeightError ?? null,
+      missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
+      purity: purity?.purity ?? null, inversePurity: purity?.inversePurity ?? null,
+      codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
+      ...flow, lowNfe,
+      lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a, lvs, { generator: lossGen }) },
+      nfe: gen.nfe, sampleSeconds: gen.seconds.prior + gen.seconds.diffusion, priorSeconds: gen.seconds.prior,
+      priorShare: gen.seconds.prior / (gen.seconds.prior + gen.seconds.diffusion),
+    };
+    const trajectories = keep(stack(traj.trajectory, 0).to({ dtype: 'float32' }));
+    kept.push(trajectories);
+    const artifacts: ToyArtifacts = {
+      samples: gen.x, codes: gen.codes, trajectories, trajectoryCodes: traj.codes, data: a, dataLabels: ref.labels,
+      dispose() {
+        for (const t of [gen.x, gen.codes, trajectories, traj.codes, a, ref.labels]) t?.dispose();
+      },
+    };
+    return { metrics, artifacts };
+  } catch (e) {
+    for (const t of kept) t?.dispose();
+    throw e;
+  } finally {
+    for (const t of temp) t?.dispose();
+    refs?.dispose();
+    prior?.dispose();
+    lossGen.dispose();
+    L.model.dispose();
   }
-  refs.dispose();
-  const [W, F] = [repeated(w2), repeated(floor)];
-  const purity = joint && ref.labels ? latentPurity(joint, ref.labels) : null;
-  const metrics: ToyMetrics = {
-    run: dir, data: ref.name, dim: a.size(1),
-    latents: !!L.model.encoder, steps: L.step, n,
-    w2: W.mean, w2Spread: W.sd, w2Floor: F.mean, w2FloorSpread: F.sd, w2Draws: W.draws, w2ByDraw: w2, w2FloorByDraw: floor, w2Kind: main.kind, w2Reference: ref.source,
-    offMode: modes?.offModeFraction ?? null, maxWeightError: modes?.maxWeightError ?? null,
-    missingModes: modes?.missingModes ?? null, modeWeights: modes?.weights ?? null,
-    purity: purity?.purity ?? null, inversePurity: purity?.inversePurity ?? null,
-    codesUsed: joint ? codeStats(joint).used : null, codeEntropy: joint ? codeStats(joint).entropy : null,
-    ...flow, lowNfe,
-    lossVsSigma: { sigma: lvs, loss: lossVsSigma(L.model, a, lvs, { generator: lossGen }) },
-    nfe: gen.nfe, sampleSeconds: gen.seconds.prior + gen.seconds.diffusion, priorSeconds: gen.seconds.prior,
-    priorShare: gen.seconds.prior / (gen.seconds.prior + gen.seconds.diffusion),
-  };
-  lossGen.dispose();
-  const trajectories = keep(stack(traj.trajectory, 0).to({ dtype: 'float32' }));
-  for (const t of [...traj.trajectory, traj.x, b, ...(joint ? [joint] : []), ...(codes ? [codes] : [])]) t.dispose();
-  prior?.dispose();
-  L.model.dispose();
-  const artifacts: ToyArtifacts = {
-    samples: gen.x, codes: gen.codes, trajectories, trajectoryCodes: traj.codes, data: a, dataLabels: ref.labels,
-    dispose() {
-      for (const t of [gen.x, gen.codes, trajectories, traj.codes, a, ref.labels]) t?.dispose();
-    },
-  };
-  return { metrics, artifacts };
 }
 
 /** Where the reference points come from: a toy set's generator, or the training points of an array. */
@@ -194,7 +232,8 @@ interface Reference {
   b: Tensor;
   labels: Tensor | null;
   source: ReferenceSource;
-  mix: { centers: number[][]; std: number; weights?: number[]; covariances?: number[][][] } | null;
+  /** The mixture: a toy set's own, or the one a labelled array's components describe (their means and covariances). */
+  mix: { centers: number[][]; std?: number; weights?: number[]; covariances?: number[][][] } | null;
 }
 
 /**
@@ -206,6 +245,10 @@ function cachedFloor(key: string, compute: () => number): number {
   if (!floors.has(key)) floors.set(key, compute());
   return floors.get(key)!;
 }
+
+/** A reference's mixture as the mode metrics take it. */
+const mixtureModes = (mix: NonNullable<Reference['mix']>): MixtureModes =>
+  ({ centers: mix.centers, std: mix.std, trueWeights: mix.weights, covariances: mix.covariances });
 
 /** The seed of draw r of an evaluation with `seed` (draw 0 uses the seed itself). */
 const drawSeed = (seed: number, r: number) => seed + 104_729 * r;
@@ -235,6 +278,8 @@ function referenceDraws(dir: string, data: DataConfig, n: number, seed: number):
   if (data.kind !== 'array') throw new Error(`${dir} is not a vector (toy or array) run (data.kind = ${data.kind})`);
   const d = loadArrayData(data);
   const N = d.x.size(0), m = Math.min(n, Math.floor(N / 2));
+  const labelled = d.components ? mixtureFromLabels(d.x, d.components) : null;
+  const mix = labelled && { centers: labelled.centers, covariances: labelled.covariances, weights: labelled.trueWeights };
   const dispose = () => { d.x.dispose(); d.components?.dispose(); };
   if (m < 1) {
     dispose();
@@ -248,7 +293,7 @@ function referenceDraws(dir: string, data: DataConfig, n: number, seed: number):
           const perm = randperm(N, { generator: g });
           const pick = (t: Tensor, from: number) => t.indexSelect(0, perm.slice(0, from, from + m));
           const labels = d.components ? pick(d.components, 0) : null;
-          return { name: d.name, n: m, a: pick(d.x, 0), b: pick(d.x, m), labels, source: 'training', mix: null };
+          return { name: d.name, n: m, a: pick(d.x, 0), b: pick(d.x, m), labels, source: 'training', mix };
         });
       } finally {
         g.dispose();

@@ -3,7 +3,7 @@
  * line up with the mixture components (purity, confusion table, code usage).
  */
 import type { Tensor } from '../engine/index.js';
-import { toPoints, type Points } from './ot.js';
+import { toPoints, w2, type Points } from './ot.js';
 import { countsEntropy } from './code-usage.js';
 
 /** Mode statistics of samples against a mixture with `centers`. */
@@ -20,35 +20,130 @@ export interface ModeStats {
   missingModes: number;
 }
 
+/** A Gaussian mixture's modes as the mode metrics see them. */
+export interface MixtureModes {
+  centers: number[][];
+  /** Isotropic standard deviation of every mode (ignored with `covariances`). */
+  std?: number;
+  /** Off-mode radius in data units (default 5·std, std 0.2 when absent). */
+  radius?: number;
+  /** True mode weights (default uniform). */
+  trueWeights?: number[];
+  /** Per-mode covariances (d×d): the assignment and the off-mode test use their Mahalanobis metrics. */
+  covariances?: number[][][];
+}
+
 /**
- * Off-mode fraction and mode weights. `radius` defaults to 5·std (1.0 for the paper's σ = 0.2);
- * the true weights default to uniform. With per-mode `covariances` (d×d), distances are
- * Mahalanobis: a sample is off-mode beyond 5 standard deviations of its nearest mode in that metric.
+ * Each point's nearest mode and whether it lies within the off-mode limit of it: Euclidean, or
+ * 5 standard deviations in the Mahalanobis metric of that mode when covariances are given.
  */
-export function modeStats(samples: Points, centers: number[][],
-  o: { std?: number; radius?: number; trueWeights?: number[]; covariances?: number[][][] } = {}): ModeStats {
-  const { data, n, d } = toPoints(samples);
-  const K = centers.length;
-  const precisions = o.covariances?.map(inverse) ?? null;
-  const limit = precisions ? 25 : (o.radius ?? 5 * (o.std ?? 0.2)) ** 2;
-  const counts = new Array<number>(K).fill(0);
+export function nearestModes(points: Points, m: MixtureModes): { mode: Int32Array; onMode: Uint8Array } {
+  const { data, n, d } = toPoints(points);
+  const K = m.centers.length;
+  const precisions = m.covariances?.map(inverse) ?? null;
+  const limit = precisions ? 25 : (m.radius ?? 5 * (m.std ?? 0.2)) ** 2;
+  const mode = new Int32Array(n), onMode = new Uint8Array(n);
   const diff = new Array<number>(d);
-  let off = 0;
   for (let i = 0; i < n; i++) {
     let best = -1, bestD = Infinity;
     for (let k = 0; k < K; k++) {
-      for (let t = 0; t < d; t++) diff[t] = data[i * d + t]! - centers[k]![t]!;
+      for (let t = 0; t < d; t++) diff[t] = data[i * d + t]! - m.centers[k]![t]!;
       const s = precisions ? quadratic(precisions[k]!, diff) : diff.reduce((a, v) => a + v * v, 0);
       if (s < bestD) { bestD = s; best = k; }
     }
-    if (bestD > limit) off++;
-    else counts[best]!++;
+    mode[i] = best;
+    onMode[i] = bestD <= limit ? 1 : 0;
   }
-  const on = n - off;
+  return { mode, onMode };
+}
+
+/**
+ * Off-mode fraction and mode weights: a sample is off-mode beyond `radius` (default 5·std, 1.0
+ * for the paper's σ = 0.2) of its nearest centre, or beyond 5 standard deviations in the
+ * Mahalanobis metric of per-mode `covariances`; the true weights default to uniform.
+ */
+export function modeStats(samples: Points, centers: number[][], o: Omit<MixtureModes, 'centers'> = {}): ModeStats {
+  const K = centers.length;
+  const { mode, onMode } = nearestModes(samples, { ...o, centers });
+  const counts = new Array<number>(K).fill(0);
+  for (let i = 0; i < mode.length; i++) if (onMode[i]) counts[mode[i]!]!++;
+  const n = mode.length, on = counts.reduce((a, c) => a + c, 0), off = n - on;
   const weights = counts.map((c) => (on > 0 ? c / on : 0));
   const truth = o.trueWeights ?? new Array<number>(K).fill(1 / K);
   const maxWeightError = Math.max(...weights.map((w, k) => Math.abs(w - truth[k]!)));
   return { offModeFraction: n > 0 ? off / n : 0, weights, counts, maxWeightError, missingModes: counts.filter((c) => c === 0).length };
+}
+
+/** W2 within the modes of a mixture, with how the two sets' mode weights differ. */
+export interface WithinModeW2 {
+  /** sqrt(Σ_k w_k W2_k² / Σ_k w_k) over the modes both sets reach, w_k the true weights. */
+  w2: number;
+  /** W2_k per mode (NaN where a set has no point of the mode). */
+  perMode: number[];
+  /** Total variation ½ Σ_k |p_k − q_k| between the two sets' nearest-mode shares. */
+  weightTV: number;
+}
+
+/**
+ * W2 between two point sets within each mode of a mixture, so that the multinomial lottery of
+ * how many points each mode holds does not enter it: every point (off-mode ones included) goes to
+ * its nearest mode, mode k's W2_k is the exact W2 between the first min(n_k, m_k) points of each set
+ * there, and the modes are averaged in W2² by their true weights. The shares' difference is
+ * reported beside it as a total variation.
+ */
+export function withinModeW2(a: Points, b: Points, m: MixtureModes): WithinModeW2 {
+  const A = toPoints(a), B = toPoints(b);
+  if (A.d !== B.d) throw new Error(`withinModeW2: dims differ (${A.d} vs ${B.d})`);
+  const K = m.centers.length, d = A.d;
+  const truth = m.trueWeights ?? new Array<number>(K).fill(1 / K);
+  const byMode = (P: { data: Float64Array; n: number }, mode: Int32Array) => {
+    const rows: number[][] = Array.from({ length: K }, () => []);
+    for (let i = 0; i < P.n; i++) rows[mode[i]!]!.push(i);
+    return rows;
+  };
+  const [ra, rb] = [byMode(A, nearestModes(a, m).mode), byMode(B, nearestModes(b, m).mode)];
+  const take = (P: { data: Float64Array }, rows: number[], c: number) => {
+    const out = new Float64Array(c * d);
+    for (let j = 0; j < c; j++) out.set(P.data.subarray(rows[j]! * d, rows[j]! * d + d), j * d);
+    return { data: out, dim: d };
+  };
+  const perMode = ra.map((rows, k) => {
+    const c = Math.min(rows.length, rb[k]!.length);
+    return c === 0 ? NaN : w2(take(A, rows, c), take(B, rb[k]!, c));
+  });
+  let sum = 0, weight = 0, tv = 0;
+  perMode.forEach((v, k) => {
+    if (!Number.isNaN(v)) { sum += truth[k]! * v * v; weight += truth[k]!; }
+    tv += Math.abs(ra[k]!.length / Math.max(1, A.n) - rb[k]!.length / Math.max(1, B.n)) / 2;
+  });
+  return { w2: weight > 0 ? Math.sqrt(sum / weight) : NaN, perMode, weightTV: tv };
+}
+
+/**
+ * The mixture that labelled points describe: per component (labels 0…K−1) its mean, its
+ * covariance (with 1e-9 on the diagonal, so a flat component stays invertible) and its share.
+ */
+export function mixtureFromLabels(points: Points, labels: Tensor | ArrayLike<number>): Required<Pick<MixtureModes, 'centers' | 'covariances' | 'trueWeights'>> {
+  const { data, n, d } = toPoints(points);
+  const l = ints(labels);
+  if (l.length !== n) throw new Error(`mixtureFromLabels: ${n} points vs ${l.length} labels`);
+  const K = l.reduce((m, v) => Math.max(m, v + 1), 0);
+  const count = new Array<number>(K).fill(0);
+  const centers = Array.from({ length: K }, () => new Array<number>(d).fill(0));
+  for (let i = 0; i < n; i++) {
+    count[l[i]!]!++;
+    for (let t = 0; t < d; t++) centers[l[i]!]![t]! += data[i * d + t]!;
+  }
+  centers.forEach((c, k) => c.forEach((_, t) => { c[t]! /= Math.max(1, count[k]!); }));
+  const covariances = Array.from({ length: K }, () => Array.from({ length: d }, () => new Array<number>(d).fill(0)));
+  for (let i = 0; i < n; i++) {
+    const k = l[i]!, c = centers[k]!, C = covariances[k]!;
+    for (let s = 0; s < d; s++) for (let t = 0; t < d; t++) C[s]![t]! += (data[i * d + s]! - c[s]!) * (data[i * d + t]! - c[t]!);
+  }
+  covariances.forEach((C, k) => C.forEach((row, s) => row.forEach((_, t) => {
+    row[t]! = row[t]! / Math.max(1, count[k]! - 1) + (s === t ? 1e-9 : 0);
+  })));
+  return { centers, covariances, trueWeights: count.map((c) => c / Math.max(1, n)) };
 }
 
 /** vᵀ P v. */

@@ -76,10 +76,11 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {
     let h = this.inX.forward(x).add(this.inNoise.forward(this.noise.forward(cNoise)));
     if (this.latent && this.inLatent) {
-      const B = x.size(0);
-      const seen: Conditioning = this.input === 'presence' && cond.latents
-        ? { latents: ones([B, 1, 1], { dtype: x.dtype, device: x.device }), dropLatents: cond.dropLatents } : cond;
-      h = h.add(this.inLatent.forward(this.latent.forward(seen, B).flatten(1)));
+      // 'presence': the one-code table's row wherever latents are present (z = 1 of k = 1), its null where dropped.
+      const presence = this.input === 'presence';
+      const seen: Conditioning = presence && cond.latents
+        ? { latents: ones([x.size(0), 1, 1], { dtype: x.dtype, device: x.device }), dropLatents: cond.dropLatents } : cond;
+      h = h.add(this.latent.project(seen, this.inLatent, { constant: presence }));
     }
     return this.mlp.forward(h.silu());
   }

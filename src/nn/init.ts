@@ -1,23 +1,17 @@
 /** Parameter initialisers (PyTorch's defaults and the standard schemes). */
-import { rand, randn, type Generator, type Tensor, type TensorOptions } from '../engine/index.js';
+import { rand, randn, tidy, type Generator, type Tensor, type TensorOptions } from '../engine/index.js';
 
 /** Options: dtype/device of the new tensor and an optional generator. */
 export type InitOptions = TensorOptions & { generator?: Generator };
 
 /** U(-bound, bound). */
 export function uniform(shape: number[], bound: number, o: InitOptions = {}): Tensor {
-  const u = rand(shape, o);
-  const out = u.mul(2 * bound).sub(bound);
-  u.dispose();
-  return out;
+  return tidy(() => rand(shape, o).mul(2 * bound).sub(bound));
 }
 
 /** N(0, std²). */
 export function normal(shape: number[], std: number, o: InitOptions = {}): Tensor {
-  const n = randn(shape, o);
-  const out = n.mul(std);
-  n.dispose();
-  return out;
+  return tidy(() => randn(shape, o).mul(std));
 }
 
 /** Fan-in and fan-out of a weight [out, in, ...kernel]. */

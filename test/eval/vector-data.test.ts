@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
+import { Generator, liveTensors, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { saveNpy, loadNpy } from '../../src/io/npy.js';
 import { parseConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
 import { trainPrior } from '../../src/train/stage2.js';
 import { evaluateRun, plotRun } from '../../src/eval/commands.js';
 import { summary, writeReport } from '../../src/eval/toy-report.js';
-import { W2_DRAWS, type ToyMetrics } from '../../src/eval/toy.js';
+import { W2_DRAWS, evaluateToyRun, type ToyMetrics } from '../../src/eval/toy.js';
 import { sample } from '../../src/cli/commands.js';
 import { pngSize } from '../../src/plot/png.js';
 
@@ -76,7 +76,11 @@ test('eval of an array run (D = 5): W2 against training points, n capped at half
   assert.deepEqual([once.w2Draws, once.w2Spread, once.w2FloorSpread], [1, 0, 0]);
   assert.ok(Object.values(m.lowNfe).every(Number.isFinite));
   assert.ok(m.purity !== null && m.purity >= 1 / 3 && m.purity <= 1, `purity ${m.purity}`);
-  assert.deepEqual([m.offMode, m.modeWeights], [null, null], 'no mixture centres: no mode statistics');
+  // The labels describe a mixture (their components' means and covariances): mode statistics and W2 within modes.
+  assert.ok(m.offMode !== null && m.offMode >= 0 && m.offMode <= 1 && m.modeWeights?.length === 3, `off-mode ${m.offMode}`);
+  assert.ok(m.w2Modes !== null && m.w2Modes >= 0 && m.w2ModesFloor !== null && m.w2ModesFloor < m.w2Floor,
+    `within modes ${m.w2Modes}, floor ${m.w2ModesFloor} (plain floor ${m.w2Floor})`);
+  assert.equal(m.w2ModesByDraw?.length, W2_DRAWS);
   assert.deepEqual(JSON.parse(readFileSync(join(labelled, 'metrics.json'), 'utf8')).w2Reference, 'training');
 });
 
@@ -85,6 +89,7 @@ test('without labels purity is null; the codes are still counted', async () => {
   assert.deepEqual([m.n, m.purity], [50, null]);
   assert.ok(m.codesUsed !== null && m.codesUsed >= 1 && m.codesUsed <= 3);
   assert.ok(Number.isFinite(m.w2));
+  assert.deepEqual([m.offMode, m.modeWeights, m.w2Modes], [null, null, null], 'no labels: no mixture, no mode statistics');
 });
 
 test('plot: D = 5 samples on PC1/PC2; with a baseline Fig. 3 on the principal components; a report without mixture rows', async () => {
@@ -102,10 +107,10 @@ test('plot: D = 5 samples on PC1/PC2; with a baseline Fig. 3 on the principal co
   writeReport(report, summary(dm, disco, { dm: 1, disco: 1 }), pair);
   const md = readFileSync(report, 'utf8');
   assert.match(md, new RegExp(`^# DisCo-Diff vs plain DM on array:${five.path} \\(D = 5\\)`));
-  assert.match(md, /\| W2 to training points \(floor W2\(data, data\) = \d\.\d{3} ± \d\.\d{3}\) \| \d\.\d{3} ± \d\.\d{3} \|/);
+  assert.match(md, /\| W2 to training points \(floor \d\.\d{3} ± \d\.\d{3}\) \| \d\.\d{3} ± \d\.\d{3} \|/);
   assert.match(md, /mean ± standard deviation over 5 draws of new samples and new reference points/);
   assert.match(md, /Latent purity \(codes vs true components\): \d+\.\d%/);
-  assert.doesNotMatch(md, /off-mode|mode-weight|8 Gaussians/);
+  assert.doesNotMatch(md, /off-mode|mode-weight|within modes|8 Gaussians/);
   assert.match(md, /## Samples on the first two principal components \(Fig\. 3\)\n!\[fig3\]\(/);
 });
 
@@ -131,4 +136,16 @@ test('sample --png writes the .npy and the picture for D = 5 and D = 1', async (
     assert.ok(existsSync(png));
     isPng(png);
   }
+});
+
+test('eval that fails part-way (the data file shrank to one point) frees the run it loaded', async () => {
+  const data = clusters('shrinks', [[1, 0], [-1, 0]], 100);
+  const run = await tinyRun('shrinks', data);
+  tidy(() => {
+    saveNpy(data.path, tensor([[0, 0]]));
+    saveNpy(data.labels, tensor([0], { dtype: 'int64' }));
+  });
+  const live = liveTensors();
+  assert.throws(() => evaluateToyRun(run, { n: 50 }), /holds a single point; eval needs at least 2/);
+  assert.equal(liveTensors(), live);
 });

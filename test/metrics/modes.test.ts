@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensor, tidy } from '../../src/engine/index.js';
-import { codeStats, latentPurity, modeStats } from '../../src/metrics/modes.js';
+import { codeStats, latentPurity, mixtureFromLabels, modeStats, withinModeW2 } from '../../src/metrics/modes.js';
+import { w2 } from '../../src/metrics/ot.js';
 
 const centers = [[0, 0], [4, 0]];
 
@@ -53,4 +54,35 @@ test('modeStats with covariances: off-mode beyond 5 standard deviations in the M
   assert.equal(modeStats(pts, [[0, 0]], { std: 0.2 }).offModeFraction, 0.5);
   assert.deepEqual(modeStats(tensor([[2.0, 0]]), [[0, 0]], { std: 0.2 }).counts, [0]);
   assert.throws(() => modeStats(pts, [[0, 0]], { covariances: [[[1, 1], [1, 1]]] }), /singular/);
+});
+
+test('withinModeW2: the modes\' counts do not enter it; each mode is matched within itself and weighted by the true weights', () => {
+  const far = [[0, 0], [10, 0]];
+  // The same points per mode, but 3:1 against 1:3: the plain W2 must move mass 10 units; within modes it is 0.
+  const a = tensor([[0, 0], [0.1, 0], [0.2, 0], [10, 0]]), b = tensor([[0, 0], [10, 0], [10.1, 0], [10.2, 0]]);
+  const r = withinModeW2(a, b, { centers: far });
+  assert.equal(r.w2, 0);
+  assert.deepEqual(r.perMode, [0, 0]);
+  assert.ok(Math.abs(r.weightTV - 0.5) < 1e-12);
+  assert.ok(w2(a, b) > 5);
+  // Mode 0's first points differ by 0.3, mode 1's agree: W2² = w_0 · 0.09.
+  const c = tensor([[0.3, 0], [10, 0]]), d = tensor([[0, 0], [10, 0]]);
+  assert.ok(Math.abs(withinModeW2(c, d, { centers: far }).w2 - Math.sqrt(0.5 * 0.09)) < 1e-6);
+  assert.ok(Math.abs(withinModeW2(c, d, { centers: far, trueWeights: [0.8, 0.2] }).w2 - Math.sqrt(0.8 * 0.09)) < 1e-6);
+  // A mode one set never reaches is left out of the average (the weights' TV shows it).
+  const e = withinModeW2(tensor([[0.3, 0], [0.3, 0]]), d, { centers: far });
+  assert.ok(Math.abs(e.w2 - 0.3) < 1e-6);
+  assert.ok(Number.isNaN(e.perMode[1]!));
+  assert.ok(Math.abs(e.weightTV - 0.5) < 1e-12);
+  assert.throws(() => withinModeW2(a, tensor([[0, 0, 0]]), { centers: far }), /dims differ/);
+});
+
+test('mixtureFromLabels: each component\'s mean, covariance and share', () => {
+  const m = mixtureFromLabels({ data: [0, 0, 2, 0, 10, 10, 10, 12, 10, 14], dim: 2 }, [0, 0, 1, 1, 1]);
+  assert.deepEqual(m.centers, [[1, 0], [10, 12]]);
+  assert.deepEqual(m.trueWeights, [0.4, 0.6]);
+  const near = (x: number, y: number) => Math.abs(x - y) < 1e-6;
+  assert.ok(near(m.covariances[0]![0]![0]!, 2) && near(m.covariances[0]![1]![1]!, 0) && near(m.covariances[0]![0]![1]!, 0));
+  assert.ok(near(m.covariances[1]![1]![1]!, 4) && near(m.covariances[1]![0]![0]!, 0));
+  assert.throws(() => mixtureFromLabels({ data: [0, 0], dim: 2 }, [0, 1]), /1 points vs 2 labels/);
 });

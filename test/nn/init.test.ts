@@ -2,8 +2,8 @@
 // variance within a few standard errors) against their closed forms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, manualSeed, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
-import { Conv2d, Linear, init } from '../../src/nn/index.js';
+import { Generator, liveTensors, manualSeed, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
+import { Conv2d, Linear, MLP, init } from '../../src/nn/index.js';
 
 setNumThreads(1);
 
@@ -50,3 +50,12 @@ test('Linear and Conv2d use the default for weights and U(±1/√fan_in) for bia
   lin.dispose();
   conv.dispose();
 }));
+
+test('initialisers and modules built outside any scope leave no temporaries: dispose frees everything they made', () => {
+  const live = liveTensors();
+  init.uniform([3, 4], 0.5).dispose();
+  init.normal([3, 4], 2).dispose();
+  new MLP([5, 16, 16, 2], 'silu').dispose();
+  new Conv2d(3, 8, 3).dispose();
+  assert.equal(liveTensors(), live);
+});
