@@ -25,7 +25,7 @@ export interface MixtureModes {
   centers: number[][];
   /** Isotropic standard deviation of every mode (ignored with `covariances`). */
   std?: number;
-  /** Off-mode radius in data units (default 5·std, std 0.2 when absent). */
+  /** Off-mode radius in data units (default: OFF_MODE_TAIL's radius for std, std 0.2 when absent; 5·std in 2-D). */
   radius?: number;
   /** True mode weights (default uniform). */
   trueWeights?: number[];
@@ -34,14 +34,24 @@ export interface MixtureModes {
 }
 
 /**
- * Each point's nearest mode and whether it lies within the off-mode limit of it: Euclidean, or
- * 5 standard deviations in the Mahalanobis metric of that mode when covariances are given.
+ * How rarely a mode's own points fall off-mode: beyond 5 standard deviations of a 2-D Gaussian,
+ * P(χ²₂ > 25) = e^−12.5 ≈ 3.7·10⁻⁶. In D dimensions the off-mode radius is the one a D-dimensional
+ * Gaussian's points pass as rarely (its squared distance is χ²_D: 5σ would call most of a D = 32
+ * mode's own points off-mode).
+ */
+export const OFF_MODE_TAIL = Math.exp(-12.5);
+
+/**
+ * Each point's nearest mode and whether it lies within the off-mode limit of it: squared distance
+ * at most χ²_D's (1 − OFF_MODE_TAIL) quantile, in units of the modes' std (Euclidean) or in the
+ * Mahalanobis metric of that mode when covariances are given; or within an explicit `radius`.
  */
 export function nearestModes(points: Points, m: MixtureModes): { mode: Int32Array; onMode: Uint8Array } {
   const { data, n, d } = toPoints(points);
   const K = m.centers.length;
   const precisions = m.covariances?.map(inverse) ?? null;
-  const limit = precisions ? 25 : (m.radius ?? 5 * (m.std ?? 0.2)) ** 2;
+  const tail = chiSquareQuantile(d, OFF_MODE_TAIL);
+  const limit = precisions ? tail : m.radius !== undefined ? m.radius ** 2 : (m.std ?? 0.2) ** 2 * tail;
   const mode = new Int32Array(n), onMode = new Uint8Array(n);
   const diff = new Array<number>(d);
   for (let i = 0; i < n; i++) {
@@ -58,9 +68,10 @@ export function nearestModes(points: Points, m: MixtureModes): { mode: Int32Arra
 }
 
 /**
- * Off-mode fraction and mode weights: a sample is off-mode beyond `radius` (default 5·std, 1.0
- * for the paper's σ = 0.2) of its nearest centre, or beyond 5 standard deviations in the
- * Mahalanobis metric of per-mode `covariances`; the true weights default to uniform.
+ * Off-mode fraction and mode weights: a sample is off-mode beyond `radius` of its nearest centre
+ * (default in 2-D 5·std, 1.0 for the paper's σ = 0.2; in D dimensions the radius of the same tail,
+ * OFF_MODE_TAIL), or as far in the Mahalanobis metric of per-mode `covariances`; the true weights
+ * default to uniform.
  */
 export function modeStats(samples: Points, centers: number[][], o: Omit<MixtureModes, 'centers'> = {}): ModeStats {
   const K = centers.length;
@@ -144,6 +155,55 @@ export function mixtureFromLabels(points: Points, labels: Tensor | ArrayLike<num
     row[t]! = row[t]! / Math.max(1, count[k]! - 1) + (s === t ? 1e-9 : 0);
   })));
   return { centers, covariances, trueWeights: count.map((c) => c / Math.max(1, n)) };
+}
+
+/** t with P(χ²_d > t) = tail: bisection on the upper regularised incomplete gamma Q(d/2, t/2). */
+export function chiSquareQuantile(d: number, tail: number): number {
+  let lo = 0, hi = d + 10;
+  while (upperGamma(d / 2, hi / 2) > tail) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (upperGamma(d / 2, mid / 2) > tail) lo = mid; else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Q(a, x) = Γ(a, x)/Γ(a): by the series of the lower function below x = a + 1, and by its continued
+ * fraction (modified Lentz) above, where the tail is small and the series would lose it.
+ */
+function upperGamma(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const front = Math.exp(a * Math.log(x) - x - lnGamma(a));
+  if (x < a + 1) {
+    let term = 1 / a, sum = term;
+    for (let k = 1; k < 1000 && Math.abs(term) > 1e-17 * Math.abs(sum); k++) sum += (term *= x / (a + k));
+    return 1 - front * sum;
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a, c = 1 / tiny, dd = 1 / b, h = dd;
+  for (let k = 1; k < 1000; k++) {
+    const an = -k * (k - a);
+    b += 2;
+    dd = an * dd + b; dd = Math.abs(dd) < tiny ? tiny : dd; dd = 1 / dd;
+    c = b + an / c; c = Math.abs(c) < tiny ? tiny : c;
+    const step = dd * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-16) break;
+  }
+  return front * h;
+}
+
+/** ln Γ(a), a > 0 (Lanczos, g = 7, 9 terms). */
+function lnGamma(a: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (a < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * a)) - lnGamma(1 - a);
+  const z = a - 1;
+  let s = g[0]!;
+  for (let i = 1; i < 9; i++) s += g[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
 }
 
 /** vᵀ P v. */

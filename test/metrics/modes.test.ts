@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, tidy } from '../../src/engine/index.js';
-import { codeStats, latentPurity, mixtureFromLabels, modeStats, withinModeW2 } from '../../src/metrics/modes.js';
+import { Generator, randn, tensor, tidy } from '../../src/engine/index.js';
+import { OFF_MODE_TAIL, chiSquareQuantile, codeStats, latentPurity, mixtureFromLabels, modeStats, withinModeW2 } from '../../src/metrics/modes.js';
 import { w2 } from '../../src/metrics/ot.js';
 
 const centers = [[0, 0], [4, 0]];
@@ -85,4 +85,20 @@ test('mixtureFromLabels: each component\'s mean, covariance and share', () => {
   assert.ok(near(m.covariances[0]![0]![0]!, 2) && near(m.covariances[0]![1]![1]!, 0) && near(m.covariances[0]![0]![1]!, 0));
   assert.ok(near(m.covariances[1]![1]![1]!, 4) && near(m.covariances[1]![0]![0]!, 0));
   assert.throws(() => mixtureFromLabels({ data: [0, 0], dim: 2 }, [0, 1]), /1 points vs 2 labels/);
+});
+
+test('chiSquareQuantile against tables; the off-mode radius is 5σ in 2-D and grows with D so a mode\'s own points stay on it', () => {
+  for (const [d, tail, want] of [[1, 0.05, 3.841459], [10, 0.05, 18.307038], [32, 0.05, 46.194260], [2, 0.01, 9.210340]] as const) {
+    assert.ok(Math.abs(chiSquareQuantile(d, tail) - want) < 1e-5, `χ²_${d} at ${tail}: ${chiSquareQuantile(d, tail)}`);
+  }
+  assert.ok(Math.abs(chiSquareQuantile(2, OFF_MODE_TAIL) - 25) < 1e-9);
+  // 2000 points of N(0, I_32): with 5σ (squared distance 25) most would be off-mode.
+  const g = new Generator(3);
+  const pts = tidy(() => randn([2000, 32], { generator: g }));
+  const origin = [new Array<number>(32).fill(0)];
+  assert.ok(modeStats(pts, origin, { std: 1 }).offModeFraction < 0.001);
+  assert.ok(modeStats(pts, origin, { covariances: [Array.from({ length: 32 }, (_, i) => Array.from({ length: 32 }, (_, j) => (i === j ? 1 : 0)))] }).offModeFraction < 0.001);
+  assert.ok(modeStats(pts, origin, { radius: 5 }).offModeFraction > 0.6);
+  pts.dispose();
+  g.dispose();
 });
