@@ -100,6 +100,13 @@ export const MLPModelConfig = z.strictObject({
    * curvature stays below the DM's over more of σ (docs/latents.md, bench/results/toy-seeds-*.json).
    */
   latentInput: z.enum(['embedding', 'presence', 'none']).default('presence'),
+  /**
+   * Gaussians per code in the analytic skip: 1 is App. F's form; c > 1 makes each code's skip the
+   * exact denoiser of a mixture of c Gaussians, refitted by EMA k-means over the points the code
+   * holds, so a code that holds several modes (fewer codes than modes) is still denoised
+   * analytically (src/disco/gaussian-skip.ts, docs/latents.md).
+   */
+  codeModes: posInt.default(1),
 });
 
 /** The EDM U-Net with DisCo-Diff's cross-attention to the latents: src/networks/unet.ts. */

@@ -4,6 +4,8 @@
  * one-hot z and averaged over the m latents,
  *   skip(x, σ, z) = mean_i Σ_j z_ij·(μ_ij + s_ij²/(s_ij² + σ²)·(x − μ_ij)),
  * and EDM's c_skip·x (the N(0, σ_d²) denoiser; src/edm/precond.ts) where z is absent or dropped.
+ * With a mixture of c Gaussians per code (`model.codeModes`), code j's term is that mixture's exact
+ * denoiser, Σ_c r_jc(x)·(μ_jc + s_jc²/(s_jc² + σ²)·(x − μ_jc)), r_jc ∝ π_jc·N(x; μ_jc, (s_jc² + σ²) I).
  * Weighting the per-code denoisers by z (rather than mixing the codes' parameters) makes the
  * straight-through gradient of code j measure the loss of switching to code j. Computed as
  * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
@@ -27,12 +29,16 @@ export function codeCentres(z: Tensor | null | undefined, means: Tensor, B: numb
  * → [B, …].
  */
 export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor | null | undefined,
-  codes: { means: Tensor | null; logStds: Tensor | null }, dropLatents?: Tensor): Tensor {
+  codes: CodeGaussians, dropLatents?: Tensor): Tensor {
   const B = x.size(0);
   const perRow = (t: Tensor) => t.reshape(B, ...x.shape.slice(1).map(() => 1));
   const plain = () => x.mul(perRow(cSkip));
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
+  if (codes.subMeans && codes.subLogStds && codes.subLogWeights) {
+    const gauss = mixtureSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1), z, codes.subMeans, codes.subLogStds, codes.subLogWeights);
+    return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
+  }
   const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
   const xf = x.reshape(B, -1); // (B, d)
   const v = logStds.mul(2).exp().unsqueeze(0); // (1, m, k)
@@ -41,4 +47,30 @@ export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor 
   const keep = z.mul(r).sum(2).mean(1, true); // (B, 1)
   const gauss = toCentre.add(xf.mul(keep)).reshape(...x.shape);
   return dropLatents ? where(perRow(dropLatents), plain(), gauss) : gauss;
+}
+
+/** A denoiser's per-code Gaussians: one per code (means [m, k, d], logStds [m, k]), and optionally a mixture per code. */
+export interface CodeGaussians {
+  means: Tensor | null;
+  logStds: Tensor | null;
+  /** c Gaussians per code: means [m, k, c, d], log-stds and log-weights [m, k, c]. */
+  subMeans?: Tensor | null;
+  subLogStds?: Tensor | null;
+  subLogWeights?: Tensor | null;
+}
+
+/**
+ * mean_i Σ_j z_ij·D_ij(x, σ) with D_ij the exact denoiser of code j's mixture (see above): xf [B, d],
+ * sigma [B, 1, 1, 1], z [B, m, k] → [B, d]. Forms [B, m, k, c, d]: for the 2-D MLP's few codes.
+ */
+function mixtureSkip(xf: Tensor, sigma: Tensor, z: Tensor, mu: Tensor, logStds: Tensor, logWeights: Tensor): Tensor {
+  const d = xf.size(1);
+  const v = logStds.mul(2).exp().unsqueeze(0); // (1, m, k, c)
+  const total = v.add(sigma.square()); // (B, m, k, c)
+  const diff = xf.reshape(xf.size(0), 1, 1, 1, d).sub(mu.unsqueeze(0)); // (B, m, k, c, d)
+  const logits = logWeights.logSoftmax(-1).unsqueeze(0)
+    .sub(diff.square().sum(-1).div(total).mul(0.5)).sub(total.log().mul(d / 2)); // (B, m, k, c)
+  const r = logits.softmax(-1).unsqueeze(-1); // (B, m, k, c, 1)
+  const perCode = r.mul(mu.unsqueeze(0).add(diff.mul(v.div(total).unsqueeze(-1)))).sum(3); // (B, m, k, d)
+  return z.unsqueeze(-1).mul(perCode).sum(2).mean(1); // (B, d)
 }

@@ -52,10 +52,17 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   /** Per-code Gaussian means [m, k, dim] and log-stds [m, k] (analytic term), or null. */
   readonly means: Tensor | null;
   readonly logStds: Tensor | null;
+  /**
+   * With codeModes c > 1, each code's mixture (analytic term): means [m, k, c, dim], log-stds and
+   * log-weights [m, k, c]; else null.
+   */
+  readonly subMeans: Tensor | null;
+  readonly subLogStds: Tensor | null;
+  readonly subLogWeights: Tensor | null;
 
   constructor(readonly options: MLPDenoiserOptions) {
     super();
-    const { dim, hidden, layers, embDim, latents: lat, analyticGaussian, latentInput, sigmaData } = options;
+    const { dim, hidden, layers, embDim, latents: lat, analyticGaussian, latentInput, codeModes, sigmaData } = options;
     this.noise = this.module('noise', new NoiseEmbedding(embDim));
     const analytic = lat && analyticGaussian;
     this.input = lat ? latentInput : 'none';
@@ -71,6 +78,10 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
     this.mlp = this.module('mlp', new MLP([...Array(layers - 1).fill(hidden), dim], 'silu'));
     this.means = analytic ? this.param('means', normal([lat.m, lat.k, dim], sigmaData)) : null;
     this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(sigmaData / 2))) : null;
+    const mixture = analytic && codeModes > 1 ? { ...lat, c: codeModes } : null;
+    this.subMeans = mixture ? this.param('sub_means', normal([mixture.m, mixture.k, mixture.c, dim], sigmaData)) : null;
+    this.subLogStds = mixture ? this.param('sub_log_stds', full([mixture.m, mixture.k, mixture.c], Math.log(sigmaData / 2))) : null;
+    this.subLogWeights = mixture ? this.param('sub_log_weights', full([mixture.m, mixture.k, mixture.c], -Math.log(mixture.c))) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {

@@ -12,6 +12,7 @@ import { CodeRestarts } from './restarts.js';
 import { emaRefit } from './ema-refit.js';
 import { setCentres } from './moves.js';
 import { groupBy, spread, type Point } from './points.js';
+import { initMixtures, moveMixtures, refitMixtures, type CodeMixtures } from './code-mixtures.js';
 
 /** A batch as the codebook sees it: points x [B, d] and their argmax codes [B, m] (int64). */
 export interface CodeBatch {
@@ -26,18 +27,20 @@ export class AnalyticCodebook {
   private readonly minStd: number;
 
   private constructor(private readonly model: DiscoDiff, readonly means: Tensor, readonly logStds: Tensor | null,
-    private readonly cfg: LatentConfig, private readonly steps: number) {
+    readonly mixtures: CodeMixtures | null, private readonly cfg: LatentConfig, private readonly steps: number) {
     this.minStd = 1e-3 * model.denoiser.sigmaData;
     this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
     // Centres and scales that follow the EMA need no gradient: backward skips their [m, k, d] product.
-    if (this.ema) for (const t of [means, logStds]) t?.requiresGrad_(false);
+    if (this.ema) for (const t of [means, logStds, mixtures?.means, mixtures?.logStds, mixtures?.logWeights]) t?.requiresGrad_(false);
   }
 
   /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */
   static of(model: DiscoDiff, cfg: LatentConfig, steps: number): AnalyticCodebook | null {
-    const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null };
+    const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null } & Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights', Tensor | null>>;
     if (!model.encoder || !net.means) return null;
-    return new AnalyticCodebook(model, net.means, net.logStds ?? null, cfg, steps);
+    const mixtures = net.subMeans && net.subLogStds && net.subLogWeights
+      ? { means: net.subMeans, logStds: net.subLogStds, logWeights: net.subLogWeights } : null;
+    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, cfg, steps);
   }
 
   /** Whether the centres follow an EMA of the data (then the optimizer must leave them alone). */
@@ -47,7 +50,7 @@ export class AnalyticCodebook {
 
   /** Parameter paths that the optimizer must not update. */
   frozen(name: string): boolean {
-    return this.ema && /\.(means|log_stds)$/.test(name);
+    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights)$/.test(name);
   }
 
   /** Whether the batch of step `step` (1-based, after the update) is needed. */
@@ -65,7 +68,8 @@ export class AnalyticCodebook {
 
   /**
    * 'kmeans': k-means++ and Lloyd on (up to 4096 of) the training points, best of 5 seedings; each
-   * code's scale is its cluster's spread; the same centres for every latent. 'encoder': each code's
+   * code's scale is its cluster's spread; the same centres for every latent (and each code's
+   * mixture, with codeModes > 1, from k-means within its cluster). 'encoder': each code's
    * mean and spread of the points (up to 2048) the encoder assigns to it (codes with none keep theirs).
    */
   init(x: Tensor, gen: Generator, labels?: Tensor): void {
@@ -90,15 +94,20 @@ export class AnalyticCodebook {
     const groups = groupBy(pts, cluster, this.cfg.k);
     setCentres(this.means, this.logStds, Array.from({ length: this.cfg.m }, (_, latent) => ctr.map((centre, code) =>
       ({ latent, code, centre, std: spread(groups[code]!, centre), reason: 'dead' as const }))).flat(), this.minStd);
+    if (this.mixtures) initMixtures(this.mixtures, groups, gen, this.minStd);
   }
 
   /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
   afterStep(step: number, batch: CodeBatch, gen: Generator): number {
-    if (this.refitDue(step)) emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+    if (this.refitDue(step)) {
+      emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+      if (this.mixtures) refitMixtures(this.mixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+    }
     if (!this.restarts || !this.restartDue(step)) return 0;
     const points = tidy(() => batch.x.double().toArray() as Point[]);
     const moves = this.restarts.plan(points, batch.codes.toFlatArray(), this.centres(), gen);
     setCentres(this.means, this.logStds, moves, this.minStd);
+    if (this.mixtures) moveMixtures(this.mixtures, moves, gen, this.minStd);
     for (const mv of moves) if (mv.donor !== undefined) this.model.encoder?.splitCode?.(mv.latent, mv.donor, mv.code);
     return moves.length;
   }
