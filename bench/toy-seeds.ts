@@ -9,13 +9,14 @@
  *
  * Usage: node --import tsx bench/toy-seeds.ts [--seeds 10] [--first 0] [--jobs 1] [--data 8gaussians]
  *          [--labels PATH] [--steps N] [--stage1-only] [--tag NAME] [--set latents.diversity=0.1 ...]
- *        node --import tsx bench/toy-seeds.ts --suite [--seeds 10] [--jobs 2] [--cases grid,grid-k16,…]
+ *        node --import tsx bench/toy-seeds.ts --suite [--seeds 10] [--jobs 2] [--cases grid,grid-k16,…] [--tag NAME] [--set k=v]
  * --jobs N splits the seeds over N worker processes (each with DISCO_THREADS threads, else one per core).
  * --stage1-only trains DisCo-Diff alone and reports purity and codes used (for ablations);
  * --set overrides a key of the DisCo-Diff config, e.g. --set model.latentInput=none.
  * --data array:PATH trains on an .npy of points [N, D] (--labels: their components, for purity).
- * --suite runs every case of SUITE below (one toy-seeds run each, tag suite-NAME) and writes
- * bench/results/toy-seeds-suite.json with a table of all cases against the issue's targets.
+ * --suite runs every case of SUITE below (one toy-seeds run each, tag suite-CASE) and writes
+ * bench/results/toy-seeds-suite.json with a table of all cases against the issue's targets; with
+ * --tag NAME the files are NAME-CASE and NAME instead, and --set applies to every case's DisCo-Diff.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ const args = benchArgs('node --import tsx bench/toy-seeds.ts [flags]', {
 const { seeds, first, data: dataName, steps, tag, set: sets, jobs } = args;
 const stage1Only = args['stage1-only'], rowsOut = args['rows-out'], lowNfe = args['low-nfe'];
 if (args.suite) {
-  await runSuite({ seeds, jobs, cases: args.cases, steps });
+  await runSuite({ seeds, jobs, cases: args.cases, steps, name: tag ?? 'suite', sets });
   process.exit(0);
 }
 const root = join(import.meta.dirname, 'results', `toy-seeds-run${tag ? `-${tag}` : ''}`);

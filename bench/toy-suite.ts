@@ -69,13 +69,14 @@ function mixtureFiles(dim: number): { path: string; labels: string } {
   return { path, labels };
 }
 
-function runCase(c: Case, o: { seeds: number; jobs: number; steps?: number }): Promise<void> {
+function runCase(c: Case, o: SuiteOptions): Promise<void> {
   const data = typeof c.data === 'string' ? ['--data', c.data] : (() => {
     const f = mixtureFiles(c.data.dim);
     return ['--data', `array:${f.path}`, '--labels', f.labels];
   })();
   const args = [...data, '--seeds', String(Math.min(o.seeds, c.maxSeeds ?? o.seeds)), '--jobs', String(o.jobs),
-    '--tag', `suite-${c.name}`, '--low-nfe', 'heun5', '--set', `latents.k=${c.k}`, ...(o.steps ? ['--steps', String(o.steps)] : [])];
+    '--tag', `${o.name}-${c.name}`, '--low-nfe', 'heun5', '--set', `latents.k=${c.k}`, ...o.sets.flatMap((s) => ['--set', s]),
+    ...(o.steps ? ['--steps', String(o.steps)] : [])];
   console.log(`[suite] ${c.name}: k = ${c.k}, ${c.modes} modes`);
   return script(join(import.meta.dirname, 'toy-seeds.ts'), args, `suite case ${c.name}`);
 }
@@ -90,13 +91,23 @@ interface CaseResult {
     w2Modes?: { dm: number; disco: number } | null }[];
 }
 
-/** Runs (or reads) every case, prints the table and writes bench/results/toy-seeds-suite.json. */
-export async function runSuite(o: { seeds: number; jobs: number; cases?: string[]; steps?: number }): Promise<void> {
+/** How the suite runs: seeds, workers, which cases, Stage-I steps, its name (result files NAME-CASE, NAME) and DisCo-Diff overrides. */
+export interface SuiteOptions {
+  seeds: number;
+  jobs: number;
+  cases?: string[];
+  steps?: number;
+  name: string;
+  sets: string[];
+}
+
+/** Runs (or reads) every case, prints the table and writes bench/results/toy-seeds-NAME.json. */
+export async function runSuite(o: SuiteOptions): Promise<void> {
   const cases = o.cases ? SUITE.filter((c) => o.cases!.includes(c.name)) : SUITE;
   for (const name of o.cases ?? []) if (!SUITE.some((c) => c.name === name)) throw new Error(`--cases: unknown case '${name}'`);
   const table = [];
   for (const c of cases) {
-    const file = join(RESULTS, `toy-seeds-suite-${c.name}.json`);
+    const file = join(RESULTS, `toy-seeds-${o.name}-${c.name}.json`);
     if (!existsSync(file)) await runCase(c, o);
     const r = JSON.parse(readFileSync(file, 'utf8')) as CaseResult;
     const s = r.summary, n = r.rows.length, heun5 = s.lowNfeMedian.heun5!;
@@ -128,8 +139,8 @@ export async function runSuite(o: { seeds: number; jobs: number; cases?: string[
       `${(t.offMode ? `${pct(t.offMode.dm)} / ${pct(t.offMode.disco)}` : '—').padEnd(21)} ${`${f(t.heun5.dm)} / ${f(t.heun5.disco)}`.padEnd(18)} ` +
       `${t.pass ? 'yes' : `no: ${Object.entries(t.checks).filter(([, v]) => !v).map(([k]) => k).join('; ')}`}`);
   }
-  writeFileSync(join(RESULTS, 'toy-seeds-suite.json'), JSON.stringify({ machine: machineRecord({ note: `${o.jobs} worker processes at a time` }),
-    cases: table }, null, 2));
+  writeFileSync(join(RESULTS, `toy-seeds-${o.name}.json`), JSON.stringify({ machine: machineRecord({ note: `${o.jobs} worker processes at a time` }),
+    overrides: o.sets, cases: table }, null, 2));
 }
 
 function median(v: number[]): number {
