@@ -3,7 +3,7 @@
     {
       "target_name": "disco_native",
       "sources": ["native/addon.cc", "native/common.cc", "native/allocator.cc", "native/runtime.cc", "native/tensor_ops.cc",
-                  "native/nn_ops.cc", "native/optim_ops.cc", "native/parallel.cc"],
+                  "native/nn_ops.cc", "native/optim_ops.cc", "native/disco_ops.cc", "native/parallel.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/libtorch.cjs include)"

@@ -7,6 +7,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   dd::register_tensor_ops(env, exports);
   dd::register_nn_ops(env, exports);
   dd::register_optim_ops(env, exports);
+  dd::register_disco_ops(env, exports);
   dd::register_parallel(env, exports);
   return exports;
 }

@@ -48,6 +48,7 @@ void register_runtime(Napi::Env env, Napi::Object exports);
 void register_tensor_ops(Napi::Env env, Napi::Object exports);
 void register_nn_ops(Napi::Env env, Napi::Object exports);
 void register_optim_ops(Napi::Env env, Napi::Object exports);
+void register_disco_ops(Napi::Env env, Napi::Object exports);
 void register_parallel(Napi::Env env, Napi::Object exports);
 
 }  // namespace dd

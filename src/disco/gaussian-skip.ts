@@ -11,7 +11,9 @@
  * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
  * is formed (images: d = C·H·W).
  */
-import { where, zeros, zerosLike, type Tensor } from '../engine/index.js';
+import { Tensor, where, zeros, zerosLike } from '../engine/index.js';
+import { N } from '../engine/native.js';
+import { fusable } from './fused.js';
 
 /**
  * The codes' centre image mean_i Σ_j z_ij·μ_ij: z [B, m, k] (one-hot forward), means [m, k, d] →
@@ -35,9 +37,19 @@ export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor 
   const plain = () => x.mul(perRow(cSkip));
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
+  const drop = dropLatents ? dropLatents.id : null;
   if (codes.subMeans && codes.subLogStds && codes.subLogWeights) {
+    const mix = [codes.subMeans, codes.subLogStds, codes.subLogWeights];
+    if (fusable(x, sigma, cSkip, z, ...mix) && ![x, ...mix].some((t) => t.requiresGrad)) {
+      const flat = (t: Tensor) => t.reshape(B, -1);
+      return new Tensor(N.mixtureSkip(flat(x).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop, ...mix.map((t) => t.id) as [number, number, number]))
+        .reshape(...x.shape);
+    }
     const gauss = mixtureSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1), z, codes.subMeans, codes.subLogStds, codes.subLogWeights);
     return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
+  }
+  if (fusable(x, sigma, cSkip, z, means, logStds)) {
+    return new Tensor(N.codeSkip(x.reshape(B, -1).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop, means.id, logStds.id)).reshape(...x.shape);
   }
   const s2 = sigma.reshape(B, 1, 1).square(); // (B, 1, 1)
   const xf = x.reshape(B, -1); // (B, d)

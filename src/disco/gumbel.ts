@@ -4,7 +4,9 @@
  * with the soft sample's gradient (straight-through): y_hard − stopgrad(y) + y. With s = 0 the hard
  * form is the argmax code with softmax(logits/τ)'s gradient (a deterministic straight-through code).
  */
-import { F, rand, type Generator, type Tensor } from '../engine/index.js';
+import { F, Tensor, rand, type Generator } from '../engine/index.js';
+import { N } from '../engine/native.js';
+import { fusable } from './fused.js';
 
 /** Temperature, hard (straight-through) samples, noise scale (a run's latents.tau, hard, gumbelNoise) and generator. */
 export interface GumbelOptions {
@@ -20,11 +22,9 @@ export interface GumbelOptions {
 /** Relaxed categorical samples over the last dim of `logits` [..., k]. */
 export function gumbelSoftmax(logits: Tensor, o: GumbelOptions): Tensor {
   const { tau, hard, noise, generator } = o;
-  let perturbed = logits;
-  if (noise > 0) {
-    const u = rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator });
-    perturbed = logits.add(u.clamp(1e-10, 1 - 1e-7).log().neg().log().neg().mul(noise));
-  }
+  const u = noise > 0 ? rand(logits.shape, { dtype: logits.dtype, device: logits.device, generator }) : null;
+  if (fusable(logits)) return new Tensor(N.gumbelSoftmax(logits.id, u ? u.id : null, tau, noise, hard));
+  const perturbed = u ? logits.add(u.clamp(1e-10, 1 - 1e-7).log().neg().log().neg().mul(noise)) : logits;
   const y = perturbed.div(tau).softmax(-1);
   if (!hard) return y;
   const k = logits.size(-1);

@@ -4,7 +4,7 @@
  * so gradients of a straight-through Gumbel-Softmax sample reach the encoder. A learned null
  * embedding stands in for dropped or absent latents (classifier-free guidance on the latents).
  */
-import { F, cat, ones, where, type Tensor } from '../engine/index.js';
+import { F, cat, where, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { normal } from '../nn/init.js';
 import type { Linear } from '../nn/layers.js';
@@ -33,14 +33,13 @@ export class LatentEmbedding extends Module {
   }
 
   /**
-   * proj(flatten(forward(cond))) → [B, out] ([1, out] when every row is the same: no latents, or
-   * `constant` latents, all z = 1 of k = 1), computed on the tables: the embedding is linear in z,
+   * proj(flatten(forward(cond))) → [B, out] ([1, out] when there are no latents), computed on the tables: the embedding is linear in z,
    * so `proj` maps the m·k code rows and the m null rows first, and one matmul of
    * [z·(1 − drop), drop] [B, m·k + 1] with those rows then selects and sums them — the same
    * function and gradients, for m·k + m rows of projection instead of B (and no masked select,
    * whose backward on CPU cost the 2-D demo's step more than the projection did).
    */
-  project(cond: Conditioning, proj: Linear, o: { constant?: boolean } = {}): Tensor {
+  project(cond: Conditioning, proj: Linear): Tensor {
     const { m, k, dim } = this, out = proj.outFeatures;
     const W = proj.weight.reshape(out, m, dim).permute(1, 2, 0); // (m, dim, out)
     const dropped = this.nullEmbedding.unsqueeze(1).bmm(W).sum(0); // (m, 1, dim)@(m, dim, out) → (1, out)
@@ -49,10 +48,22 @@ export class LatentEmbedding extends Module {
     const B = this.check(z);
     const codes = this.table.bmm(W).reshape(m * k, out); // (m·k, out)
     const drop = cond.dropLatents?.view(B, 1).to({ dtype: codes.dtype }) ?? null; // (B, 1)
-    if (o.constant && !drop) return F.linear(ones([1, m * k], { dtype: codes.dtype, device: codes.device }), codes.mT, proj.bias);
-    const present = o.constant ? null : z.reshape(B, m * k);
-    const select = drop ? cat([present ? present.mul(drop.rsub(1)) : drop.rsub(1), drop], 1) : present!; // (B, m·k [+ 1])
+    const present = z.reshape(B, m * k);
+    const select = drop ? cat([present.mul(drop.rsub(1)), drop], 1) : present; // (B, m·k [+ 1])
     return F.linear(select, (drop ? cat([codes, dropped], 0) : codes).mT, proj.bias);
+  }
+
+  /**
+   * The MLP's 'presence' input from a one-code table (m = k = 1): proj(table row) in rows whose
+   * latents are present, proj(null) in dropped rows → [B, out] ([1, out] when all rows are alike:
+   * no latents, or none dropped). The latents' values are not read, only whether they are there.
+   */
+  presence(cond: Conditioning, proj: Linear): Tensor {
+    if (this.m !== 1 || this.k !== 1) throw new Error(`LatentEmbedding.presence: needs a one-code table, this one is m = ${this.m}, k = ${this.k}`);
+    const rows = F.linear(cat([this.table.view(1, this.dim), this.nullEmbedding], 0), proj.weight, proj.bias); // (2, out): present, dropped
+    if (!cond.latents) return rows.slice(0, 1, 2);
+    if (!cond.dropLatents) return rows.slice(0, 0, 1);
+    return rows.indexSelect(0, cond.dropLatents.to({ dtype: 'int64' }));
   }
 
   /** The batch size of latents z [B, m, k], after checking m and k. */

@@ -41,6 +41,12 @@ export interface NativeBinding {
   inplace(op: string, a: Id, ...args: (Id | number | null)[]): void;
   adamStep(params: Id[], expAvg: Id[], expAvgSq: Id[], lr: number, beta1: number, beta2: number, eps: number,
     weightDecay: number, decoupled: boolean, step: number): void;
+  /** DisCo-Diff's fused CPU kernels (native/disco_ops.cc); callers pass CPU float32/float64 tensors. */
+  gumbelSoftmax(logits: Id, uniform: OptId, tau: number, noise: number, hard: boolean): Id;
+  codeSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id): Id;
+  mixtureSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id, logWeights: Id): Id;
+  emaRefit(means: Id, logStds: OptId, x: Id, codes: Id, decay: number, minStd: number): void;
+  refitMixtures(means: Id, logStds: Id, logWeights: Id, x: Id, codes: Id, decay: number, minStd: number): void;
   reduce(op: string, a: Id, dims: number[], keepdim: boolean): Id;
   var(a: Id, dims: number[], correction: number, keepdim: boolean): Id;
   norm(a: Id, ord: number, dims: number[], keepdim: boolean): Id;

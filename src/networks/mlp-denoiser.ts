@@ -13,7 +13,7 @@
  *   'none'      — nothing: the paper's App. F form G = (F(z) − x)/(t² + σ₁²) + H(x, t).
  * Without latents it is the plain EDM baseline: same network, no latent input.
  */
-import { full, ones, type Tensor } from '../engine/index.js';
+import { full, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
@@ -87,11 +87,7 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {
     let h = this.inX.forward(x).add(this.inNoise.forward(this.noise.forward(cNoise)));
     if (this.latent && this.inLatent) {
-      // 'presence': the one-code table's row wherever latents are present (z = 1 of k = 1), its null where dropped.
-      const presence = this.input === 'presence';
-      const seen: Conditioning = presence && cond.latents
-        ? { latents: ones([x.size(0), 1, 1], { dtype: x.dtype, device: x.device }), dropLatents: cond.dropLatents } : cond;
-      h = h.add(this.latent.project(seen, this.inLatent, { constant: presence }));
+      h = h.add(this.input === 'presence' ? this.latent.presence(cond, this.inLatent) : this.latent.project(cond, this.inLatent));
     }
     return this.mlp.forward(h.silu());
   }

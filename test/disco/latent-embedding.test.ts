@@ -1,4 +1,4 @@
-// LatentEmbedding.project computes proj(flatten(E(z))) on the tables: the same values and gradients as the direct form.
+// LatentEmbedding.project (and presence, its one-code case) computes proj(flatten(E(z))) on the tables: the same values and gradients as the direct form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, manualSeed, rand, randint, tensor, tidy, type Tensor } from '../../src/engine/index.js';
@@ -27,7 +27,7 @@ function compare(m: number, k: number, B: number, drop: boolean, constant: boole
       return { out: out.detach().clone(), grads: params.map((p) => p.grad?.clone() ?? p.mul(0)) };
     };
     const direct = run(() => proj.forward(E.forward(cond, B).flatten(1)));
-    const fast = run(() => E.project(cond, proj, { constant }));
+    const fast = run(() => (constant ? E.presence(cond, proj) : E.project(cond, proj)));
     assert.ok(maxDiff(direct.out, fast.out) < 1e-12, `values differ by ${maxDiff(direct.out, fast.out)}`);
     direct.grads.forEach((g, i) => assert.ok(maxDiff(g, fast.grads[i]!) < 1e-12, `gradient ${i} differs by ${maxDiff(g, fast.grads[i]!)}`));
   });
@@ -38,9 +38,10 @@ test('project = proj(flatten(E(z))): values and gradients (tables, nulls, weight
   compare(2, 3, 4, true, false, true);
 });
 
-test('project with constant latents (the MLP\'s presence input) and without latents', () => {
+test('presence = proj(flatten(E(z))) for a one-code table with every z = 1 (the MLP\'s presence input); project without latents', () => {
   compare(1, 1, 4, true, true, true);
   compare(1, 1, 4, false, true, true);
+  compare(1, 1, 4, false, true, false);
   compare(2, 3, 4, false, false, false);
   tidy(() => assert.throws(() => new LatentEmbedding(2, 3, 5).project({ latents: rand([4, 2, 4]) }, new Linear(10, 7)),
     /latents have shape \[4, 2, 4\], expected \[B, 2, 3\]/));

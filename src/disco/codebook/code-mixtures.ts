@@ -4,6 +4,8 @@
  * code holds, and moved with a code when a restart moves it.
  */
 import { F, noGrad, randn, tensor, tidy, where, type Generator, type Tensor } from '../../engine/index.js';
+import { N } from '../../engine/native.js';
+import { fusable } from '../fused.js';
 import { kmeans } from './kmeans.js';
 import { meanOf, spread, type Point } from './points.js';
 import type { RestartMove } from './moves.js';
@@ -53,6 +55,9 @@ export function initMixtures(mix: CodeMixtures, groups: Point[][], gen: Generato
  * narrow halves and make the skip wrong.
  */
 export function refitMixtures(mix: CodeMixtures, x: Tensor, codes: Tensor, decay: number, minStd: number): void {
+  if (fusable(mix.means, mix.logStds, mix.logWeights, x)) {
+    return N.refitMixtures(mix.means.id, mix.logStds.id, mix.logWeights.id, x.id, codes.id, decay, minStd);
+  }
   const [m, k, c, d] = mix.means.shape as [number, number, number, number];
   tidy(() => noGrad(() => {
     const xs = x.to({ dtype: mix.means.dtype }); // (B, d)

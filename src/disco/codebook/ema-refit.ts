@@ -1,5 +1,7 @@
 /** The EMA refit of an analytic denoiser's per-code Gaussians to the points each code holds. */
 import { F, noGrad, tidy, where, type Tensor } from '../../engine/index.js';
+import { N } from '../../engine/native.js';
+import { fusable } from '../fused.js';
 
 /**
  * One EMA step of each code's Gaussian towards the batch statistics of the points it holds (the
@@ -11,6 +13,7 @@ import { F, noGrad, tidy, where, type Tensor } from '../../engine/index.js';
  * The members' squared deviations come from Σ‖x‖² − n‖mean‖², so no [m, B, d] tensor is formed.
  */
 export function emaRefit(means: Tensor, logStds: Tensor | null, x: Tensor, codes: Tensor, decay: number, minStd: number): void {
+  if (fusable(means, x, ...(logStds ? [logStds] : []))) return N.emaRefit(means.id, logStds?.id ?? null, x.id, codes.id, decay, minStd);
   tidy(() => noGrad(() => {
     const [m, k, d] = means.shape as [number, number, number];
     const B = x.size(0);
