@@ -170,6 +170,17 @@ struct CodeSkip : Function<CodeSkip> {
   }
 };
 
+// The latents' gradient of a skip that saved its per-code denoisers D [B, m, k, d] (and the drop mask):
+// dz_bij = ⟨g_b, D_ij(x_b)⟩/m, 0 in dropped rows.
+at::Tensor latentGrad(AutogradContext* ctx, const at::Tensor& grad) {
+  auto D = ctx->get_saved_variables()[0];
+  const int64_t B = D.size(0), m = D.size(1), d = D.size(3);
+  auto dz = D.mul(grad.to(D.scalar_type()).contiguous().view({B, 1, 1, d})).sum(-1).div_(double(m));
+  auto drop = ctx->saved_data["drop"].toTensor();
+  if (!isNone(drop)) dz.masked_fill_(drop.to(at::kBool).view({B, 1, 1}), 0);
+  return dz;
+}
+
 // ---- analytic skip, a mixture of c Gaussians per code: mean_i Σ_j z_ij D_ij(x_b) -----------------
 // D_ij(x) = Σ_c ρ_c (μ_c + a_c (x − μ_c)), a_c = v_c/t_c, t_c = v_c + σ², ρ = softmax_c(log π_c
 // − ‖x − μ_c‖²/(2t_c) − (d/2) log t_c). Shapes: means [m, k, c, d], logStds and logWeights [m, k, c].
@@ -258,13 +269,69 @@ struct MixtureSkip : Function<MixtureSkip> {
 
   // dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 in dropped rows).
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    auto D = ctx->get_saved_variables()[0];
-    const int64_t B = D.size(0), m = D.size(1), d = D.size(3);
-    auto g = grads[0].to(D.scalar_type()).contiguous();
-    auto drop = ctx->saved_data["drop"].toTensor();
-    auto dz = D.mul(g.view({B, 1, 1, d})).sum(-1).div_(double(m));
-    if (!isNone(drop)) dz.masked_fill_(drop.to(at::kBool).view({B, 1, 1}), 0);
-    return {at::Tensor(), at::Tensor(), at::Tensor(), dz, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {at::Tensor(), at::Tensor(), at::Tensor(), latentGrad(ctx, grads[0]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+// ---- analytic skip, a full covariance per code: mean_i Σ_j z_ij (μ_ij + U diag(λ/(λ + σ²)) Uᵀ(x − μ_ij)) ----
+// Shapes: means [m, k, d], axes U [m, k, d, d] (columns), logVars [m, k, d]. Gradients: the latents' only.
+struct CovarianceSkip : Function<CovarianceSkip> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& sigma, const at::Tensor& cSkip,
+                            const at::Tensor& z, const at::Tensor& drop, const at::Tensor& means, const at::Tensor& axes,
+                            const at::Tensor& logVars) {
+    for (const auto* t : {&x, &means, &axes, &logVars})
+      if (t->requires_grad()) throw std::invalid_argument("covarianceSkip: only the latents can take a gradient here");
+    const auto dtype = floatType(x, "x");
+    auto xs = cpuArg(x, dtype, "x"), sg = cpuArg(sigma, dtype, "sigma"), cs = cpuArg(cSkip, dtype, "cSkip"),
+         zs = cpuArg(z, dtype, "latents"), mu = cpuArg(means, dtype, "means"), U = cpuArg(axes, dtype, "axes"),
+         lv = cpuArg(logVars, dtype, "logVars");
+    const int64_t B = xs.size(0), d = xs.size(1), m = zs.size(1), k = zs.size(2), mk = m * k;
+    if (zs.size(0) != B || mu.numel() != mk * d || U.numel() != mk * d * d || lv.numel() != mk * d || sg.numel() != B || cs.numel() != B)
+      throw std::invalid_argument("covarianceSkip: shapes of x, sigma, cSkip, latents, means and covariances do not agree");
+    auto dropped = dropRows(drop, B);
+    auto out = at::zeros_like(xs);
+    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
+    AT_DISPATCH_FLOATING_TYPES(dtype, "covarianceSkip", [&] {
+      const scalar_t *xp = xs.data_ptr<scalar_t>(), *sp = sg.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(),
+                     *zp = zs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *lp = lv.data_ptr<scalar_t>();
+      scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
+      std::vector<scalar_t> var(mk * d), coord(d);
+      for (int64_t q = 0; q < mk * d; ++q) var[q] = std::exp(lp[q]);
+      for (int64_t b = 0; b < B; ++b) {
+        const scalar_t* xb = xp + b * d;
+        scalar_t* o = op + b * d;
+        if (dropped[b]) {
+          for (int64_t t = 0; t < d; ++t) o[t] = cp[b] * xb[t];
+          continue;
+        }
+        const scalar_t s2 = sp[b] * sp[b];
+        for (int64_t ij = 0; ij < mk; ++ij) {
+          const scalar_t *c = mp + ij * d, *u = up + ij * d * d;
+          for (int64_t e = 0; e < d; ++e) {  // coordinate on axis e, shrunk by λ_e/(λ_e + σ²)
+            scalar_t acc = 0;
+            for (int64_t t = 0; t < d; ++t) acc += u[t * d + e] * (xb[t] - c[t]);
+            coord[e] = acc * var[ij * d + e] / (var[ij * d + e] + s2);
+          }
+          scalar_t* D = Dp + (b * mk + ij) * d;
+          for (int64_t t = 0; t < d; ++t) {
+            scalar_t acc = c[t];
+            for (int64_t e = 0; e < d; ++e) acc += u[t * d + e] * coord[e];
+            D[t] = acc;
+          }
+          const scalar_t w = zp[b * mk + ij] / scalar_t(m);
+          if (w != 0)
+            for (int64_t t = 0; t < d; ++t) o[t] += w * D[t];
+        }
+      }
+    });
+    ctx->save_for_backward({perCode});
+    ctx->saved_data["drop"] = drop;
+    return out;
+  }
+
+  // dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 in dropped rows), as for the mixture.
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    return {at::Tensor(), at::Tensor(), at::Tensor(), latentGrad(ctx, grads[0]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -355,6 +422,41 @@ void refitMixturesLoop(S* mu, S* ls, S* lw, const S* x, const int64_t* codes, in
   }
 }
 
+// A full covariance per code (Σ = U diag(λ) Uᵀ): Σ ← d·Σ + (1 − d)·(unbiased scatter of the code's batch
+// points about their mean), codes with ≥ 2 points; then diagonalised again by libtorch's eigh.
+template <typename S>
+at::Tensor covarianceTargets(const S* U, const S* logVars, const S* x, const int64_t* codes, int64_t B, int64_t m, int64_t k,
+                             int64_t d, double decay) {
+  const int64_t mk = m * k;
+  std::vector<double> n(mk, 0), s1(mk * d, 0), s2(mk * d * d, 0);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t j = codes[b * m + i];
+      if (j < 0 || j >= k) throw std::invalid_argument("refitCovariances: code out of range");
+      const int64_t ij = i * k + j;
+      n[ij] += 1;
+      for (int64_t r = 0; r < d; ++r) {
+        s1[ij * d + r] += x[b * d + r];
+        for (int64_t c = 0; c < d; ++c) s2[(ij * d + r) * d + c] += double(x[b * d + r]) * x[b * d + c];
+      }
+    }
+  auto sigma = at::empty({mk, d, d}, at::kDouble);
+  double* out = sigma.data_ptr<double>();
+  for (int64_t ij = 0; ij < mk; ++ij)
+    for (int64_t r = 0; r < d; ++r)
+      for (int64_t c = 0; c < d; ++c) {
+        double old = 0;
+        for (int64_t e = 0; e < d; ++e) old += U[(ij * d + r) * d + e] * std::exp(double(logVars[ij * d + e])) * U[(ij * d + c) * d + e];
+        double v = old;
+        if (n[ij] >= 2) {
+          const double scatter = (s2[(ij * d + r) * d + c] - s1[ij * d + r] * s1[ij * d + c] / n[ij]) / (n[ij] - 1);
+          v = decay * old + (1 - decay) * scatter;
+        }
+        out[(ij * d + r) * d + c] = v;
+      }
+  return sigma;
+}
+
 // The loops write a contiguous CPU tensor: the parameter itself (whose version counter the raw writes
 // bypass, so it is bumped for autograd, as in adamStep) or a copy that is then copied back.
 void writeBack(at::Tensor& param, const at::Tensor& work) {
@@ -373,6 +475,11 @@ V codeSkip(const CI& info) {
 V mixtureSkip(const CI& info) {
   return ret(info.Env(), MixtureSkip::apply(T(info, 0), T(info, 1), T(info, 2), T(info, 3), orNone(optT(info, 4)), T(info, 5),
                                             T(info, 6), T(info, 7)));
+}
+
+V covarianceSkip(const CI& info) {
+  return ret(info.Env(), CovarianceSkip::apply(T(info, 0), T(info, 1), T(info, 2), T(info, 3), orNone(optT(info, 4)), T(info, 5),
+                                               T(info, 6), T(info, 7)));
 }
 
 // emaRefit(means [m, k, d], logStds [m, k] | null, x [B, d], codes [B, m] int64, decay, minStd)
@@ -415,14 +522,38 @@ V refitMixtures(const CI& info) {
   return info.Env().Undefined();
 }
 
+// refitCovariances(axes [m, k, d, d], logVars [m, k, d], x [B, d], codes [B, m], decay, minStd)
+V refitCovariances(const CI& info) {
+  at::NoGradGuard guard;
+  auto &axes = get(info[0].As<Napi::Number>().DoubleValue()), &logVars = get(info[1].As<Napi::Number>().DoubleValue());
+  const auto dtype = floatType(axes, "axes");
+  auto U = cpuArg(axes, dtype, "axes"), lv = cpuArg(logVars, dtype, "logVars"), x = cpuArg(T(info, 2), dtype, "x"),
+       codes = T(info, 3).to(at::kLong).contiguous();
+  const int64_t m = lv.size(0), k = lv.size(1), d = lv.size(2), B = x.size(0);
+  if (U.numel() != m * k * d * d || x.size(1) != d || codes.size(0) != B || codes.size(1) != m)
+    throw std::invalid_argument("refitCovariances: shapes of the covariances, x and codes do not agree");
+  at::Tensor sigma;
+  AT_DISPATCH_FLOATING_TYPES(dtype, "refitCovariances", [&] {
+    sigma = covarianceTargets<scalar_t>(U.data_ptr<scalar_t>(), lv.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), codes.data_ptr<int64_t>(),
+                                        B, m, k, d, num(info, 4));
+  });
+  const double minStd = num(info, 5);
+  auto eig = at::linalg_eigh(sigma);
+  axes.copy_(std::get<1>(eig).view(axes.sizes()));
+  logVars.copy_(std::get<0>(eig).clamp_min(minStd * minStd).log().view(logVars.sizes()));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_disco_ops(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "gumbelSoftmax", gumbelSoftmax);
   DD_EXPORT(e, "codeSkip", codeSkip);
   DD_EXPORT(e, "mixtureSkip", mixtureSkip);
+  DD_EXPORT(e, "covarianceSkip", covarianceSkip);
   DD_EXPORT(e, "emaRefit", emaRefit);
   DD_EXPORT(e, "refitMixtures", refitMixtures);
+  DD_EXPORT(e, "refitCovariances", refitCovariances);
 }
 
 }  // namespace dd

@@ -287,6 +287,11 @@ V topk(const CI& info) {
 // ---- linear algebra -----------------------------------------------------------------------
 V matmul(const CI& info) { return ret(info.Env(), at::matmul(T(info, 0), T(info, 1))); }
 V bmm(const CI& info) { return ret(info.Env(), at::bmm(T(info, 0), T(info, 1))); }
+// Eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric matrices [..., n, n].
+V eigh(const CI& info) {
+  auto r = at::linalg_eigh(T(info, 0));
+  return retMany(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
 V linear(const CI& info) { return ret(info.Env(), at::linear(T(info, 0), T(info, 1), optT(info, 2))); }
 
 // ---- shape ops ----------------------------------------------------------------------------
@@ -360,6 +365,7 @@ void register_tensor_ops(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "sort", sort);
   DD_EXPORT(e, "topk", topk);
   DD_EXPORT(e, "matmul", matmul);
+  DD_EXPORT(e, "eigh", eigh);
   DD_EXPORT(e, "bmm", bmm);
   DD_EXPORT(e, "linear", linear);
   DD_EXPORT(e, "reshape", reshape);

@@ -107,6 +107,12 @@ export const MLPModelConfig = z.strictObject({
    * analytically (src/disco/gaussian-skip.ts, docs/latents.md).
    */
   codeModes: posInt.default(1),
+  /**
+   * Each code's Gaussian in the analytic skip: 'isotropic' N(μ, s²I) (App. F's form) or 'full'
+   * N(μ, Σ), whose exact denoiser μ + Σ(Σ + σ²I)⁻¹(x − μ) also fits anisotropic modes; Σ is
+   * refitted by EMA like the centres (needs `latents.centreUpdate: ema`, one Gaussian per code).
+   */
+  codeCovariance: z.enum(['isotropic', 'full']).default('isotropic'),
 });
 
 /** The EDM U-Net with DisCo-Diff's cross-attention to the latents: src/networks/unet.ts. */
@@ -392,7 +398,9 @@ export const RunConfig = z.strictObject({
 }).refine((c) => !(c.model.kind === 'unet' && c.model.analyticGaussian && c.latents.centreInit === 'kmeans'),
   { path: ['latents', 'centreInit'], message: "'kmeans' (on pixels) is for 2-D data; an analytic-Gaussian U-Net needs 'encoder' or 'random'" })
   .refine((c) => !(c.model.kind === 'unet' && c.model.centreInput && !(c.model.analyticGaussian && c.latents.enabled)),
-    { path: ['model', 'centreInput'], message: 'needs model.analyticGaussian and latents.enabled' });
+    { path: ['model', 'centreInput'], message: 'needs model.analyticGaussian and latents.enabled' })
+  .refine((c) => !(c.model.kind === 'mlp' && c.model.codeCovariance === 'full' && (c.latents.centreUpdate !== 'ema' || c.model.codeModes > 1)),
+    { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema' and model.codeModes 1" });
 
 /** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;

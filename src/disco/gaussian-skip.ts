@@ -4,6 +4,8 @@
  * one-hot z and averaged over the m latents,
  *   skip(x, σ, z) = mean_i Σ_j z_ij·(μ_ij + s_ij²/(s_ij² + σ²)·(x − μ_ij)),
  * and EDM's c_skip·x (the N(0, σ_d²) denoiser; src/edm/precond.ts) where z is absent or dropped.
+ * With a full covariance per code (`model.codeCovariance: full`), code j's term is the exact denoiser
+ * of N(μ_j, Σ_j), μ_j + Σ_j(Σ_j + σ²I)⁻¹(x − μ_j) = μ_j + U_j diag(λ_j/(λ_j + σ²)) U_jᵀ(x − μ_j).
  * With a mixture of c Gaussians per code (`model.codeModes`), code j's term is that mixture's exact
  * denoiser, Σ_c r_jc(x)·(μ_jc + s_jc²/(s_jc² + σ²)·(x − μ_jc)), r_jc ∝ π_jc·N(x; μ_jc, (s_jc² + σ²) I).
  * Weighting the per-code denoisers by z (rather than mixing the codes' parameters) makes the
@@ -38,6 +40,15 @@ export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor 
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
   const drop = dropLatents ? dropLatents.id : null;
+  if (codes.covAxes && codes.covLogVars) {
+    const cov = [means, codes.covAxes, codes.covLogVars];
+    if (fusable(x, sigma, cSkip, z, ...cov) && ![x, ...cov].some((t) => t.requiresGrad)) {
+      return new Tensor(N.covarianceSkip(x.reshape(B, -1).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop,
+        ...cov.map((t) => t.id) as [number, number, number])).reshape(...x.shape);
+    }
+    const gauss = fullCovarianceSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1), z, means, codes.covAxes, codes.covLogVars);
+    return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
+  }
   if (codes.subMeans && codes.subLogStds && codes.subLogWeights) {
     const mix = [codes.subMeans, codes.subLogStds, codes.subLogWeights];
     if (fusable(x, sigma, cSkip, z, ...mix) && ![x, ...mix].some((t) => t.requiresGrad)) {
@@ -69,6 +80,24 @@ export interface CodeGaussians {
   subMeans?: Tensor | null;
   subLogStds?: Tensor | null;
   subLogWeights?: Tensor | null;
+  /** A full covariance per code, Σ = U diag(λ) Uᵀ: axes U [m, k, d, d] (columns) and log λ [m, k, d]. */
+  covAxes?: Tensor | null;
+  covLogVars?: Tensor | null;
+}
+
+/**
+ * mean_i Σ_j z_ij·(μ_ij + U_ij diag(λ_ij/(λ_ij + σ²)) U_ijᵀ(x − μ_ij)): xf [B, d], sigma [B, 1, 1, 1],
+ * z [B, m, k], means [m, k, d], axes [m, k, d, d], logVars [m, k, d] → [B, d]. Forms [B, m, k, d]:
+ * for the MLP's small d.
+ */
+function fullCovarianceSkip(xf: Tensor, sigma: Tensor, z: Tensor, means: Tensor, axes: Tensor, logVars: Tensor): Tensor {
+  const d = xf.size(1);
+  const diff = xf.reshape(xf.size(0), 1, 1, d).sub(means.unsqueeze(0)); // (B, m, k, d)
+  const coords = diff.unsqueeze(-2).matmul(axes).squeeze(-2); // Uᵀ(x − μ) as a row: (B, m, k, 1, d)@(m, k, d, d)
+  const v = logVars.exp().unsqueeze(0); // (1, m, k, d)
+  const shrunk = coords.mul(v.div(v.add(sigma.square()))); // (B, m, k, d)
+  const perCode = means.unsqueeze(0).add(shrunk.unsqueeze(-2).matmul(axes.transpose(-1, -2)).squeeze(-2)); // μ + U·shrunk
+  return z.unsqueeze(-1).mul(perCode).sum(2).mean(1); // (B, d)
 }
 
 /**

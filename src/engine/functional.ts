@@ -69,6 +69,12 @@ export function dropout(x: Tensor, p: number, training: boolean, generator?: Gen
 export function softmax(x: Tensor, dim: number): Tensor { return x.softmax(dim); }
 export function logSoftmax(x: Tensor, dim: number): Tensor { return x.logSoftmax(dim); }
 
+/** Eigen-decomposition of symmetric matrices a [..., n, n]: values [..., n] ascending, vectors [..., n, n] as columns. */
+export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
+  const [v, u] = N.eigh(a.id);
+  return { values: new Tensor(v), vectors: new Tensor(u) };
+}
+
 /** One-hot encoding of int64 `idx` with `k` classes (int64). */
 export function oneHot(idx: Tensor, k: number): Tensor { return new Tensor(N.oneHot(idx.id, k)); }
 

@@ -45,8 +45,10 @@ export interface NativeBinding {
   gumbelSoftmax(logits: Id, uniform: OptId, tau: number, noise: number, hard: boolean): Id;
   codeSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id): Id;
   mixtureSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id, logWeights: Id): Id;
+  covarianceSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, axes: Id, logVars: Id): Id;
   emaRefit(means: Id, logStds: OptId, x: Id, codes: Id, decay: number, minStd: number): void;
   refitMixtures(means: Id, logStds: Id, logWeights: Id, x: Id, codes: Id, decay: number, minStd: number): void;
+  refitCovariances(axes: Id, logVars: Id, x: Id, codes: Id, decay: number, minStd: number): void;
   reduce(op: string, a: Id, dims: number[], keepdim: boolean): Id;
   var(a: Id, dims: number[], correction: number, keepdim: boolean): Id;
   norm(a: Id, ord: number, dims: number[], keepdim: boolean): Id;
@@ -57,6 +59,7 @@ export interface NativeBinding {
   topk(a: Id, k: number, dim: number, largest: boolean): [Id, Id];
   matmul(a: Id, b: Id): Id;
   bmm(a: Id, b: Id): Id;
+  eigh(a: Id): [Id, Id];
   linear(x: Id, w: Id, b: OptId): Id;
   reshape(a: Id, shape: number[]): Id;
   view(a: Id, shape: number[]): Id;

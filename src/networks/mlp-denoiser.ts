@@ -13,7 +13,7 @@
  *   'none'      — nothing: the paper's App. F form G = (F(z) − x)/(t² + σ₁²) + H(x, t).
  * Without latents it is the plain EDM baseline: same network, no latent input.
  */
-import { full, type Tensor } from '../engine/index.js';
+import { eye, full, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Linear, MLP } from '../nn/layers.js';
 import { normal } from '../nn/init.js';
@@ -59,10 +59,16 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   readonly subMeans: Tensor | null;
   readonly subLogStds: Tensor | null;
   readonly subLogWeights: Tensor | null;
+  /**
+   * With codeCovariance 'full', each code's covariance Σ = U diag(λ) Uᵀ: axes U [m, k, dim, dim]
+   * (orthonormal columns) and log-variances log λ [m, k, dim]; else null.
+   */
+  readonly covAxes: Tensor | null;
+  readonly covLogVars: Tensor | null;
 
   constructor(readonly options: MLPDenoiserOptions) {
     super();
-    const { dim, hidden, layers, embDim, latents: lat, analyticGaussian, latentInput, codeModes, sigmaData } = options;
+    const { dim, hidden, layers, embDim, latents: lat, analyticGaussian, latentInput, codeModes, codeCovariance, sigmaData } = options;
     this.noise = this.module('noise', new NoiseEmbedding(embDim));
     const analytic = lat && analyticGaussian;
     this.input = lat ? latentInput : 'none';
@@ -82,6 +88,9 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
     this.subMeans = mixture ? this.param('sub_means', normal([mixture.m, mixture.k, mixture.c, dim], sigmaData)) : null;
     this.subLogStds = mixture ? this.param('sub_log_stds', full([mixture.m, mixture.k, mixture.c], Math.log(sigmaData / 2))) : null;
     this.subLogWeights = mixture ? this.param('sub_log_weights', full([mixture.m, mixture.k, mixture.c], -Math.log(mixture.c))) : null;
+    const cov = analytic && codeCovariance === 'full' ? lat : null;
+    this.covAxes = cov ? this.param('cov_axes', tidy(() => eye(dim).expand(cov.m, cov.k, dim, dim).contiguous())) : null;
+    this.covLogVars = cov ? this.param('cov_log_vars', full([cov.m, cov.k, dim], 2 * Math.log(sigmaData / 2))) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {

@@ -13,6 +13,7 @@ import { emaRefit } from './ema-refit.js';
 import { setCentres } from './moves.js';
 import { groupBy, spread, type Point } from './points.js';
 import { initMixtures, moveMixtures, refitMixtures, type CodeMixtures } from './code-mixtures.js';
+import { initCovariances, moveCovariances, refitCovariances, type CodeCovariances } from './code-covariances.js';
 
 /** A batch as the codebook sees it: points x [B, d] and their argmax codes [B, m] (int64). */
 export interface CodeBatch {
@@ -27,20 +28,25 @@ export class AnalyticCodebook {
   private readonly minStd: number;
 
   private constructor(private readonly model: DiscoDiff, readonly means: Tensor, readonly logStds: Tensor | null,
-    readonly mixtures: CodeMixtures | null, private readonly cfg: LatentConfig, private readonly steps: number) {
+    readonly mixtures: CodeMixtures | null, readonly covariances: CodeCovariances | null, private readonly cfg: LatentConfig,
+    private readonly steps: number) {
     this.minStd = 1e-3 * model.denoiser.sigmaData;
     this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
     // Centres and scales that follow the EMA need no gradient: backward skips their [m, k, d] product.
-    if (this.ema) for (const t of [means, logStds, mixtures?.means, mixtures?.logStds, mixtures?.logWeights]) t?.requiresGrad_(false);
+    if (this.ema) {
+      for (const t of [means, logStds, mixtures?.means, mixtures?.logStds, mixtures?.logWeights, covariances?.axes, covariances?.logVars]) t?.requiresGrad_(false);
+    }
   }
 
   /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */
   static of(model: DiscoDiff, cfg: LatentConfig, steps: number): AnalyticCodebook | null {
-    const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null } & Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights', Tensor | null>>;
+    const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null } &
+      Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights' | 'covAxes' | 'covLogVars', Tensor | null>>;
     if (!model.encoder || !net.means) return null;
     const mixtures = net.subMeans && net.subLogStds && net.subLogWeights
       ? { means: net.subMeans, logStds: net.subLogStds, logWeights: net.subLogWeights } : null;
-    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, cfg, steps);
+    const covariances = net.covAxes && net.covLogVars ? { axes: net.covAxes, logVars: net.covLogVars } : null;
+    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, covariances, cfg, steps);
   }
 
   /** Whether the centres follow an EMA of the data (then the optimizer must leave them alone). */
@@ -50,7 +56,7 @@ export class AnalyticCodebook {
 
   /** Parameter paths that the optimizer must not update. */
   frozen(name: string): boolean {
-    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights)$/.test(name);
+    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights|cov_axes|cov_log_vars)$/.test(name);
   }
 
   /** Whether the batch of step `step` (1-based, after the update) is needed. */
@@ -78,6 +84,7 @@ export class AnalyticCodebook {
         const xs = x.slice(0, 0, Math.min(x.size(0), 2048));
         const codes = this.model.extractLatents(xs, labels?.slice(0, 0, xs.size(0))).codes;
         emaRefit(this.means, this.logStds, xs.flatten(1), codes, 0, this.minStd);
+        if (this.covariances) refitCovariances(this.covariances, xs.flatten(1), codes, 0, this.minStd);
       });
       return;
     }
@@ -95,6 +102,7 @@ export class AnalyticCodebook {
     setCentres(this.means, this.logStds, Array.from({ length: this.cfg.m }, (_, latent) => ctr.map((centre, code) =>
       ({ latent, code, centre, std: spread(groups[code]!, centre), reason: 'dead' as const }))).flat(), this.minStd);
     if (this.mixtures) initMixtures(this.mixtures, groups, gen, this.minStd);
+    if (this.covariances) initCovariances(this.covariances, groups, this.minStd);
   }
 
   /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
@@ -102,12 +110,14 @@ export class AnalyticCodebook {
     if (this.refitDue(step)) {
       emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
       if (this.mixtures) refitMixtures(this.mixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+      if (this.covariances) refitCovariances(this.covariances, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
     }
     if (!this.restarts || !this.restartDue(step)) return 0;
     const points = tidy(() => batch.x.double().toArray() as Point[]);
     const moves = this.restarts.plan(points, batch.codes.toFlatArray(), this.centres(), gen);
     setCentres(this.means, this.logStds, moves, this.minStd);
     if (this.mixtures) moveMixtures(this.mixtures, moves, gen, this.minStd);
+    if (this.covariances) moveCovariances(this.covariances, moves, this.minStd);
     for (const mv of moves) if (mv.donor !== undefined) this.model.encoder?.splitCode?.(mv.latent, mv.donor, mv.code);
     return moves.length;
   }
