@@ -110,7 +110,8 @@ export const MLPModelConfig = z.strictObject({
   /**
    * Each code's Gaussian in the analytic skip: 'isotropic' N(μ, s²I) (App. F's form) or 'full'
    * N(μ, Σ), whose exact denoiser μ + Σ(Σ + σ²I)⁻¹(x − μ) also fits anisotropic modes; Σ is
-   * refitted by EMA like the centres (needs `latents.centreUpdate: ema`, one Gaussian per code).
+   * refitted by EMA like the centres (needs `latents.centreUpdate: ema`); with codeModes c > 1, each of
+   * a code's c Gaussians has its own full covariance.
    */
   codeCovariance: z.enum(['isotropic', 'full']).default('isotropic'),
 });
@@ -399,8 +400,8 @@ export const RunConfig = z.strictObject({
   { path: ['latents', 'centreInit'], message: "'kmeans' (on pixels) is for 2-D data; an analytic-Gaussian U-Net needs 'encoder' or 'random'" })
   .refine((c) => !(c.model.kind === 'unet' && c.model.centreInput && !(c.model.analyticGaussian && c.latents.enabled)),
     { path: ['model', 'centreInput'], message: 'needs model.analyticGaussian and latents.enabled' })
-  .refine((c) => !(c.model.kind === 'mlp' && c.model.codeCovariance === 'full' && (c.latents.centreUpdate !== 'ema' || c.model.codeModes > 1)),
-    { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema' and model.codeModes 1" });
+  .refine((c) => !(c.model.kind === 'mlp' && c.model.codeCovariance === 'full' && c.latents.centreUpdate !== 'ema'),
+    { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema'" });
 
 /** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;

@@ -40,6 +40,10 @@ export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor 
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
   const drop = dropLatents ? dropLatents.id : null;
+  if (codes.subMeans && codes.subCovAxes && codes.subCovLogVars && codes.subLogWeights) {
+    const gauss = fullMixtureSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1, 1), z, codes.subMeans, codes.subCovAxes, codes.subCovLogVars, codes.subLogWeights);
+    return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
+  }
   if (codes.covAxes && codes.covLogVars) {
     const cov = [means, codes.covAxes, codes.covLogVars];
     if (fusable(x, sigma, cSkip, z, ...cov) && ![x, ...cov].some((t) => t.requiresGrad)) {
@@ -83,6 +87,27 @@ export interface CodeGaussians {
   /** A full covariance per code, Σ = U diag(λ) Uᵀ: axes U [m, k, d, d] (columns) and log λ [m, k, d]. */
   covAxes?: Tensor | null;
   covLogVars?: Tensor | null;
+  /** c full-covariance Gaussians per code (with subMeans and subLogWeights): axes [m, k, c, d, d], log λ [m, k, c, d]. */
+  subCovAxes?: Tensor | null;
+  subCovLogVars?: Tensor | null;
+}
+
+/**
+ * mean_i Σ_j z_ij·D_ij(x, σ), D_ij the exact denoiser of code j's mixture of full Gaussians:
+ * Σ_c r_c (μ_c + U_c diag(λ_c/(λ_c + σ²)) U_cᵀ(x − μ_c)), r_c ∝ π_c N(x; μ_c, Σ_c + σ²I). xf [B, d],
+ * sigma [B, 1, 1, 1, 1], z [B, m, k], means [m, k, c, d], axes [m, k, c, d, d], logVars [m, k, c, d],
+ * logWeights [m, k, c] → [B, d].
+ */
+function fullMixtureSkip(xf: Tensor, sigma: Tensor, z: Tensor, mu: Tensor, axes: Tensor, logVars: Tensor, logWeights: Tensor): Tensor {
+  const d = xf.size(1);
+  const diff = xf.reshape(xf.size(0), 1, 1, 1, d).sub(mu.unsqueeze(0)); // (B, m, k, c, d)
+  const coords = diff.unsqueeze(-2).matmul(axes).squeeze(-2); // Uᵀ(x − μ): (B, m, k, c, d)
+  const v = logVars.exp().unsqueeze(0), total = v.add(sigma.square()); // (1, m, k, c, d), (B, m, k, c, d)
+  const logits = logWeights.logSoftmax(-1).unsqueeze(0)
+    .sub(coords.square().div(total).sum(-1).mul(0.5)).sub(total.log().sum(-1).mul(0.5)); // (B, m, k, c)
+  const r = logits.softmax(-1).unsqueeze(-1); // (B, m, k, c, 1)
+  const comp = mu.unsqueeze(0).add(coords.mul(v.div(total)).unsqueeze(-2).matmul(axes.transpose(-1, -2)).squeeze(-2)); // (B, m, k, c, d)
+  return z.unsqueeze(-1).mul(r.mul(comp).sum(3)).sum(2).mean(1); // (B, d)
 }
 
 /**

@@ -65,6 +65,9 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
    */
   readonly covAxes: Tensor | null;
   readonly covLogVars: Tensor | null;
+  /** With codeModes c > 1 and codeCovariance 'full': each component's axes [m, k, c, dim, dim] and log-variances [m, k, c, dim]; else null. */
+  readonly subCovAxes: Tensor | null;
+  readonly subCovLogVars: Tensor | null;
 
   constructor(readonly options: MLPDenoiserOptions) {
     super();
@@ -85,10 +88,14 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
     this.means = analytic ? this.param('means', normal([lat.m, lat.k, dim], sigmaData)) : null;
     this.logStds = analytic ? this.param('log_stds', full([lat.m, lat.k], Math.log(sigmaData / 2))) : null;
     const mixture = analytic && codeModes > 1 ? { ...lat, c: codeModes } : null;
+    const fullCov = codeCovariance === 'full';
     this.subMeans = mixture ? this.param('sub_means', normal([mixture.m, mixture.k, mixture.c, dim], sigmaData)) : null;
-    this.subLogStds = mixture ? this.param('sub_log_stds', full([mixture.m, mixture.k, mixture.c], Math.log(sigmaData / 2))) : null;
+    this.subLogStds = mixture && !fullCov ? this.param('sub_log_stds', full([mixture.m, mixture.k, mixture.c], Math.log(sigmaData / 2))) : null;
+    this.subCovAxes = mixture && fullCov
+      ? this.param('sub_cov_axes', tidy(() => eye(dim).expand(mixture.m, mixture.k, mixture.c, dim, dim).contiguous())) : null;
+    this.subCovLogVars = mixture && fullCov ? this.param('sub_cov_log_vars', full([mixture.m, mixture.k, mixture.c, dim], 2 * Math.log(sigmaData / 2))) : null;
     this.subLogWeights = mixture ? this.param('sub_log_weights', full([mixture.m, mixture.k, mixture.c], -Math.log(mixture.c))) : null;
-    const cov = analytic && codeCovariance === 'full' ? lat : null;
+    const cov = analytic && fullCov && !mixture ? lat : null;
     this.covAxes = cov ? this.param('cov_axes', tidy(() => eye(dim).expand(cov.m, cov.k, dim, dim).contiguous())) : null;
     this.covLogVars = cov ? this.param('cov_log_vars', full([cov.m, cov.k, dim], 2 * Math.log(sigmaData / 2))) : null;
   }

@@ -14,6 +14,7 @@ import { setCentres } from './moves.js';
 import { groupBy, spread, type Point } from './points.js';
 import { initMixtures, moveMixtures, refitMixtures, type CodeMixtures } from './code-mixtures.js';
 import { initCovariances, moveCovariances, refitCovariances, type CodeCovariances } from './code-covariances.js';
+import { initFullMixtures, moveFullMixtures, refitFullMixtures, type FullMixtures } from './code-full-mixtures.js';
 
 /** A batch as the codebook sees it: points x [B, d] and their argmax codes [B, m] (int64). */
 export interface CodeBatch {
@@ -28,25 +29,28 @@ export class AnalyticCodebook {
   private readonly minStd: number;
 
   private constructor(private readonly model: DiscoDiff, readonly means: Tensor, readonly logStds: Tensor | null,
-    readonly mixtures: CodeMixtures | null, readonly covariances: CodeCovariances | null, private readonly cfg: LatentConfig,
-    private readonly steps: number) {
+    readonly mixtures: CodeMixtures | null, readonly covariances: CodeCovariances | null, readonly fullMixtures: FullMixtures | null,
+    private readonly cfg: LatentConfig, private readonly steps: number) {
     this.minStd = 1e-3 * model.denoiser.sigmaData;
     this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
     // Centres and scales that follow the EMA need no gradient: backward skips their [m, k, d] product.
     if (this.ema) {
-      for (const t of [means, logStds, mixtures?.means, mixtures?.logStds, mixtures?.logWeights, covariances?.axes, covariances?.logVars]) t?.requiresGrad_(false);
+      const mixtureTensors = [mixtures?.means, mixtures?.logStds, mixtures?.logWeights, ...Object.values(fullMixtures ?? {})];
+      for (const t of [means, logStds, covariances?.axes, covariances?.logVars, ...mixtureTensors]) t?.requiresGrad_(false);
     }
   }
 
   /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */
   static of(model: DiscoDiff, cfg: LatentConfig, steps: number): AnalyticCodebook | null {
     const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null } &
-      Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights' | 'covAxes' | 'covLogVars', Tensor | null>>;
+      Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights' | 'covAxes' | 'covLogVars' | 'subCovAxes' | 'subCovLogVars', Tensor | null>>;
     if (!model.encoder || !net.means) return null;
     const mixtures = net.subMeans && net.subLogStds && net.subLogWeights
       ? { means: net.subMeans, logStds: net.subLogStds, logWeights: net.subLogWeights } : null;
     const covariances = net.covAxes && net.covLogVars ? { axes: net.covAxes, logVars: net.covLogVars } : null;
-    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, covariances, cfg, steps);
+    const fullMixtures = net.subMeans && net.subCovAxes && net.subCovLogVars && net.subLogWeights
+      ? { means: net.subMeans, axes: net.subCovAxes, logVars: net.subCovLogVars, logWeights: net.subLogWeights } : null;
+    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, covariances, fullMixtures, cfg, steps);
   }
 
   /** Whether the centres follow an EMA of the data (then the optimizer must leave them alone). */
@@ -56,7 +60,7 @@ export class AnalyticCodebook {
 
   /** Parameter paths that the optimizer must not update. */
   frozen(name: string): boolean {
-    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights|cov_axes|cov_log_vars)$/.test(name);
+    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights|cov_axes|cov_log_vars|sub_cov_axes|sub_cov_log_vars)$/.test(name);
   }
 
   /** Whether the batch of step `step` (1-based, after the update) is needed. */
@@ -103,6 +107,7 @@ export class AnalyticCodebook {
       ({ latent, code, centre, std: spread(groups[code]!, centre), reason: 'dead' as const }))).flat(), this.minStd);
     if (this.mixtures) initMixtures(this.mixtures, groups, gen, this.minStd);
     if (this.covariances) initCovariances(this.covariances, groups, this.minStd);
+    if (this.fullMixtures) initFullMixtures(this.fullMixtures, groups, gen, this.minStd);
   }
 
   /** After the optimizer step `step`: EMA refit and, when due, restarts. Returns the restart moves made. */
@@ -111,6 +116,7 @@ export class AnalyticCodebook {
       emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
       if (this.mixtures) refitMixtures(this.mixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
       if (this.covariances) refitCovariances(this.covariances, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+      if (this.fullMixtures) refitFullMixtures(this.fullMixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
     }
     if (!this.restarts || !this.restartDue(step)) return 0;
     const points = tidy(() => batch.x.double().toArray() as Point[]);
@@ -118,6 +124,7 @@ export class AnalyticCodebook {
     setCentres(this.means, this.logStds, moves, this.minStd);
     if (this.mixtures) moveMixtures(this.mixtures, moves, gen, this.minStd);
     if (this.covariances) moveCovariances(this.covariances, moves, this.minStd);
+    if (this.fullMixtures) moveFullMixtures(this.fullMixtures, moves, gen, this.minStd);
     for (const mv of moves) if (mv.donor !== undefined) this.model.encoder?.splitCode?.(mv.latent, mv.donor, mv.code);
     return moves.length;
   }

@@ -22,18 +22,22 @@ export interface CodeCovariances {
  */
 export function initCovariances(cov: CodeCovariances, groups: Point[][], minStd: number): void {
   const [m, k, d] = cov.logVars.shape as [number, number, number];
-  const sigma = new Float64Array(k * d * d);
-  groups.forEach((pts, j) => {
-    if (pts.length < 2) {
-      for (let t = 0; t < d; t++) sigma[(j * d + t) * d + t] = minStd * minStd;
-      return;
-    }
-    const mu = meanOf(pts, d);
-    for (const p of pts) {
-      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) sigma[(j * d + r) * d + c]! += ((p[r]! - mu[r]!) * (p[c]! - mu[c]!)) / (pts.length - 1);
-    }
-  });
-  tidy(() => write(cov, tensor(sigma, { dtype: 'float64', shape: [1, k, d, d] }).expand(m, k, d, d), minStd));
+  const sigma = Float64Array.from(groups.flatMap((pts) => covarianceOf(pts, d, minStd)));
+  tidy(() => diagonalise(cov, tensor(sigma, { dtype: 'float64', shape: [1, k, d, d] }).expand(m, k, d, d), minStd));
+}
+
+/** The unbiased covariance of points (d×d, row-major), or minStd²I for fewer than 2 points. */
+export function covarianceOf(pts: Point[], d: number, minStd: number): number[] {
+  const sigma = new Array<number>(d * d).fill(0);
+  if (pts.length < 2) {
+    for (let t = 0; t < d; t++) sigma[t * d + t] = minStd * minStd;
+    return sigma;
+  }
+  const mu = meanOf(pts, d);
+  for (const p of pts) {
+    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) sigma[r * d + c]! += ((p[r]! - mu[r]!) * (p[c]! - mu[c]!)) / (pts.length - 1);
+  }
+  return sigma;
 }
 
 /**
@@ -57,7 +61,7 @@ export function refitCovariances(cov: CodeCovariances, x: Tensor, codes: Tensor,
       const ema = old.select(0, i).mul(decay).add(scatter.mul(1 - decay));
       return where(n.reshape(k, 1, 1).ge(2), ema, old.select(0, i));
     });
-    write(cov, stack(next, 0), minStd);
+    diagonalise(cov, stack(next, 0), minStd);
   }));
 }
 
@@ -74,8 +78,8 @@ export function moveCovariances(cov: CodeCovariances, moves: RestartMove[], minS
   }));
 }
 
-/** Diagonalises symmetric Σ [m, k, d, d] into the covariances' axes and log-variances (λ ≥ minStd²). */
-function write(cov: CodeCovariances, sigma: Tensor, minStd: number): void {
+/** Diagonalises symmetric Σ [..., d, d] into the covariances' axes [..., d, d] and log-variances [..., d] (λ ≥ minStd²). */
+export function diagonalise(cov: CodeCovariances, sigma: Tensor, minStd: number): void {
   noGrad(() => tidy(() => {
     const { values, vectors } = F.eigh(sigma.double());
     cov.axes.copy_(vectors.to({ dtype: cov.axes.dtype }));

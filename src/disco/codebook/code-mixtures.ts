@@ -25,24 +25,40 @@ export interface CodeMixtures {
 export function initMixtures(mix: CodeMixtures, groups: Point[][], gen: Generator, minStd: number): void {
   const [m, k, c, d] = mix.means.shape as [number, number, number, number];
   const mu = new Float64Array(m * k * c * d), ls = new Float64Array(m * k * c), lw = new Float64Array(m * k * c);
-  for (let j = 0; j < k; j++) {
-    const pts = groups[j]!;
+  splitClusters(groups, c, d, gen).forEach((parts, j) => parts.forEach(({ centre, members, share }, s) => {
+    for (let i = 0; i < m; i++) {
+      const at = (i * k + j) * c + s;
+      mu.set(centre, at * d);
+      ls[at] = Math.log(Math.max(spread(members.length ? members : groups[j]!, centre), minStd));
+      lw[at] = Math.log(Math.max(share, 1e-6));
+    }
+  }));
+  write(mix, mu, ls, lw);
+}
+
+/** One part of a code's cluster: its centre, its points and their share of the cluster. */
+export interface ClusterPart {
+  centre: Point;
+  members: Point[];
+  share: number;
+}
+
+/**
+ * Each cluster `groups[j]` split by k-means into c parts (3 seedings). A cluster with fewer than c
+ * points is one part at its mean, the other parts empty at the same centre.
+ */
+export function splitClusters(groups: Point[][], c: number, d: number, gen: Generator): ClusterPart[][] {
+  return groups.map((pts) => {
     const fit = pts.length >= c ? tidy(() => {
       const r = kmeans(tensor(pts, { dtype: 'float64' }), c, gen, { iters: 25, tries: 3 });
       return { centres: r.centres.toArray() as Point[], labels: r.labels.toFlatArray() };
     }) : null;
-    for (let s = 0; s < c; s++) {
+    return Array.from({ length: c }, (_, s) => {
       const members = fit ? pts.filter((_, b) => fit.labels[b] === s) : s === 0 ? pts : [];
       const centre = fit?.centres[s] ?? (pts.length ? meanOf(pts, d) : new Array<number>(d).fill(0));
-      for (let i = 0; i < m; i++) {
-        const at = (i * k + j) * c + s;
-        mu.set(centre, at * d);
-        ls[at] = Math.log(Math.max(spread(members.length ? members : pts, centre), minStd));
-        lw[at] = Math.log(Math.max(members.length / Math.max(1, pts.length), 1e-6));
-      }
-    }
-  }
-  write(mix, mu, ls, lw);
+      return { centre, members, share: members.length / Math.max(1, pts.length) };
+    });
+  });
 }
 
 /**
