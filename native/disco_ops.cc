@@ -273,30 +273,35 @@ struct MixtureSkip : Function<MixtureSkip> {
   }
 };
 
+// Eigen-decomposition of covariances [n, d, d] (libtorch's eigh): variances λ ≥ 0 [n, d] and axes U [n, d, d] (columns).
+std::pair<at::Tensor, at::Tensor> eigen(const at::Tensor& cov, int64_t n, int64_t d) {
+  auto r = at::linalg_eigh(cov.view({n, d, d}));
+  return {std::get<0>(r).clamp_min(0).contiguous(), std::get<1>(r).contiguous()};
+}
+
 // ---- analytic skip, a full covariance per code: mean_i Σ_j z_ij (μ_ij + U diag(λ/(λ + σ²)) Uᵀ(x − μ_ij)) ----
-// Shapes: means [m, k, d], axes U [m, k, d, d] (columns), logVars [m, k, d]. Gradients: the latents' only.
+// Shapes: means [m, k, d], covariances Σ = U diag(λ) Uᵀ [m, k, d, d]. Gradients: the latents' only.
 struct CovarianceSkip : Function<CovarianceSkip> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& sigma, const at::Tensor& cSkip,
-                            const at::Tensor& z, const at::Tensor& drop, const at::Tensor& means, const at::Tensor& axes,
-                            const at::Tensor& logVars) {
-    for (const auto* t : {&x, &means, &axes, &logVars})
+                            const at::Tensor& z, const at::Tensor& drop, const at::Tensor& means, const at::Tensor& cov) {
+    for (const auto* t : {&x, &means, &cov})
       if (t->requires_grad()) throw std::invalid_argument("covarianceSkip: only the latents can take a gradient here");
     const auto dtype = floatType(x, "x");
     auto xs = cpuArg(x, dtype, "x"), sg = cpuArg(sigma, dtype, "sigma"), cs = cpuArg(cSkip, dtype, "cSkip"),
-         zs = cpuArg(z, dtype, "latents"), mu = cpuArg(means, dtype, "means"), U = cpuArg(axes, dtype, "axes"),
-         lv = cpuArg(logVars, dtype, "logVars");
+         zs = cpuArg(z, dtype, "latents"), mu = cpuArg(means, dtype, "means"), sigmaCov = cpuArg(cov, dtype, "covariances");
     const int64_t B = xs.size(0), d = xs.size(1), m = zs.size(1), k = zs.size(2), mk = m * k;
-    if (zs.size(0) != B || mu.numel() != mk * d || U.numel() != mk * d * d || lv.numel() != mk * d || sg.numel() != B || cs.numel() != B)
+    if (zs.size(0) != B || mu.numel() != mk * d || sigmaCov.numel() != mk * d * d || sg.numel() != B || cs.numel() != B)
       throw std::invalid_argument("covarianceSkip: shapes of x, sigma, cSkip, latents, means and covariances do not agree");
+    auto eig = eigen(sigmaCov, mk, d);
+    auto lam = eig.first, U = eig.second;
     auto dropped = dropRows(drop, B);
     auto out = at::zeros_like(xs);
     auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
     AT_DISPATCH_FLOATING_TYPES(dtype, "covarianceSkip", [&] {
       const scalar_t *xp = xs.data_ptr<scalar_t>(), *sp = sg.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(),
-                     *zp = zs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *lp = lv.data_ptr<scalar_t>();
+                     *zp = zs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *var = lam.data_ptr<scalar_t>();
       scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
-      std::vector<scalar_t> var(mk * d), coord(d);
-      for (int64_t q = 0; q < mk * d; ++q) var[q] = std::exp(lp[q]);
+      std::vector<scalar_t> coord(d);
       for (int64_t b = 0; b < B; ++b) {
         const scalar_t* xb = xp + b * d;
         scalar_t* o = op + b * d;
@@ -332,6 +337,100 @@ struct CovarianceSkip : Function<CovarianceSkip> {
   // dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 in dropped rows), as for the mixture.
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     return {at::Tensor(), at::Tensor(), at::Tensor(), latentGrad(ctx, grads[0]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+// ---- analytic skip, a mixture of c full-covariance Gaussians per code -------------------------------
+// D_ij(x) = Σ_c ρ_c (μ_c + U_c diag(λ_c/(λ_c + σ²)) U_cᵀ(x − μ_c)), ρ = softmax_c(log π_c
+// − ½ Σ_e coord_e²/(λ_e + σ²) − ½ Σ_e log(λ_e + σ²)), coord = U_cᵀ(x − μ_c). Shapes: means
+// [m, k, c, d], covariances [m, k, c, d, d], logWeights [m, k, c]. Gradients: the latents'.
+struct FullMixtureSkip : Function<FullMixtureSkip> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& sigma, const at::Tensor& cSkip,
+                            const at::Tensor& z, const at::Tensor& drop, const at::Tensor& means, const at::Tensor& cov,
+                            const at::Tensor& logWeights) {
+    for (const auto* t : {&x, &means, &cov, &logWeights})
+      if (t->requires_grad()) throw std::invalid_argument("fullMixtureSkip: only the latents can take a gradient here");
+    const auto dtype = floatType(x, "x");
+    auto xs = cpuArg(x, dtype, "x"), sg = cpuArg(sigma, dtype, "sigma"), cs = cpuArg(cSkip, dtype, "cSkip"),
+         zs = cpuArg(z, dtype, "latents"), mu = cpuArg(means, dtype, "means"), sigmaCov = cpuArg(cov, dtype, "covariances"),
+         lw = cpuArg(logWeights, dtype, "logWeights");
+    const int64_t B = xs.size(0), d = xs.size(1), m = zs.size(1), k = zs.size(2), c = mu.size(2), mk = m * k, mkc = mk * c;
+    if (zs.size(0) != B || mu.numel() != mkc * d || sigmaCov.numel() != mkc * d * d || lw.numel() != mkc || sg.numel() != B || cs.numel() != B)
+      throw std::invalid_argument("fullMixtureSkip: shapes of x, sigma, cSkip, latents and the mixtures do not agree");
+    auto dropped = dropRows(drop, B);
+    auto eig = eigen(sigmaCov, mkc, d);
+    auto lam = eig.first, U = eig.second;
+    // λ + σ² and its log for every row and component axis, by libtorch's vectorised kernels.
+    auto v = lam.view({1, mkc * d}), total = (v + sg.square().view({B, 1})).contiguous(), logTotal = total.log();
+    auto logPi = lw.view({mk, c}).log_softmax(-1).contiguous();
+    auto coords = at::empty({B, mkc, d}, xs.options()), rho = at::empty({B, mkc}, xs.options());
+    AT_DISPATCH_FLOATING_TYPES(dtype, "fullMixtureSkipLogits", [&] {
+      const scalar_t *xp = xs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(),
+                     *tp = total.data_ptr<scalar_t>(), *ltp = logTotal.data_ptr<scalar_t>(), *pp = logPi.data_ptr<scalar_t>();
+      scalar_t *cp = coords.data_ptr<scalar_t>(), *rp = rho.data_ptr<scalar_t>();
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t q = 0; q < mkc; ++q) {
+          const scalar_t *mc = mp + q * d, *u = up + q * d * d, *t = tp + (b * mkc + q) * d, *lt = ltp + (b * mkc + q) * d;
+          scalar_t* co = cp + (b * mkc + q) * d;
+          scalar_t logit = pp[q];
+          for (int64_t e = 0; e < d; ++e) {
+            scalar_t acc = 0;
+            for (int64_t s = 0; s < d; ++s) acc += u[s * d + e] * (xp[b * d + s] - mc[s]);
+            co[e] = acc;
+            logit -= scalar_t(0.5) * (acc * acc / t[e] + lt[e]);
+          }
+          rp[b * mkc + q] = logit;
+        }
+      for (int64_t row = 0; row < B * mk; ++row) {  // softmax over each code's c components: shift here, exp below
+        const scalar_t top = *std::max_element(rp + row * c, rp + (row + 1) * c);
+        for (int64_t s = 0; s < c; ++s) rp[row * c + s] -= top;
+      }
+    });
+    rho.exp_();
+    auto out = at::zeros_like(xs);
+    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
+    AT_DISPATCH_FLOATING_TYPES(dtype, "fullMixtureSkip", [&] {
+      const scalar_t *xp = xs.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(), *zp = zs.data_ptr<scalar_t>(),
+                     *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *vp = v.data_ptr<scalar_t>(),
+                     *tp = total.data_ptr<scalar_t>(), *cop = coords.data_ptr<scalar_t>(), *rp = rho.data_ptr<scalar_t>();
+      scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
+      for (int64_t b = 0; b < B; ++b) {
+        const scalar_t* xb = xp + b * d;
+        scalar_t* o = op + b * d;
+        if (dropped[b]) {
+          for (int64_t t = 0; t < d; ++t) o[t] = cp[b] * xb[t];
+          continue;
+        }
+        for (int64_t ij = 0; ij < mk; ++ij) {
+          const scalar_t* r = rp + b * mkc + ij * c;
+          scalar_t norm = 0;
+          for (int64_t s = 0; s < c; ++s) norm += r[s];
+          scalar_t* D = Dp + (b * mk + ij) * d;
+          for (int64_t s = 0; s < c; ++s) {
+            const int64_t q = ij * c + s;
+            const scalar_t *mc = mp + q * d, *u = up + q * d * d, *co = cop + (b * mkc + q) * d, *t = tp + (b * mkc + q) * d;
+            const scalar_t w = r[s] / norm;
+            for (int64_t row = 0; row < d; ++row) {
+              scalar_t acc = mc[row];
+              for (int64_t e = 0; e < d; ++e) acc += u[row * d + e] * co[e] * vp[q * d + e] / t[e];
+              D[row] += w * acc;
+            }
+          }
+          const scalar_t wz = zp[b * mk + ij] / scalar_t(m);
+          if (wz != 0)
+            for (int64_t t = 0; t < d; ++t) o[t] += wz * D[t];
+        }
+      }
+    });
+    ctx->save_for_backward({perCode});
+    ctx->saved_data["drop"] = drop;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    variable_list out(8);
+    out[3] = latentGrad(ctx, grads[0]);
+    return out;
   }
 };
 
@@ -422,11 +521,10 @@ void refitMixturesLoop(S* mu, S* ls, S* lw, const S* x, const int64_t* codes, in
   }
 }
 
-// A full covariance per code (Σ = U diag(λ) Uᵀ): Σ ← d·Σ + (1 − d)·(unbiased scatter of the code's batch
-// points about their mean), codes with ≥ 2 points; then diagonalised again by libtorch's eigh.
+// A full covariance Σ per code, in place: Σ ← d·Σ + (1 − d)·(unbiased scatter of the code's batch
+// points about their mean), codes with ≥ 2 points.
 template <typename S>
-at::Tensor covarianceTargets(const S* U, const S* logVars, const S* x, const int64_t* codes, int64_t B, int64_t m, int64_t k,
-                             int64_t d, double decay) {
+void refitCovariancesLoop(S* cov, const S* x, const int64_t* codes, int64_t B, int64_t m, int64_t k, int64_t d, double decay) {
   const int64_t mk = m * k;
   std::vector<double> n(mk, 0), s1(mk * d, 0), s2(mk * d * d, 0);
   for (int64_t b = 0; b < B; ++b)
@@ -440,21 +538,15 @@ at::Tensor covarianceTargets(const S* U, const S* logVars, const S* x, const int
         for (int64_t c = 0; c < d; ++c) s2[(ij * d + r) * d + c] += double(x[b * d + r]) * x[b * d + c];
       }
     }
-  auto sigma = at::empty({mk, d, d}, at::kDouble);
-  double* out = sigma.data_ptr<double>();
-  for (int64_t ij = 0; ij < mk; ++ij)
+  for (int64_t ij = 0; ij < mk; ++ij) {
+    if (n[ij] < 2) continue;
     for (int64_t r = 0; r < d; ++r)
       for (int64_t c = 0; c < d; ++c) {
-        double old = 0;
-        for (int64_t e = 0; e < d; ++e) old += U[(ij * d + r) * d + e] * std::exp(double(logVars[ij * d + e])) * U[(ij * d + c) * d + e];
-        double v = old;
-        if (n[ij] >= 2) {
-          const double scatter = (s2[(ij * d + r) * d + c] - s1[ij * d + r] * s1[ij * d + c] / n[ij]) / (n[ij] - 1);
-          v = decay * old + (1 - decay) * scatter;
-        }
-        out[(ij * d + r) * d + c] = v;
+        const double scatter = (s2[(ij * d + r) * d + c] - s1[ij * d + r] * s1[ij * d + c] / n[ij]) / (n[ij] - 1);
+        S& v = cov[(ij * d + r) * d + c];
+        v = S(decay * v + (1 - decay) * scatter);
       }
-  return sigma;
+  }
 }
 
 // The loops write a contiguous CPU tensor: the parameter itself (whose version counter the raw writes
@@ -478,8 +570,12 @@ V mixtureSkip(const CI& info) {
 }
 
 V covarianceSkip(const CI& info) {
-  return ret(info.Env(), CovarianceSkip::apply(T(info, 0), T(info, 1), T(info, 2), T(info, 3), orNone(optT(info, 4)), T(info, 5),
-                                               T(info, 6), T(info, 7)));
+  return ret(info.Env(), CovarianceSkip::apply(T(info, 0), T(info, 1), T(info, 2), T(info, 3), orNone(optT(info, 4)), T(info, 5), T(info, 6)));
+}
+
+V fullMixtureSkip(const CI& info) {
+  return ret(info.Env(), FullMixtureSkip::apply(T(info, 0), T(info, 1), T(info, 2), T(info, 3), orNone(optT(info, 4)), T(info, 5),
+                                                T(info, 6), T(info, 7)));
 }
 
 // emaRefit(means [m, k, d], logStds [m, k] | null, x [B, d], codes [B, m] int64, decay, minStd)
@@ -522,25 +618,19 @@ V refitMixtures(const CI& info) {
   return info.Env().Undefined();
 }
 
-// refitCovariances(axes [m, k, d, d], logVars [m, k, d], x [B, d], codes [B, m], decay, minStd)
+// refitCovariances(cov [m, k, d, d], x [B, d], codes [B, m], decay)
 V refitCovariances(const CI& info) {
   at::NoGradGuard guard;
-  auto &axes = get(info[0].As<Napi::Number>().DoubleValue()), &logVars = get(info[1].As<Napi::Number>().DoubleValue());
-  const auto dtype = floatType(axes, "axes");
-  auto U = cpuArg(axes, dtype, "axes"), lv = cpuArg(logVars, dtype, "logVars"), x = cpuArg(T(info, 2), dtype, "x"),
-       codes = T(info, 3).to(at::kLong).contiguous();
-  const int64_t m = lv.size(0), k = lv.size(1), d = lv.size(2), B = x.size(0);
-  if (U.numel() != m * k * d * d || x.size(1) != d || codes.size(0) != B || codes.size(1) != m)
+  auto& cov = get(info[0].As<Napi::Number>().DoubleValue());
+  const auto dtype = floatType(cov, "covariances");
+  auto work = cpuArg(cov, dtype, "covariances"), x = cpuArg(T(info, 1), dtype, "x"), codes = T(info, 2).to(at::kLong).contiguous();
+  const int64_t m = work.size(0), k = work.size(1), d = work.size(2), B = x.size(0);
+  if (work.dim() != 4 || work.size(3) != d || x.size(1) != d || codes.size(0) != B || codes.size(1) != m)
     throw std::invalid_argument("refitCovariances: shapes of the covariances, x and codes do not agree");
-  at::Tensor sigma;
   AT_DISPATCH_FLOATING_TYPES(dtype, "refitCovariances", [&] {
-    sigma = covarianceTargets<scalar_t>(U.data_ptr<scalar_t>(), lv.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), codes.data_ptr<int64_t>(),
-                                        B, m, k, d, num(info, 4));
+    refitCovariancesLoop<scalar_t>(work.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), codes.data_ptr<int64_t>(), B, m, k, d, num(info, 3));
   });
-  const double minStd = num(info, 5);
-  auto eig = at::linalg_eigh(sigma);
-  axes.copy_(std::get<1>(eig).view(axes.sizes()));
-  logVars.copy_(std::get<0>(eig).clamp_min(minStd * minStd).log().view(logVars.sizes()));
+  writeBack(cov, work);
   return info.Env().Undefined();
 }
 
@@ -551,6 +641,7 @@ void register_disco_ops(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "codeSkip", codeSkip);
   DD_EXPORT(e, "mixtureSkip", mixtureSkip);
   DD_EXPORT(e, "covarianceSkip", covarianceSkip);
+  DD_EXPORT(e, "fullMixtureSkip", fullMixtureSkip);
   DD_EXPORT(e, "emaRefit", emaRefit);
   DD_EXPORT(e, "refitMixtures", refitMixtures);
   DD_EXPORT(e, "refitCovariances", refitCovariances);

@@ -13,7 +13,7 @@
  * mean_i [Σ_j z_ij(1 − r_ij)μ_ij + x·Σ_j z_ij r_ij], r = s²/(s² + σ²), so no [B, m, k, d] tensor
  * is formed (images: d = C·H·W).
  */
-import { Tensor, where, zeros, zerosLike } from '../engine/index.js';
+import { F, Tensor, where, zeros, zerosLike } from '../engine/index.js';
 import { N } from '../engine/native.js';
 import { fusable } from './fused.js';
 
@@ -40,17 +40,21 @@ export function gaussianSkip(x: Tensor, sigma: Tensor, cSkip: Tensor, z: Tensor 
   const { means, logStds } = codes;
   if (!z || !means || !logStds) return plain();
   const drop = dropLatents ? dropLatents.id : null;
-  if (codes.subMeans && codes.subCovAxes && codes.subCovLogVars && codes.subLogWeights) {
-    const gauss = fullMixtureSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1, 1), z, codes.subMeans, codes.subCovAxes, codes.subCovLogVars, codes.subLogWeights);
+  if (codes.subMeans && codes.subCov && codes.subLogWeights) {
+    const mix = [codes.subMeans, codes.subCov, codes.subLogWeights];
+    if (fusable(x, sigma, cSkip, z, ...mix) && ![x, ...mix].some((t) => t.requiresGrad)) {
+      return new Tensor(N.fullMixtureSkip(x.reshape(B, -1).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop,
+        ...mix.map((t) => t.id) as [number, number, number])).reshape(...x.shape);
+    }
+    const gauss = fullMixtureSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1, 1), z, codes.subMeans, codes.subCov, codes.subLogWeights);
     return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
   }
-  if (codes.covAxes && codes.covLogVars) {
-    const cov = [means, codes.covAxes, codes.covLogVars];
-    if (fusable(x, sigma, cSkip, z, ...cov) && ![x, ...cov].some((t) => t.requiresGrad)) {
-      return new Tensor(N.covarianceSkip(x.reshape(B, -1).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop,
-        ...cov.map((t) => t.id) as [number, number, number])).reshape(...x.shape);
+  if (codes.cov) {
+    if (fusable(x, sigma, cSkip, z, means, codes.cov) && ![x, means, codes.cov].some((t) => t.requiresGrad)) {
+      return new Tensor(N.covarianceSkip(x.reshape(B, -1).id, sigma.reshape(B).id, cSkip.reshape(B).id, z.id, drop, means.id, codes.cov.id))
+        .reshape(...x.shape);
     }
-    const gauss = fullCovarianceSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1), z, means, codes.covAxes, codes.covLogVars);
+    const gauss = fullCovarianceSkip(x.reshape(B, -1), sigma.reshape(B, 1, 1, 1), z, means, codes.cov);
     return dropLatents ? where(perRow(dropLatents), plain(), gauss.reshape(...x.shape)) : gauss.reshape(...x.shape);
   }
   if (codes.subMeans && codes.subLogStds && codes.subLogWeights) {
@@ -84,25 +88,30 @@ export interface CodeGaussians {
   subMeans?: Tensor | null;
   subLogStds?: Tensor | null;
   subLogWeights?: Tensor | null;
-  /** A full covariance per code, Σ = U diag(λ) Uᵀ: axes U [m, k, d, d] (columns) and log λ [m, k, d]. */
-  covAxes?: Tensor | null;
-  covLogVars?: Tensor | null;
-  /** c full-covariance Gaussians per code (with subMeans and subLogWeights): axes [m, k, c, d, d], log λ [m, k, c, d]. */
-  subCovAxes?: Tensor | null;
-  subCovLogVars?: Tensor | null;
+  /** A full covariance per code: Σ [m, k, d, d]. */
+  cov?: Tensor | null;
+  /** c full-covariance Gaussians per code (with subMeans and subLogWeights): Σ [m, k, c, d, d]. */
+  subCov?: Tensor | null;
+}
+
+/** Eigenvalues λ ≥ 0 [..., d] and axes U [..., d, d] (columns) of covariances Σ = U diag(λ) Uᵀ [..., d, d]. */
+function eigen(cov: Tensor): { v: Tensor; U: Tensor } {
+  const { values, vectors } = F.eigh(cov);
+  return { v: values.clamp(0), U: vectors };
 }
 
 /**
  * mean_i Σ_j z_ij·D_ij(x, σ), D_ij the exact denoiser of code j's mixture of full Gaussians:
  * Σ_c r_c (μ_c + U_c diag(λ_c/(λ_c + σ²)) U_cᵀ(x − μ_c)), r_c ∝ π_c N(x; μ_c, Σ_c + σ²I). xf [B, d],
- * sigma [B, 1, 1, 1, 1], z [B, m, k], means [m, k, c, d], axes [m, k, c, d, d], logVars [m, k, c, d],
- * logWeights [m, k, c] → [B, d].
+ * sigma [B, 1, 1, 1, 1], z [B, m, k], means [m, k, c, d], covariances [m, k, c, d, d], logWeights
+ * [m, k, c] → [B, d].
  */
-function fullMixtureSkip(xf: Tensor, sigma: Tensor, z: Tensor, mu: Tensor, axes: Tensor, logVars: Tensor, logWeights: Tensor): Tensor {
+function fullMixtureSkip(xf: Tensor, sigma: Tensor, z: Tensor, mu: Tensor, cov: Tensor, logWeights: Tensor): Tensor {
   const d = xf.size(1);
+  const { v: vars, U: axes } = eigen(cov);
   const diff = xf.reshape(xf.size(0), 1, 1, 1, d).sub(mu.unsqueeze(0)); // (B, m, k, c, d)
   const coords = diff.unsqueeze(-2).matmul(axes).squeeze(-2); // Uᵀ(x − μ): (B, m, k, c, d)
-  const v = logVars.exp().unsqueeze(0), total = v.add(sigma.square()); // (1, m, k, c, d), (B, m, k, c, d)
+  const v = vars.unsqueeze(0), total = v.add(sigma.square()); // (1, m, k, c, d), (B, m, k, c, d)
   const logits = logWeights.logSoftmax(-1).unsqueeze(0)
     .sub(coords.square().div(total).sum(-1).mul(0.5)).sub(total.log().sum(-1).mul(0.5)); // (B, m, k, c)
   const r = logits.softmax(-1).unsqueeze(-1); // (B, m, k, c, 1)
@@ -111,15 +120,16 @@ function fullMixtureSkip(xf: Tensor, sigma: Tensor, z: Tensor, mu: Tensor, axes:
 }
 
 /**
- * mean_i Σ_j z_ij·(μ_ij + U_ij diag(λ_ij/(λ_ij + σ²)) U_ijᵀ(x − μ_ij)): xf [B, d], sigma [B, 1, 1, 1],
- * z [B, m, k], means [m, k, d], axes [m, k, d, d], logVars [m, k, d] → [B, d]. Forms [B, m, k, d]:
- * for the MLP's small d.
+ * mean_i Σ_j z_ij·(μ_ij + U_ij diag(λ_ij/(λ_ij + σ²)) U_ijᵀ(x − μ_ij)), Σ_ij = U_ij diag(λ_ij) U_ijᵀ: xf
+ * [B, d], sigma [B, 1, 1, 1], z [B, m, k], means [m, k, d], covariances [m, k, d, d] → [B, d]. Forms
+ * [B, m, k, d]: for the MLP's small d.
  */
-function fullCovarianceSkip(xf: Tensor, sigma: Tensor, z: Tensor, means: Tensor, axes: Tensor, logVars: Tensor): Tensor {
+function fullCovarianceSkip(xf: Tensor, sigma: Tensor, z: Tensor, means: Tensor, cov: Tensor): Tensor {
   const d = xf.size(1);
+  const { v: vars, U: axes } = eigen(cov);
   const diff = xf.reshape(xf.size(0), 1, 1, d).sub(means.unsqueeze(0)); // (B, m, k, d)
   const coords = diff.unsqueeze(-2).matmul(axes).squeeze(-2); // Uᵀ(x − μ) as a row: (B, m, k, 1, d)@(m, k, d, d)
-  const v = logVars.exp().unsqueeze(0); // (1, m, k, d)
+  const v = vars.unsqueeze(0); // (1, m, k, d)
   const shrunk = coords.mul(v.div(v.add(sigma.square()))); // (B, m, k, d)
   const perCode = means.unsqueeze(0).add(shrunk.unsqueeze(-2).matmul(axes.transpose(-1, -2)).squeeze(-2)); // μ + U·shrunk
   return z.unsqueeze(-1).mul(perCode).sum(2).mean(1); // (B, d)

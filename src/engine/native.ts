@@ -45,10 +45,11 @@ export interface NativeBinding {
   gumbelSoftmax(logits: Id, uniform: OptId, tau: number, noise: number, hard: boolean): Id;
   codeSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id): Id;
   mixtureSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, logStds: Id, logWeights: Id): Id;
-  covarianceSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, axes: Id, logVars: Id): Id;
+  covarianceSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, cov: Id): Id;
+  fullMixtureSkip(x: Id, sigma: Id, cSkip: Id, z: Id, drop: OptId, means: Id, cov: Id, logWeights: Id): Id;
   emaRefit(means: Id, logStds: OptId, x: Id, codes: Id, decay: number, minStd: number): void;
   refitMixtures(means: Id, logStds: Id, logWeights: Id, x: Id, codes: Id, decay: number, minStd: number): void;
-  refitCovariances(axes: Id, logVars: Id, x: Id, codes: Id, decay: number, minStd: number): void;
+  refitCovariances(cov: Id, x: Id, codes: Id, decay: number): void;
   reduce(op: string, a: Id, dims: number[], keepdim: boolean): Id;
   var(a: Id, dims: number[], correction: number, keepdim: boolean): Id;
   norm(a: Id, ord: number, dims: number[], keepdim: boolean): Id;

@@ -59,15 +59,10 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
   readonly subMeans: Tensor | null;
   readonly subLogStds: Tensor | null;
   readonly subLogWeights: Tensor | null;
-  /**
-   * With codeCovariance 'full', each code's covariance Σ = U diag(λ) Uᵀ: axes U [m, k, dim, dim]
-   * (orthonormal columns) and log-variances log λ [m, k, dim]; else null.
-   */
-  readonly covAxes: Tensor | null;
-  readonly covLogVars: Tensor | null;
-  /** With codeModes c > 1 and codeCovariance 'full': each component's axes [m, k, c, dim, dim] and log-variances [m, k, c, dim]; else null. */
-  readonly subCovAxes: Tensor | null;
-  readonly subCovLogVars: Tensor | null;
+  /** With codeCovariance 'full', each code's covariance Σ [m, k, dim, dim]; else null. */
+  readonly cov: Tensor | null;
+  /** With codeModes c > 1 and codeCovariance 'full', each component's covariance [m, k, c, dim, dim]; else null. */
+  readonly subCov: Tensor | null;
 
   constructor(readonly options: MLPDenoiserOptions) {
     super();
@@ -91,13 +86,11 @@ export class MLPDenoiser extends Module implements Backbone<Conditioning> {
     const fullCov = codeCovariance === 'full';
     this.subMeans = mixture ? this.param('sub_means', normal([mixture.m, mixture.k, mixture.c, dim], sigmaData)) : null;
     this.subLogStds = mixture && !fullCov ? this.param('sub_log_stds', full([mixture.m, mixture.k, mixture.c], Math.log(sigmaData / 2))) : null;
-    this.subCovAxes = mixture && fullCov
-      ? this.param('sub_cov_axes', tidy(() => eye(dim).expand(mixture.m, mixture.k, mixture.c, dim, dim).contiguous())) : null;
-    this.subCovLogVars = mixture && fullCov ? this.param('sub_cov_log_vars', full([mixture.m, mixture.k, mixture.c, dim], 2 * Math.log(sigmaData / 2))) : null;
+    const v0 = (sigmaData / 2) ** 2;
+    this.subCov = mixture && fullCov ? this.param('sub_cov', tidy(() => eye(dim).mul(v0).expand(mixture.m, mixture.k, mixture.c, dim, dim).contiguous())) : null;
     this.subLogWeights = mixture ? this.param('sub_log_weights', full([mixture.m, mixture.k, mixture.c], -Math.log(mixture.c))) : null;
     const cov = analytic && fullCov && !mixture ? lat : null;
-    this.covAxes = cov ? this.param('cov_axes', tidy(() => eye(dim).expand(cov.m, cov.k, dim, dim).contiguous())) : null;
-    this.covLogVars = cov ? this.param('cov_log_vars', full([cov.m, cov.k, dim], 2 * Math.log(sigmaData / 2))) : null;
+    this.cov = cov ? this.param('cov', tidy(() => eye(dim).mul(v0).expand(cov.m, cov.k, dim, dim).contiguous())) : null;
   }
 
   forward(x: Tensor, cNoise: Tensor, cond: Conditioning = {}): Tensor {

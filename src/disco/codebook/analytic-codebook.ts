@@ -13,7 +13,7 @@ import { emaRefit } from './ema-refit.js';
 import { setCentres } from './moves.js';
 import { groupBy, spread, type Point } from './points.js';
 import { initMixtures, moveMixtures, refitMixtures, type CodeMixtures } from './code-mixtures.js';
-import { initCovariances, moveCovariances, refitCovariances, type CodeCovariances } from './code-covariances.js';
+import { initCovariances, moveCovariances, refitCovariances } from './code-covariances.js';
 import { initFullMixtures, moveFullMixtures, refitFullMixtures, type FullMixtures } from './code-full-mixtures.js';
 
 /** A batch as the codebook sees it: points x [B, d] and their argmax codes [B, m] (int64). */
@@ -29,28 +29,26 @@ export class AnalyticCodebook {
   private readonly minStd: number;
 
   private constructor(private readonly model: DiscoDiff, readonly means: Tensor, readonly logStds: Tensor | null,
-    readonly mixtures: CodeMixtures | null, readonly covariances: CodeCovariances | null, readonly fullMixtures: FullMixtures | null,
+    readonly mixtures: CodeMixtures | null, readonly covariances: Tensor | null, readonly fullMixtures: FullMixtures | null,
     private readonly cfg: LatentConfig, private readonly steps: number) {
     this.minStd = 1e-3 * model.denoiser.sigmaData;
     this.restarts = cfg.restartEvery > 0 ? new CodeRestarts(cfg.m, cfg.k) : null;
     // Centres and scales that follow the EMA need no gradient: backward skips their [m, k, d] product.
     if (this.ema) {
       const mixtureTensors = [mixtures?.means, mixtures?.logStds, mixtures?.logWeights, ...Object.values(fullMixtures ?? {})];
-      for (const t of [means, logStds, covariances?.axes, covariances?.logVars, ...mixtureTensors]) t?.requiresGrad_(false);
+      for (const t of [means, logStds, covariances, ...mixtureTensors]) t?.requiresGrad_(false);
     }
   }
 
   /** The codebook of a model whose denoiser has per-code centres (and an encoder), else null. */
   static of(model: DiscoDiff, cfg: LatentConfig, steps: number): AnalyticCodebook | null {
     const net = model.denoiser.net as { means?: Tensor | null; logStds?: Tensor | null } &
-      Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights' | 'covAxes' | 'covLogVars' | 'subCovAxes' | 'subCovLogVars', Tensor | null>>;
+      Partial<Record<'subMeans' | 'subLogStds' | 'subLogWeights' | 'cov' | 'subCov', Tensor | null>>;
     if (!model.encoder || !net.means) return null;
     const mixtures = net.subMeans && net.subLogStds && net.subLogWeights
       ? { means: net.subMeans, logStds: net.subLogStds, logWeights: net.subLogWeights } : null;
-    const covariances = net.covAxes && net.covLogVars ? { axes: net.covAxes, logVars: net.covLogVars } : null;
-    const fullMixtures = net.subMeans && net.subCovAxes && net.subCovLogVars && net.subLogWeights
-      ? { means: net.subMeans, axes: net.subCovAxes, logVars: net.subCovLogVars, logWeights: net.subLogWeights } : null;
-    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, covariances, fullMixtures, cfg, steps);
+    const fullMixtures = net.subMeans && net.subCov && net.subLogWeights ? { means: net.subMeans, cov: net.subCov, logWeights: net.subLogWeights } : null;
+    return new AnalyticCodebook(model, net.means, net.logStds ?? null, mixtures, net.cov ?? null, fullMixtures, cfg, steps);
   }
 
   /** Whether the centres follow an EMA of the data (then the optimizer must leave them alone). */
@@ -60,7 +58,7 @@ export class AnalyticCodebook {
 
   /** Parameter paths that the optimizer must not update. */
   frozen(name: string): boolean {
-    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights|cov_axes|cov_log_vars|sub_cov_axes|sub_cov_log_vars)$/.test(name);
+    return this.ema && /\.(means|log_stds|sub_means|sub_log_stds|sub_log_weights|cov|sub_cov)$/.test(name);
   }
 
   /** Whether the batch of step `step` (1-based, after the update) is needed. */
@@ -88,7 +86,7 @@ export class AnalyticCodebook {
         const xs = x.slice(0, 0, Math.min(x.size(0), 2048));
         const codes = this.model.extractLatents(xs, labels?.slice(0, 0, xs.size(0))).codes;
         emaRefit(this.means, this.logStds, xs.flatten(1), codes, 0, this.minStd);
-        if (this.covariances) refitCovariances(this.covariances, xs.flatten(1), codes, 0, this.minStd);
+        if (this.covariances) refitCovariances(this.covariances, xs.flatten(1), codes, 0);
       });
       return;
     }
@@ -115,7 +113,7 @@ export class AnalyticCodebook {
     if (this.refitDue(step)) {
       emaRefit(this.means, this.logStds, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
       if (this.mixtures) refitMixtures(this.mixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
-      if (this.covariances) refitCovariances(this.covariances, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
+      if (this.covariances) refitCovariances(this.covariances, batch.x, batch.codes, this.cfg.centreDecay);
       if (this.fullMixtures) refitFullMixtures(this.fullMixtures, batch.x, batch.codes, this.cfg.centreDecay, this.minStd);
     }
     if (!this.restarts || !this.restartDue(step)) return 0;

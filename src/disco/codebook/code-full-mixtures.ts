@@ -6,18 +6,14 @@
  */
 import { F, eye, noGrad, randn, stack, tensor, tidy, where, type Generator, type Tensor } from '../../engine/index.js';
 import { splitClusters } from './code-mixtures.js';
-import { covarianceOf, diagonalise } from './code-covariances.js';
+import { covarianceOf } from './code-covariances.js';
 import type { Point } from './points.js';
 import type { RestartMove } from './moves.js';
 
-/**
- * Each code's mixture: means [m, k, c, d], covariance axes [m, k, c, d, d] (columns) and
- * log-variances [m, k, c, d] (Σ = U diag(λ) Uᵀ), log-weights [m, k, c]; updated in place.
- */
+/** Each code's mixture: means [m, k, c, d], covariances [m, k, c, d, d], log-weights [m, k, c]; updated in place. */
 export interface FullMixtures {
   means: Tensor;
-  axes: Tensor;
-  logVars: Tensor;
+  cov: Tensor;
   logWeights: Tensor;
 }
 
@@ -25,12 +21,13 @@ export interface FullMixtures {
 export function initFullMixtures(mix: FullMixtures, groups: Point[][], gen: Generator, minStd: number): void {
   const [m, k, c, d] = mix.means.shape as [number, number, number, number];
   const parts = splitClusters(groups, c, d, gen);
-  const one = (f: (p: (typeof parts)[number][number]) => number[]) => parts.flatMap((code) => code.flatMap(f));
+  const all = (f: (p: (typeof parts)[number][number]) => number[]) => Float64Array.from(parts.flatMap((code) => code.flatMap(f)));
   tidy(() => noGrad(() => {
-    const expand = (v: number[], shape: number[]) => tensor(Float64Array.from(v), { dtype: 'float64', shape: [1, k, c, ...shape] }).expand(m, k, c, ...shape);
-    mix.means.copy_(expand(one((p) => p.centre), [d]).to({ dtype: mix.means.dtype }));
-    mix.logWeights.copy_(expand(one((p) => [Math.log(Math.max(p.share, 1e-6))]), []).to({ dtype: mix.logWeights.dtype }));
-    diagonalise({ axes: mix.axes, logVars: mix.logVars }, expand(one((p) => covarianceOf(p.members, d, minStd)), [d, d]), minStd);
+    const set = (t: Tensor, v: Float64Array, shape: number[]) =>
+      t.copy_(tensor(v, { dtype: 'float64', shape: [1, k, c, ...shape] }).expand(m, k, c, ...shape));
+    set(mix.means, all((p) => p.centre), [d]);
+    set(mix.logWeights, all((p) => [Math.log(Math.max(p.share, 1e-6))]), []);
+    set(mix.cov, all((p) => covarianceOf(p.members, d, minStd)), [d, d]);
   }));
 }
 
@@ -45,11 +42,12 @@ export function refitFullMixtures(mix: FullMixtures, x: Tensor, codes: Tensor, d
   tidy(() => noGrad(() => {
     const xs = x.to({ dtype: 'float64' }); // (B, d)
     const outer = xs.unsqueeze(2).mul(xs.unsqueeze(1)); // (B, d, d)
-    const [mu, U, lv, lw] = [mix.means, mix.axes, mix.logVars, mix.logWeights].map((t) => t.double()) as [Tensor, Tensor, Tensor, Tensor];
-    const old = U.mul(lv.exp().unsqueeze(-2)).matmul(U.transpose(-1, -2)); // (m, k, c, d, d)
+    const [mu, cov, lw] = [mix.means, mix.cov, mix.logWeights].map((t) => t.double()) as [Tensor, Tensor, Tensor];
+    const { values, vectors } = F.eigh(cov);
+    const logVars = values.clamp(minStd * minStd).log(); // (m, k, c, d)
     const next = Array.from({ length: m }, (_, i) => {
       const code = codes.select(1, i); // (B)
-      const [ownMu, ownU, ownLv] = [mu, U, lv].map((t) => t.select(0, i).indexSelect(0, code)) as [Tensor, Tensor, Tensor];
+      const [ownMu, ownU, ownLv] = [mu, vectors, logVars].map((t) => t.select(0, i).indexSelect(0, code)) as [Tensor, Tensor, Tensor];
       const coords = xs.unsqueeze(1).sub(ownMu).unsqueeze(-2).matmul(ownU).squeeze(-2); // Uᵀ(x − μ): (B, c, d)
       const logp = lw.select(0, i).logSoftmax(1).indexSelect(0, code)
         .sub(coords.square().div(ownLv.exp()).sum(2).mul(0.5)).sub(ownLv.sum(2).mul(0.5)); // (B, c)
@@ -63,19 +61,19 @@ export function refitFullMixtures(mix: FullMixtures, x: Tensor, codes: Tensor, d
       const share = lw.select(0, i).softmax(1).mul(decay).add(n.div(total.clamp(1e-12)).mul(1 - decay));
       return {
         mean: where(seen.unsqueeze(2), mu.select(0, i).mul(decay).add(mean.mul(1 - decay)), mu.select(0, i)),
-        sigma: where(seen.reshape(k, c, 1, 1), old.select(0, i).mul(decay).add(scatter.mul(1 - decay)), old.select(0, i)),
+        cov: where(seen.reshape(k, c, 1, 1), cov.select(0, i).mul(decay).add(scatter.mul(1 - decay)), cov.select(0, i)),
         logWeight: where(total.gt(1e-6), share.clamp(1e-6).log(), lw.select(0, i)),
       };
     });
-    mix.means.copy_(stack(next.map((t) => t.mean), 0).to({ dtype: mix.means.dtype }));
-    mix.logWeights.copy_(stack(next.map((t) => t.logWeight), 0).to({ dtype: mix.logWeights.dtype }));
-    diagonalise({ axes: mix.axes, logVars: mix.logVars }, stack(next.map((t) => t.sigma), 0), minStd);
+    mix.means.copy_(stack(next.map((t) => t.mean), 0));
+    mix.cov.copy_(stack(next.map((t) => t.cov), 0));
+    mix.logWeights.copy_(stack(next.map((t) => t.logWeight), 0));
   }));
 }
 
 /**
  * After restarts: a moved code's components restart about its new centre — offsets of N(0, std²)
- * per coordinate, isotropic covariance std², equal weights.
+ * per coordinate, covariance std²I, equal weights.
  */
 export function moveFullMixtures(mix: FullMixtures, moves: RestartMove[], gen: Generator, minStd: number): void {
   if (!moves.length) return;
@@ -84,10 +82,8 @@ export function moveFullMixtures(mix: FullMixtures, moves: RestartMove[], gen: G
     const offsets = randn([moves.length, c, d], { generator: gen, dtype: 'float64' });
     moves.forEach((mv, n) => {
       const std = Math.max(mv.std, minStd), at = mv.latent * k + mv.code;
-      const centre = tensor(mv.centre, { dtype: 'float64' });
-      mix.means.reshape(-1, c, d).select(0, at).copy_(offsets.select(0, n).mul(std).add(centre));
-      mix.axes.reshape(-1, c, d, d).select(0, at).copy_(eye(d, { dtype: 'float64' }).expand(c, d, d));
-      mix.logVars.reshape(-1, c, d).select(0, at).fill_(2 * Math.log(std));
+      mix.means.reshape(-1, c, d).select(0, at).copy_(offsets.select(0, n).mul(std).add(tensor(mv.centre, { dtype: 'float64' })));
+      mix.cov.reshape(-1, c, d, d).select(0, at).copy_(eye(d, { dtype: 'float64' }).mul(std * std).expand(c, d, d));
       mix.logWeights.reshape(-1, c).select(0, at).fill_(-Math.log(c));
     });
   }));

@@ -25,14 +25,14 @@ function rotations(m: number, k: number): Tensor {
 test('with a full covariance per code, the skip of a one-hot z is μ + Σ(Σ + σ²I)⁻¹(x − μ); isotropic Σ gives the isotropic skip', () => tidy(() => {
   manualSeed(21);
   const B = 6, m = 1, k = 3, d = 2;
-  const means = randn([m, k, d], f64), covAxes = rotations(m, k), covLogVars = tensor([[[Math.log(0.25), Math.log(0.01)], [0, -1], [-2, 0.5]]], f64);
+  const means = randn([m, k, d], f64), cov = covOf(rotations(m, k), tensor([[[Math.log(0.25), Math.log(0.01)], [0, -1], [-2, 0.5]]], f64));
   const x = randn([B, d], f64).mul(2), code = [0, 1, 2, 2, 1, 0];
   const z = F.oneHot(tensor(code.map((j) => [j]), { dtype: 'int64' }), k).to(f64);
-  const S = covOf(covAxes, covLogVars).toArray() as number[][][][], M = means.toArray() as number[][][], X = x.toArray() as number[][];
+  const S = cov.toArray() as number[][][][], M = means.toArray() as number[][][], X = x.toArray() as number[][];
   for (const s of [0.05, 0.7, 5]) {
     const sigma = full([B, 1], s, f64);
     const { cSkip } = edmCoefficients(sigma, 0.5);
-    const got = gaussianSkip(x, sigma, cSkip, z, { means, logStds: zeros([m, k], f64), covAxes, covLogVars }).toArray() as number[][];
+    const got = gaussianSkip(x, sigma, cSkip, z, { means, logStds: zeros([m, k], f64), cov }).toArray() as number[][];
     code.forEach((j, b) => {
       const [[a, bb], [, c]] = S[0]![j]! as [[number, number], [number, number]];
       // (Σ + σ²I)⁻¹ of a 2×2, then μ + Σ·that·(x − μ)
@@ -45,21 +45,21 @@ test('with a full covariance per code, the skip of a one-hot z is μ + Σ(Σ + �
     });
     // Σ = s²I: the isotropic skip.
     const logStds = randn([m, k], f64).mul(0.3);
-    const iso = { means, logStds, covAxes: eye(d, f64).expand(m, k, d, d), covLogVars: logStds.mul(2).unsqueeze(-1).expand(m, k, d) };
+    const iso = { means, logStds, cov: eye(d, f64).mul(logStds.mul(2).exp().reshape(m, k, 1, 1)) };
     const diff = gaussianSkip(x, sigma, cSkip, z, iso).sub(gaussianSkip(x, sigma, cSkip, z, { means, logStds })).abs().max().item();
     assert.ok(diff < 1e-12, `isotropic Σ differs from the isotropic skip by ${diff}`);
   }
 }));
 
-test('the full-covariance skip\'s gradients (x, z, centres, axes, log-variances) match finite differences; dropped rows are c_skip·x', () => tidy(() => {
+test('the full-covariance skip\'s gradients (x, z, centres) match finite differences; dropped rows are c_skip·x', () => tidy(() => {
   manualSeed(22);
   const B = 3, m = 2, k = 2, d = 2;
   const x = randn([B, d], f64).requiresGrad_(), sigma = tensor([0.3, 1, 2], f64).view(B, 1);
   const z = F.oneHot(randint(0, k, [B, m]), k).to(f64).add(rand([B, m, k], f64).mul(0.1)).requiresGrad_();
-  const means = randn([m, k, d], f64).requiresGrad_(), covAxes = rotations(m, k).requiresGrad_(), covLogVars = randn([m, k, d], f64).mul(0.5).requiresGrad_();
+  const means = randn([m, k, d], f64).requiresGrad_(), cov = covOf(rotations(m, k), randn([m, k, d], f64).mul(0.5));
   const { cSkip } = edmCoefficients(sigma, 0.5);
-  const codes = { means, logStds: zeros([m, k], f64), covAxes, covLogVars };
-  gradcheck(() => gaussianSkip(x, sigma, cSkip, z, codes), [x, z, means, covAxes, covLogVars]);
+  const codes = { means, logStds: zeros([m, k], f64), cov };
+  gradcheck(() => gaussianSkip(x, sigma, cSkip, z, codes), [x, z, means]);
   const drop = tensor([0, 1, 0]).gt(0);
   const mixed = gaussianSkip(x, sigma, cSkip, z, codes, drop), plain = gaussianSkip(x, sigma, cSkip, null, codes);
   assert.equal(mixed.slice(0, 1, 2).sub(plain.slice(0, 1, 2)).abs().max().item(), 0);
@@ -68,7 +68,7 @@ test('the full-covariance skip\'s gradients (x, z, centres, axes, log-variances)
 test('covariances start at their clusters\', follow the EMA of the scatter of each code\'s points, and reset when moved', () => tidy(() => {
   manualSeed(23);
   const m = 2, k = 3, d = 2, minStd = 1e-3;
-  const cov = { axes: zeros([m, k, d, d], f64), logVars: zeros([m, k, d], f64) };
+  const cov = zeros([m, k, d, d], f64);
   // A code's cluster drawn from N(0, A Aᵀ): its covariance, for every latent; a one-point cluster: minStd²I.
   const A = tensor([[1, 0], [0.8, 0.3]], f64);
   const pts = randn([400, d], f64).matmul(A.transpose(0, 1));
@@ -77,21 +77,21 @@ test('covariances start at their clusters\', follow the EMA of the scatter of ea
   const unbiased = (p: Tensor) => { const c = p.sub(p.mean(0, true)); return c.transpose(0, 1).matmul(c).div(p.size(0) - 1); };
   const close = (a: Tensor, b: Tensor, tol: number, what: string) => assert.ok(a.sub(b).abs().max().item() < tol, what);
   for (let i = 0; i < m; i++) {
-    close(covOf(cov.axes, cov.logVars).select(0, i).select(0, 0), unbiased(pts), 1e-10, `latent ${i}, code 0`);
-    close(covOf(cov.axes, cov.logVars).select(0, i).select(0, 1), eye(d, f64).mul(minStd ** 2), 1e-15, `latent ${i}, code 1`);
-    close(covOf(cov.axes, cov.logVars).select(0, i).select(0, 2), unbiased(pts.slice(0, 0, 50)), 1e-10, `latent ${i}, code 2`);
+    close(cov.select(0, i).select(0, 0), unbiased(pts), 1e-10, `latent ${i}, code 0`);
+    close(cov.select(0, i).select(0, 1), eye(d, f64).mul(minStd ** 2), 1e-15, `latent ${i}, code 1`);
+    close(cov.select(0, i).select(0, 2), unbiased(pts.slice(0, 0, 50)), 1e-10, `latent ${i}, code 2`);
   }
   // EMA: latent 0's points all in code 2, latent 1's in code 0; code 1 holds none and keeps its Σ.
   const x = randn([300, d], f64).mul(0.5).add(1);
   const codes = stack([full([300], 2, { dtype: 'int64' }), full([300], 0, { dtype: 'int64' })], 1);
-  const before = covOf(cov.axes, cov.logVars);
-  refitCovariances(cov, x, codes, 0.9, minStd);
-  const after = covOf(cov.axes, cov.logVars);
+  const before = cov.clone();
+  refitCovariances(cov, x, codes, 0.9);
+  const after = cov.clone();
   close(after.select(0, 0).select(0, 2), before.select(0, 0).select(0, 2).mul(0.9).add(unbiased(x).mul(0.1)), 1e-10, 'EMA of code 2, latent 0');
   close(after.select(0, 1).select(0, 0), before.select(0, 1).select(0, 0).mul(0.9).add(unbiased(x).mul(0.1)), 1e-10, 'EMA of code 0, latent 1');
   close(after.select(0, 0).select(0, 1), before.select(0, 0).select(0, 1), 1e-15, 'an empty code keeps its covariance');
   moveCovariances(cov, [{ latent: 1, code: 2, centre: [0, 0], reason: 'dead', std: 0.4 }], minStd);
-  close(covOf(cov.axes, cov.logVars).select(0, 1).select(0, 2), eye(d, f64).mul(0.16), 1e-12, 'a moved code restarts isotropic');
+  close(cov.select(0, 1).select(0, 2), eye(d, f64).mul(0.16), 1e-12, 'a moved code restarts isotropic');
 }));
 
 test("codeCovariance 'full' needs the EMA codebook (one Gaussian or a mixture per code)", () => {

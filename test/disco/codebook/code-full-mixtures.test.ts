@@ -20,16 +20,16 @@ function rotations(...shape: number[]): Tensor {
 test('with a mixture of full Gaussians per code, the skip of a one-hot z is that mixture\'s exact denoiser', () => tidy(() => {
   manualSeed(31);
   const B = 5, m = 1, k = 2, c = 2, d = 2;
-  const subMeans = randn([m, k, c, d], f64).mul(2), subCovAxes = rotations(m, k, c), subCovLogVars = randn([m, k, c, d], f64).mul(0.8).sub(1);
+  const subMeans = randn([m, k, c, d], f64).mul(2), subCov = covOf(rotations(m, k, c), randn([m, k, c, d], f64).mul(0.8).sub(1));
   const subLogWeights = randn([m, k, c], f64);
   const x = randn([B, d], f64).mul(2), code = [0, 1, 1, 0, 1];
   const z = F.oneHot(tensor(code.map((j) => [j]), { dtype: 'int64' }), k).to(f64);
-  const S = covOf(subCovAxes, subCovLogVars).toArray() as number[][][][][], M = subMeans.toArray() as number[][][][];
+  const S = subCov.toArray() as number[][][][][], M = subMeans.toArray() as number[][][][];
   const W = subLogWeights.softmax(-1).toArray() as number[][][], X = x.toArray() as number[][];
   for (const s of [0.05, 0.7, 4]) {
     const sigma = full([B, 1], s, f64);
     const { cSkip } = edmCoefficients(sigma, 0.5);
-    const got = gaussianSkip(x, sigma, cSkip, z, { means: zeros([m, k, d], f64), logStds: zeros([m, k], f64), subMeans, subCovAxes, subCovLogVars,
+    const got = gaussianSkip(x, sigma, cSkip, z, { means: zeros([m, k, d], f64), logStds: zeros([m, k], f64), subMeans, subCov,
       subLogWeights }).toArray() as number[][];
     code.forEach((j, b) => {
       let norm = 0;
@@ -51,16 +51,16 @@ test('with a mixture of full Gaussians per code, the skip of a one-hot z is that
   }
 }));
 
-test('the full-mixture skip\'s gradients (x, z, means, axes, log-variances, log-weights) match finite differences', () => tidy(() => {
+test('the full-mixture skip\'s gradients (x, z, means, log-weights) match finite differences', () => tidy(() => {
   manualSeed(32);
   const B = 2, m = 2, k = 2, c = 2, d = 2;
   const x = randn([B, d], f64).requiresGrad_(), sigma = tensor([0.4, 1.5], f64).view(B, 1);
   const z = F.oneHot(randint(0, k, [B, m]), k).to(f64).add(rand([B, m, k], f64).mul(0.1)).requiresGrad_();
-  const subMeans = randn([m, k, c, d], f64).requiresGrad_(), subCovAxes = rotations(m, k, c).requiresGrad_();
-  const subCovLogVars = randn([m, k, c, d], f64).mul(0.3).requiresGrad_(), subLogWeights = randn([m, k, c], f64).requiresGrad_();
+  const subMeans = randn([m, k, c, d], f64).requiresGrad_(), subCov = covOf(rotations(m, k, c), randn([m, k, c, d], f64).mul(0.3));
+  const subLogWeights = randn([m, k, c], f64).requiresGrad_();
   const { cSkip } = edmCoefficients(sigma, 0.5);
-  const codes = { means: zeros([m, k, d], f64), logStds: zeros([m, k], f64), subMeans, subCovAxes, subCovLogVars, subLogWeights };
-  gradcheck(() => gaussianSkip(x, sigma, cSkip, z, codes), [x, z, subMeans, subCovAxes, subCovLogVars, subLogWeights]);
+  const codes = { means: zeros([m, k, d], f64), logStds: zeros([m, k], f64), subMeans, subCov, subLogWeights };
+  gradcheck(() => gaussianSkip(x, sigma, cSkip, z, codes), [x, z, subMeans, subLogWeights]);
 }));
 
 test('k-means and EM find the two anisotropic modes of one code; a moved code restarts isotropic', () => tidy(() => {
@@ -68,12 +68,12 @@ test('k-means and EM find the two anisotropic modes of one code; a moved code re
   const m = 1, k = 2, c = 2, d = 2, minStd = 1e-3;
   const A = [tensor([[0.5, 0], [0, 0.1]], f64), tensor([[0.1, 0], [0, 0.5]], f64)], centres = [tensor([-3, 0], f64), tensor([3, 0], f64)];
   const draw = (n: number) => stack([0, 1].map((q) => randn([n, d], f64).matmul(A[q]!).add(centres[q]!)), 0).reshape(2 * n, d);
-  const mix = { means: zeros([m, k, c, d], f64), axes: zeros([m, k, c, d, d], f64), logVars: zeros([m, k, c, d], f64), logWeights: zeros([m, k, c], f64) };
+  const mix = { means: zeros([m, k, c, d], f64), cov: zeros([m, k, c, d, d], f64), logWeights: zeros([m, k, c], f64) };
   initFullMixtures(mix, [draw(300).toArray() as number[][], [[0, 5]]], new Generator(0), minStd);
   const x = draw(2000), codes = zeros([4000, m], { dtype: 'int64' });
   for (let i = 0; i < 5; i++) refitFullMixtures(mix, x, codes, 0, minStd);
   const order = (mix.means.select(0, 0).select(0, 0).select(1, 0).toFlatArray()[0]! < 0) ? [0, 1] : [1, 0];
-  const cov = covOf(mix.axes, mix.logVars).select(0, 0).select(0, 0);
+  const cov = mix.cov.select(0, 0).select(0, 0);
   order.forEach((part, q) => {
     const err = cov.select(0, part).sub(A[q]!.matmul(A[q]!)).abs().max().item();
     assert.ok(err < 0.03, `mode ${q}: covariance off by ${err}`);
@@ -81,6 +81,6 @@ test('k-means and EM find the two anisotropic modes of one code; a moved code re
   });
   assert.ok(mix.logWeights.select(0, 0).select(0, 0).exp().sub(0.5).abs().max().item() < 0.02, 'equal weights');
   moveFullMixtures(mix, [{ latent: 0, code: 1, centre: [1, 1], reason: 'dead', std: 0.3 }], new Generator(1), minStd);
-  const moved = covOf(mix.axes, mix.logVars).select(0, 0).select(0, 1);
+  const moved = mix.cov.select(0, 0).select(0, 1);
   for (let q = 0; q < c; q++) assert.ok(moved.select(0, q).sub(eye(d, f64).mul(0.09)).abs().max().item() < 1e-12, 'isotropic restart');
 }));
