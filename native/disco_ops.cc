@@ -549,6 +549,75 @@ void refitCovariancesLoop(S* cov, const S* x, const int64_t* codes, int64_t B, i
   }
 }
 
+// A mixture of c full-covariance Gaussians per code, in place: one EM step on the batch (each point of
+// code j shared among j's components by r_c ∝ π_c N(x; μ_c, Σ_c)), then an EMA step of each
+// component's mean, covariance (the r-weighted scatter about the r-weighted mean) and weight.
+// lam/U: the eigen-decomposition of the current Σ (eigen()), for the responsibilities.
+template <typename S>
+void refitFullMixturesLoop(S* mu, S* cov, S* lw, const S* lam, const S* U, const S* x, const int64_t* codes, int64_t B, int64_t m,
+                           int64_t k, int64_t c, int64_t d, double decay, double minStd) {
+  const int64_t mk = m * k, mkc = mk * c;
+  std::vector<double> n(mkc, 0), s1(mkc * d, 0), s2(mkc * d * d, 0), r(c), coord(d);
+  std::vector<double> logPi(mkc), logDet(mkc);
+  for (int64_t ij = 0; ij < mk; ++ij) {
+    double top = -std::numeric_limits<double>::infinity(), sum = 0;
+    for (int64_t s = 0; s < c; ++s) top = std::max(top, double(lw[ij * c + s]));
+    for (int64_t s = 0; s < c; ++s) sum += std::exp(lw[ij * c + s] - top);
+    for (int64_t s = 0; s < c; ++s) logPi[ij * c + s] = lw[ij * c + s] - top - std::log(sum);
+  }
+  for (int64_t q = 0; q < mkc; ++q) {
+    logDet[q] = 0;
+    for (int64_t e = 0; e < d; ++e) logDet[q] += std::log(std::max(double(lam[q * d + e]), minStd * minStd));
+  }
+  for (int64_t b = 0; b < B; ++b) {
+    const S* xb = x + b * d;
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t j = codes[b * m + i];
+      if (j < 0 || j >= k) throw std::invalid_argument("refitFullMixtures: code out of range");
+      const int64_t at = (i * k + j) * c;
+      double top = -std::numeric_limits<double>::infinity(), sum = 0;
+      for (int64_t s = 0; s < c; ++s) {
+        const int64_t q = at + s;
+        double maha = 0;
+        for (int64_t e = 0; e < d; ++e) {
+          double acc = 0;
+          for (int64_t t = 0; t < d; ++t) acc += U[(q * d + t) * d + e] * (xb[t] - double(mu[q * d + t]));
+          maha += acc * acc / std::max(double(lam[q * d + e]), minStd * minStd);
+        }
+        r[s] = logPi[q] - 0.5 * maha - 0.5 * logDet[q];
+        top = std::max(top, r[s]);
+      }
+      for (int64_t s = 0; s < c; ++s) sum += (r[s] = std::exp(r[s] - top));
+      for (int64_t s = 0; s < c; ++s) {
+        const int64_t q = at + s;
+        const double w = r[s] / sum;
+        n[q] += w;
+        for (int64_t t = 0; t < d; ++t) {
+          s1[q * d + t] += w * xb[t];
+          for (int64_t u = 0; u < d; ++u) s2[(q * d + t) * d + u] += w * double(xb[t]) * xb[u];
+        }
+      }
+    }
+  }
+  for (int64_t ij = 0; ij < mk; ++ij) {
+    double total = 0;
+    for (int64_t s = 0; s < c; ++s) total += n[ij * c + s];
+    if (total <= 1e-6) continue;
+    for (int64_t s = 0; s < c; ++s) {
+      const int64_t q = ij * c + s;
+      lw[q] = S(std::log(std::max(std::exp(logPi[q]) * decay + n[q] / total * (1 - decay), 1e-6)));
+      if (n[q] <= 1e-6) continue;
+      for (int64_t t = 0; t < d; ++t)
+        for (int64_t u = 0; u < d; ++u) {
+          const double scatter = s2[(q * d + t) * d + u] / n[q] - (s1[q * d + t] / n[q]) * (s1[q * d + u] / n[q]);
+          S& v = cov[(q * d + t) * d + u];
+          v = S(decay * v + (1 - decay) * scatter);
+        }
+      for (int64_t t = 0; t < d; ++t) mu[q * d + t] = S(decay * mu[q * d + t] + (1 - decay) * s1[q * d + t] / n[q]);
+    }
+  }
+}
+
 // The loops write a contiguous CPU tensor: the parameter itself (whose version counter the raw writes
 // bypass, so it is bumped for autograd, as in adamStep) or a copy that is then copied back.
 void writeBack(at::Tensor& param, const at::Tensor& work) {
@@ -634,6 +703,29 @@ V refitCovariances(const CI& info) {
   return info.Env().Undefined();
 }
 
+// refitFullMixtures(means [m, k, c, d], cov [m, k, c, d, d], logWeights [m, k, c], x [B, d], codes [B, m], decay, minStd)
+V refitFullMixtures(const CI& info) {
+  at::NoGradGuard guard;
+  auto &means = get(info[0].As<Napi::Number>().DoubleValue()), &cov = get(info[1].As<Napi::Number>().DoubleValue()),
+       &logWeights = get(info[2].As<Napi::Number>().DoubleValue());
+  const auto dtype = floatType(means, "means");
+  auto mu = cpuArg(means, dtype, "means"), sg = cpuArg(cov, dtype, "covariances"), lw = cpuArg(logWeights, dtype, "logWeights"),
+       x = cpuArg(T(info, 3), dtype, "x"), codes = T(info, 4).to(at::kLong).contiguous();
+  const int64_t m = mu.size(0), k = mu.size(1), c = mu.size(2), d = mu.size(3), B = x.size(0);
+  if (sg.numel() != m * k * c * d * d || lw.numel() != m * k * c || x.size(1) != d || codes.size(0) != B || codes.size(1) != m)
+    throw std::invalid_argument("refitFullMixtures: shapes of the mixtures, x and codes do not agree");
+  auto eig = eigen(sg, m * k * c, d);
+  AT_DISPATCH_FLOATING_TYPES(dtype, "refitFullMixtures", [&] {
+    refitFullMixturesLoop<scalar_t>(mu.data_ptr<scalar_t>(), sg.data_ptr<scalar_t>(), lw.data_ptr<scalar_t>(), eig.first.data_ptr<scalar_t>(),
+                                    eig.second.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), codes.data_ptr<int64_t>(), B, m, k, c, d,
+                                    num(info, 5), num(info, 6));
+  });
+  writeBack(means, mu);
+  writeBack(cov, sg);
+  writeBack(logWeights, lw);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_disco_ops(Napi::Env, Napi::Object e) {
@@ -645,6 +737,7 @@ void register_disco_ops(Napi::Env, Napi::Object e) {
   DD_EXPORT(e, "emaRefit", emaRefit);
   DD_EXPORT(e, "refitMixtures", refitMixtures);
   DD_EXPORT(e, "refitCovariances", refitCovariances);
+  DD_EXPORT(e, "refitFullMixtures", refitFullMixtures);
 }
 
 }  // namespace dd

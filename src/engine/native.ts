@@ -50,6 +50,7 @@ export interface NativeBinding {
   emaRefit(means: Id, logStds: OptId, x: Id, codes: Id, decay: number, minStd: number): void;
   refitMixtures(means: Id, logStds: Id, logWeights: Id, x: Id, codes: Id, decay: number, minStd: number): void;
   refitCovariances(cov: Id, x: Id, codes: Id, decay: number): void;
+  refitFullMixtures(means: Id, cov: Id, logWeights: Id, x: Id, codes: Id, decay: number, minStd: number): void;
   reduce(op: string, a: Id, dims: number[], keepdim: boolean): Id;
   var(a: Id, dims: number[], correction: number, keepdim: boolean): Id;
   norm(a: Id, ord: number, dims: number[], keepdim: boolean): Id;

@@ -2,13 +2,14 @@
 // replace on the CPU (src/disco/fused.ts): the same values and gradients, float64 and float32.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Generator, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy, type DType, type Tensor } from '../../src/engine/index.js';
+import { F, Generator, eye, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy, type DType, type Tensor } from '../../src/engine/index.js';
 import { useFusedKernels } from '../../src/disco/fused.js';
 import { gaussianSkip, type CodeGaussians } from '../../src/disco/gaussian-skip.js';
 import { gumbelSoftmax } from '../../src/disco/gumbel.js';
 import { emaRefit } from '../../src/disco/codebook/ema-refit.js';
 import { refitMixtures } from '../../src/disco/codebook/code-mixtures.js';
 import { refitCovariances } from '../../src/disco/codebook/code-covariances.js';
+import { refitFullMixtures } from '../../src/disco/codebook/code-full-mixtures.js';
 import { edmCoefficients } from '../../src/edm/precond.js';
 
 setNumThreads(1);
@@ -119,19 +120,22 @@ for (const dtype of ['float64', 'float32'] as DType[]) {
     }
   }));
 
-  test(`${dtype}: fused EMA refits (one Gaussian, a mixture, a full covariance per code) = composite`, () => tidy(() => {
+  test(`${dtype}: fused EMA refits (one Gaussian, a mixture, a full covariance, a mixture of full Gaussians per code) = composite`, () => tidy(() => {
     manualSeed(14);
     const B = 200, m = 2, k = 4, c = 3, d = 2;
     const x = randn([B, d], o).mul(2), codes = randint(0, k - 1, [B, m]); // code k − 1 holds no point
     const start = { means: randn([m, k, d], o), logStds: randn([m, k], o).mul(0.2), subMeans: randn([m, k, c, d], o),
       subLogStds: randn([m, k, c], o).mul(0.2), subLogWeights: randn([m, k, c], o),
-      cov: randn([m, k, d, d], o).matmul(randn([m, k, d, d], o).transpose(-1, -2)) };
+      cov: randn([m, k, d, d], o).matmul(randn([m, k, d, d], o).transpose(-1, -2)),
+      fullMeans: randn([m, k, c, d], o), fullCov: randn([m, k, c, d, d], o).matmul(randn([m, k, c, d, d], o).transpose(-1, -2)).add(eye(d, o)),
+      fullLogWeights: randn([m, k, c], o) };
     const [fused, plain] = bothPaths(() => {
       const t = Object.fromEntries(Object.entries(start).map(([n, v]) => [n, v.clone()])) as typeof start;
       emaRefit(t.means, t.logStds, x, codes, 0.9, 1e-3);
       emaRefit(t.subMeans.select(2, 0), null, x, codes, 0.5, 1e-3);
       refitMixtures({ means: t.subMeans, logStds: t.subLogStds, logWeights: t.subLogWeights }, x, codes, 0.8, 1e-3);
       refitCovariances(t.cov, x, codes, 0.7);
+      refitFullMixtures({ means: t.fullMeans, cov: t.fullCov, logWeights: t.fullLogWeights }, x, codes, 0.6, 1e-3);
       return Object.values(t);
     });
     const names = Object.keys(start);

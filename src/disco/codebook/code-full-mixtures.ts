@@ -9,6 +9,8 @@ import { splitClusters } from './code-mixtures.js';
 import { covarianceOf } from './code-covariances.js';
 import type { Point } from './points.js';
 import type { RestartMove } from './moves.js';
+import { N } from '../../engine/native.js';
+import { fusable } from '../fused.js';
 
 /** Each code's mixture: means [m, k, c, d], covariances [m, k, c, d, d], log-weights [m, k, c]; updated in place. */
 export interface FullMixtures {
@@ -38,6 +40,9 @@ export function initFullMixtures(mix: FullMixtures, groups: Point[][], gen: Gene
  * take an EMA step (decay) towards the batch's; components with no weight in the batch keep theirs.
  */
 export function refitFullMixtures(mix: FullMixtures, x: Tensor, codes: Tensor, decay: number, minStd: number): void {
+  if (fusable(mix.means, mix.cov, mix.logWeights, x)) {
+    return N.refitFullMixtures(mix.means.id, mix.cov.id, mix.logWeights.id, x.id, codes.id, decay, minStd);
+  }
   const [m, k, c, d] = mix.means.shape as [number, number, number, number];
   tidy(() => noGrad(() => {
     const xs = x.to({ dtype: 'float64' }); // (B, d)
