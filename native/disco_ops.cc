@@ -170,15 +170,31 @@ struct CodeSkip : Function<CodeSkip> {
   }
 };
 
-// The latents' gradient of a skip that saved its per-code denoisers D [B, m, k, d] (and the drop mask):
-// dz_bij = ⟨g_b, D_ij(x_b)⟩/m, 0 in dropped rows.
-at::Tensor latentGrad(AutogradContext* ctx, const at::Tensor& grad) {
+// The skips that form every code's denoiser D [B, m, k, d] (the mixtures, the full covariance) end
+// alike: out_b = Σ_ij z_bij D_ij(x_b)/m, or c_skip·x_b in dropped rows; D and the drop mask are saved
+// for the backward, which gives the latents' gradient only: dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 where dropped).
+at::Tensor combinePerCode(AutogradContext* ctx, const at::Tensor& perCode, const at::Tensor& xs, const at::Tensor& cs,
+                          const at::Tensor& zs, const at::Tensor& drop) {
+  const int64_t B = xs.size(0), m = zs.size(1);
+  auto out = zs.unsqueeze(-1).mul(perCode).sum({1, 2}).div_(double(m));  // (B, d)
+  if (!isNone(drop)) {
+    auto rows = drop.to(at::kBool).view({B, 1});
+    out = at::where(rows, xs.mul(cs.view({B, 1})), out);
+  }
+  ctx->save_for_backward({perCode});
+  ctx->saved_data["drop"] = drop;
+  return out;
+}
+
+variable_list latentGradOnly(AutogradContext* ctx, const at::Tensor& grad, size_t inputs) {
   auto D = ctx->get_saved_variables()[0];
   const int64_t B = D.size(0), m = D.size(1), d = D.size(3);
   auto dz = D.mul(grad.to(D.scalar_type()).contiguous().view({B, 1, 1, d})).sum(-1).div_(double(m));
   auto drop = ctx->saved_data["drop"].toTensor();
   if (!isNone(drop)) dz.masked_fill_(drop.to(at::kBool).view({B, 1, 1}), 0);
-  return dz;
+  variable_list out(inputs);
+  out[3] = dz;
+  return out;
 }
 
 // ---- analytic skip, a mixture of c Gaussians per code: mean_i Σ_j z_ij D_ij(x_b) -----------------
@@ -235,19 +251,14 @@ struct MixtureSkip : Function<MixtureSkip> {
         for (int64_t s = 0; s < c; ++s) rp[row * c + s] /= sum;
       }
     });
-    auto out = at::zeros_like(xs);
-    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
+    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b); dropped rows stay 0
     AT_DISPATCH_FLOATING_TYPES(dtype, "mixtureSkip", [&] {
-      const scalar_t *xp = xs.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(), *zp = zs.data_ptr<scalar_t>(),
-                     *mp = mu.data_ptr<scalar_t>(), *rp = rho.data_ptr<scalar_t>(), *ap = shrink.data_ptr<scalar_t>();
-      scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
+      const scalar_t *xp = xs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *rp = rho.data_ptr<scalar_t>(),
+                     *ap = shrink.data_ptr<scalar_t>();
+      scalar_t* Dp = perCode.data_ptr<scalar_t>();
       for (int64_t b = 0; b < B; ++b) {
         const scalar_t* xb = xp + b * d;
-        scalar_t* o = op + b * d;
-        if (dropped[b]) {
-          for (int64_t t = 0; t < d; ++t) o[t] = cp[b] * xb[t];
-          continue;
-        }
+        if (dropped[b]) continue;
         for (int64_t ij = 0; ij < m * k; ++ij) {
           scalar_t* D = Dp + (b * m * k + ij) * d;
           for (int64_t s = 0; s < c; ++s) {
@@ -256,21 +267,13 @@ struct MixtureSkip : Function<MixtureSkip> {
             const scalar_t rho_s = rp[b * mkc + q], a = ap[b * mkc + q];
             for (int64_t t = 0; t < d; ++t) D[t] += rho_s * (mc[t] + a * (xb[t] - mc[t]));
           }
-          const scalar_t w = zp[b * m * k + ij] / scalar_t(m);
-          if (w != 0)
-            for (int64_t t = 0; t < d; ++t) o[t] += w * D[t];
         }
       }
     });
-    ctx->save_for_backward({perCode});
-    ctx->saved_data["drop"] = drop;
-    return out;
+    return combinePerCode(ctx, perCode, xs, cs, zs, drop);
   }
 
-  // dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 in dropped rows).
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    return {at::Tensor(), at::Tensor(), at::Tensor(), latentGrad(ctx, grads[0]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) { return latentGradOnly(ctx, grads[0], 8); }
 };
 
 // Eigen-decomposition of covariances [n, d, d] (libtorch's eigh): variances λ ≥ 0 [n, d] and axes U [n, d, d] (columns).
@@ -295,20 +298,15 @@ struct CovarianceSkip : Function<CovarianceSkip> {
     auto eig = eigen(sigmaCov, mk, d);
     auto lam = eig.first, U = eig.second;
     auto dropped = dropRows(drop, B);
-    auto out = at::zeros_like(xs);
-    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
+    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b); dropped rows stay 0
     AT_DISPATCH_FLOATING_TYPES(dtype, "covarianceSkip", [&] {
-      const scalar_t *xp = xs.data_ptr<scalar_t>(), *sp = sg.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(),
-                     *zp = zs.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *var = lam.data_ptr<scalar_t>();
-      scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
+      const scalar_t *xp = xs.data_ptr<scalar_t>(), *sp = sg.data_ptr<scalar_t>(), *mp = mu.data_ptr<scalar_t>(),
+                     *up = U.data_ptr<scalar_t>(), *var = lam.data_ptr<scalar_t>();
+      scalar_t* Dp = perCode.data_ptr<scalar_t>();
       std::vector<scalar_t> coord(d);
       for (int64_t b = 0; b < B; ++b) {
         const scalar_t* xb = xp + b * d;
-        scalar_t* o = op + b * d;
-        if (dropped[b]) {
-          for (int64_t t = 0; t < d; ++t) o[t] = cp[b] * xb[t];
-          continue;
-        }
+        if (dropped[b]) continue;
         const scalar_t s2 = sp[b] * sp[b];
         for (int64_t ij = 0; ij < mk; ++ij) {
           const scalar_t *c = mp + ij * d, *u = up + ij * d * d;
@@ -323,21 +321,13 @@ struct CovarianceSkip : Function<CovarianceSkip> {
             for (int64_t e = 0; e < d; ++e) acc += u[t * d + e] * coord[e];
             D[t] = acc;
           }
-          const scalar_t w = zp[b * mk + ij] / scalar_t(m);
-          if (w != 0)
-            for (int64_t t = 0; t < d; ++t) o[t] += w * D[t];
         }
       }
     });
-    ctx->save_for_backward({perCode});
-    ctx->saved_data["drop"] = drop;
-    return out;
+    return combinePerCode(ctx, perCode, xs, cs, zs, drop);
   }
 
-  // dz_bij = ⟨g_b, D_ij(x_b)⟩/m (0 in dropped rows), as for the mixture.
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    return {at::Tensor(), at::Tensor(), at::Tensor(), latentGrad(ctx, grads[0]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) { return latentGradOnly(ctx, grads[0], 7); }
 };
 
 // ---- analytic skip, a mixture of c full-covariance Gaussians per code -------------------------------
@@ -387,20 +377,13 @@ struct FullMixtureSkip : Function<FullMixtureSkip> {
       }
     });
     rho.exp_();
-    auto out = at::zeros_like(xs);
-    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b), kept for the latents' gradient
+    auto perCode = at::zeros({B, m, k, d}, xs.options());  // D_ij(x_b); dropped rows stay 0
     AT_DISPATCH_FLOATING_TYPES(dtype, "fullMixtureSkip", [&] {
-      const scalar_t *xp = xs.data_ptr<scalar_t>(), *cp = cs.data_ptr<scalar_t>(), *zp = zs.data_ptr<scalar_t>(),
-                     *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *vp = v.data_ptr<scalar_t>(),
+      const scalar_t *mp = mu.data_ptr<scalar_t>(), *up = U.data_ptr<scalar_t>(), *vp = v.data_ptr<scalar_t>(),
                      *tp = total.data_ptr<scalar_t>(), *cop = coords.data_ptr<scalar_t>(), *rp = rho.data_ptr<scalar_t>();
-      scalar_t *op = out.data_ptr<scalar_t>(), *Dp = perCode.data_ptr<scalar_t>();
+      scalar_t* Dp = perCode.data_ptr<scalar_t>();
       for (int64_t b = 0; b < B; ++b) {
-        const scalar_t* xb = xp + b * d;
-        scalar_t* o = op + b * d;
-        if (dropped[b]) {
-          for (int64_t t = 0; t < d; ++t) o[t] = cp[b] * xb[t];
-          continue;
-        }
+        if (dropped[b]) continue;
         for (int64_t ij = 0; ij < mk; ++ij) {
           const scalar_t* r = rp + b * mkc + ij * c;
           scalar_t norm = 0;
@@ -416,22 +399,13 @@ struct FullMixtureSkip : Function<FullMixtureSkip> {
               D[row] += w * acc;
             }
           }
-          const scalar_t wz = zp[b * mk + ij] / scalar_t(m);
-          if (wz != 0)
-            for (int64_t t = 0; t < d; ++t) o[t] += wz * D[t];
         }
       }
     });
-    ctx->save_for_backward({perCode});
-    ctx->saved_data["drop"] = drop;
-    return out;
+    return combinePerCode(ctx, perCode, xs, cs, zs, drop);
   }
 
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    variable_list out(8);
-    out[3] = latentGrad(ctx, grads[0]);
-    return out;
-  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) { return latentGradOnly(ctx, grads[0], 8); }
 };
 
 // ---- EMA refits (no gradient; in place) -------------------------------------------------------
