@@ -32,7 +32,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateImageRun } from '../src/eval/images.js';
+import { evaluateImageRun, testReference } from '../src/eval/images.js';
 import { loadConfig } from '../src/config/load.js';
 import { RunDir } from '../src/train/run-dir.js';
 import { edmSigmas } from '../src/edm/schedule.js';
@@ -68,6 +68,8 @@ for (const seed of seeds) {
   }
 }
 const sampleCfg = loadConfig(new RunDir(dirs(seeds[0]!).edm).config).sample;
+/** The test split's features, made once for every evaluation (all runs share the data config). */
+const reference = testReference(dirs(seeds[0]!).edm);
 
 /** The interval's t_min after snapping to the main grid of `steps` steps. */
 function snappedTMin(steps: number, r: RestartInterval): number {
@@ -93,7 +95,7 @@ async function score(dir: string, seed: number, s: Setting): Promise<Score> {
   const kept = existsSync(file) ? readFileSync(file) : null;
   const t0 = performance.now();
   try {
-    const m = await evaluateImageRun(dir, { n, seed, steps: s.steps, sampler: s.sampler, restart: s.restart });
+    const m = await evaluateImageRun(dir, { n, seed, steps: s.steps, sampler: s.sampler, restart: s.restart, reference });
     if (m.nfe !== nfe(s)) throw new Error(`${label(s)}: the sampler took ${m.nfe} NFE`);
     return { fd: m.fd!, precision: m.precision!, recall: m.recall!, nfe: m.nfe, seconds: (performance.now() - t0) / 1000 };
   } finally {

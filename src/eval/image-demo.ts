@@ -9,7 +9,8 @@ import { cpSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTextAtomic } from '../io/index.js';
-import { evaluateImageRun, plotImageRun, type ImageRunMetrics } from './images.js';
+import type { ImageReference } from '../metrics/fmnist-classifier.js';
+import { evaluateImageRun, plotImageRun, testReference, type ImageRunMetrics } from './images.js';
 
 /** The repo's shipped models. */
 export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
@@ -22,12 +23,18 @@ export async function runImageDemo(out: string, o: { models?: string; n?: number
   const models = o.models ?? MODELS_DIR, n = o.n ?? 300, seed = o.seed ?? 0;
   const metrics = {} as Record<'edm' | 'disco', ImageRunMetrics>;
   const figures: Record<string, Record<string, string>> = {};
-  for (const [arm] of ARMS) {
-    const src = join(models, `fmnist-${arm}`), dir = join(out, arm);
-    if (!existsSync(join(src, 'checkpoint.safetensors'))) throw new Error(`no shipped model in ${src} (models/fmnist-${arm} is part of the repo)`);
-    cpSync(src, dir, { recursive: true });
-    metrics[arm] = await evaluateImageRun(dir, { n, seed, extras: false });
-    figures[arm] = await plotImageRun(dir, { seed });
+  let reference: ImageReference | undefined;
+  try {
+    for (const [arm] of ARMS) {
+      const src = join(models, `fmnist-${arm}`), dir = join(out, arm);
+      if (!existsSync(join(src, 'checkpoint.safetensors'))) throw new Error(`no shipped model in ${src} (models/fmnist-${arm} is part of the repo)`);
+      cpSync(src, dir, { recursive: true });
+      reference ??= testReference(dir);
+      metrics[arm] = await evaluateImageRun(dir, { n, seed, extras: false, reference });
+      figures[arm] = await plotImageRun(dir, { seed });
+    }
+  } finally {
+    reference?.dispose();
   }
   const pct = (v: number | undefined) => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
   const link = (p: string | undefined, what: string) => (p ? `![${what}](${relative(out, p)})` : '');

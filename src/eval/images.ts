@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { F, Generator, cat, randint, stack, tensor, tidy, type Tensor } from '../engine/index.js';
 import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
-import { classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
+import { ImageReference, classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
+import { loadConfig } from '../config/load.js';
+import { RunDir } from '../train/run-dir.js';
 import type { LatentPrior } from '../disco/prior.js';
 import { codeUsage } from '../metrics/code-usage.js';
 import { lossVsSigmaFigure } from '../plot/figures.js';
@@ -79,15 +81,29 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
   return L.info.numClasses > 0 ? randint(0, L.info.numClasses, [n], { generator: g }) : undefined;
 }
 
+/** The ImageReference of run `dir`'s test split, to share between evaluations of runs on the same data. */
+export function testReference(dir: string): ImageReference {
+  const data = loadConfig(new RunDir(dir).config).data;
+  if (data.kind !== 'fashion-mnist') throw new Error(`${dir} is not a Fashion-MNIST run (data.kind: ${data.kind})`);
+  const test = loadFashionMNISTTest(data);
+  try {
+    return ImageReference.of(test.x);
+  } finally {
+    test.x.dispose();
+    test.labels?.dispose();
+  }
+}
+
 /**
  * Measures an image run and writes RUN/metrics.json; with a data-parallel `group` the ranks draw the
  * samples together and rank 0 writes. With `steps`, `sampler` or `restart` given (a low-NFE check),
  * or `extras: false` (a quick look), it skips what does not depend on the sampler or needs the run's
  * own: loss vs σ (10 σ × 1000 test images, 4–5× the sampling of 200 images at 11 NFE) and
  * shared-latent consistency; `plot` draws the loss-vs-σ figure from the last eval that made it.
+ * `reference` (the run's test split as an ImageReference) saves its features when several runs are measured.
  */
 export async function evaluateImageRun(dir: string, o: { n?: number; seed?: number; batch?: number; group?: ProcessGroup | null;
-  extras?: boolean } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
+  extras?: boolean; reference?: ImageReference } & Pick<SamplingOverrides, 'steps' | 'sampler' | 'restart'> = {}): Promise<ImageRunMetrics & Record<string, unknown>> {
   const L = loadRun(dir);
   L.cfg.sample = withOverrides(L.cfg.sample, o);
   const n = o.n ?? 1000, seed = o.seed ?? 0;
@@ -99,7 +115,7 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const gen = generate(L.model, L.info, { n, seed, sample: L.cfg.sample, labels, batch: o.batch ?? 100,
     prior: prior && { model: prior, temperature: L.cfg.prior.temperature }, group });
   const test = fmnist ? loadFashionMNISTTest(L.cfg.data.kind === 'fashion-mnist' ? L.cfg.data : {}) : null;
-  const quality = test ? evaluateImages(gen.x, test.x) : null;
+  const quality = test ? evaluateImages(gen.x, o.reference ?? test.x) : null;
   const sub = test ? test.x.slice(0, 0, 1000) : null;
   const subLabels = test && L.info.numClasses > 0 ? test.labels!.slice(0, 0, 1000) : undefined;
   const extras = !o.steps && !o.sampler && !o.restart && o.extras !== false;

@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { F, cat, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { F, cat, keep, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Conv2d, GroupNorm, Linear } from '../nn/layers.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { resizeSquare } from '../data/images.js';
 import { frechetDistance, featureStats, type GaussianStats } from './frechet.js';
-import { precisionRecall } from './precision-recall.js';
+import { kNNRadii, precisionRecall } from './precision-recall.js';
 
 /** The committed weights (made by `node --import tsx scripts/train-classifier.ts`). */
 export const FMNIST_CLASSIFIER_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets',
@@ -143,21 +143,64 @@ export function recognisableShare(clf: FMNISTClassifier, features: Tensor, thres
 }
 
 /**
- * FD-FMNIST, precision/recall (k = 3) and the recognisable shares of `samples` against `reference` images, both
- * [N, 1, H, W] in [-1, 1]. Pass `refStats` to reuse the reference Gaussian.
+ * A reference image set (e.g. the test split) as the metrics see it: the classifier, the set's
+ * features, their Gaussian, their k-NN radii and recognisable share. The features of 10,000 images
+ * are most of an evaluation's cost, so one reference serves every evaluateImages call against the
+ * same set. Owns its tensors and, unless one was passed, its classifier.
  */
-export function evaluateImages(samples: Tensor, reference: Tensor,
-  o: { classifier?: FMNISTClassifier; k?: number; refStats?: GaussianStats } = {}): ImageMetrics {
-  const clf = o.classifier ?? loadFMNISTClassifier();
+export class ImageReference {
+  private constructor(readonly classifier: FMNISTClassifier, readonly features: Tensor, readonly radii: Tensor,
+    readonly stats: GaussianStats, readonly recognisable: number, readonly k: number,
+    /** Shape of one image [C, H, W]. */
+    readonly imageShape: number[], private readonly ownsClassifier: boolean) {}
+
+  /** The reference of `images` [N, 1, H, W] in [-1, 1]; k is precision/recall's neighbour count (3, as in the paper). */
+  static of(images: Tensor, o: { classifier?: FMNISTClassifier; k?: number } = {}): ImageReference {
+    const clf = o.classifier ?? loadFMNISTClassifier(), k = o.k ?? 3;
+    try {
+      const { features, radii } = tidy(() => {
+        const f = classifierFeatures(clf, images);
+        return { features: keep(f), radii: keep(kNNRadii(f.float(), k)) };
+      });
+      return new ImageReference(clf, features, radii, featureStats(features), recognisableShare(clf, features), k,
+        images.shape.slice(1), !o.classifier);
+    } catch (e) {
+      if (!o.classifier) clf.dispose();
+      throw e;
+    }
+  }
+
+  /** Number of reference images. */
+  get n(): number {
+    return this.features.size(0);
+  }
+
+  dispose(): void {
+    this.features.dispose();
+    this.radii.dispose();
+    if (this.ownsClassifier) this.classifier.dispose();
+  }
+}
+
+/**
+ * FD-FMNIST, precision/recall and the recognisable shares of `samples` [N, 1, H, W] in [-1, 1]
+ * against a reference: an ImageReference, or images (their reference is made and freed here).
+ */
+export function evaluateImages(samples: Tensor, reference: Tensor | ImageReference,
+  o: { classifier?: FMNISTClassifier; k?: number } = {}): ImageMetrics {
+  const ref = reference instanceof ImageReference ? reference : ImageReference.of(reference, o);
   try {
+    if (samples.shape.slice(1).join() !== ref.imageShape.join()) {
+      throw new Error(`evaluateImages: samples are [${samples.shape.slice(1)}] images, the reference [${ref.imageShape}]`);
+    }
     return tidy(() => {
-      const fs = classifierFeatures(clf, samples), fr = classifierFeatures(clf, reference);
-      const fdFmnist = frechetDistance(featureStats(fs), o.refStats ?? featureStats(fr));
-      const { precision, recall } = precisionRecall(fr, fs, { k: o.k ?? 3 });
-      const recognisable = { samples: recognisableShare(clf, fs), reference: recognisableShare(clf, fr) };
-      return { fdFmnist, precision, recall, recognisable, n: samples.size(0), nRef: reference.size(0) };
+      const fs = classifierFeatures(ref.classifier, samples);
+      const fdFmnist = frechetDistance(featureStats(fs), ref.stats);
+      const { precision, recall } = precisionRecall(ref.features, fs, { k: ref.k, realRadii: ref.radii });
+      const recognisable = { samples: recognisableShare(ref.classifier, fs), reference: ref.recognisable };
+      return { fdFmnist, precision, recall, recognisable, n: samples.size(0), nRef: ref.n };
     });
   } finally {
-    if (!o.classifier) clf.dispose();
+    if (ref !== reference) ref.dispose();
   }
 }

@@ -36,12 +36,18 @@ export function coverage(query: Tensor, ref: Tensor, radii: Tensor, chunk = 1024
   }));
 }
 
-/** Precision and recall of generated features against real features (both [N, d]), k = 3 as in the paper. */
-export function precisionRecall(real: Tensor, fake: Tensor, o: { k?: number } = {}): { precision: number; recall: number } {
+/**
+ * Precision and recall of generated features against real features (both [N, d]), k = 3 as in the paper.
+ * `realRadii` (kNNRadii(real, k)) may be passed to reuse the real set's balls across calls.
+ */
+export function precisionRecall(real: Tensor, fake: Tensor, o: { k?: number; realRadii?: Tensor } = {}): { precision: number; recall: number } {
   const k = o.k ?? 3;
   if (real.size(1) !== fake.size(1)) throw new Error(`precisionRecall: feature widths differ (${real.size(1)} vs ${fake.size(1)})`);
+  if (o.realRadii && o.realRadii.size(0) !== real.size(0)) {
+    throw new Error(`precisionRecall: ${o.realRadii.size(0)} radii for ${real.size(0)} real rows`);
+  }
   return tidy(() => {
     const r = real.float(), f = fake.float();
-    return { precision: coverage(f, r, kNNRadii(r, k)), recall: coverage(r, f, kNNRadii(f, k)) };
+    return { precision: coverage(f, r, o.realRadii ?? kNNRadii(r, k)), recall: coverage(r, f, kNNRadii(f, k)) };
   });
 }

@@ -6,27 +6,35 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateImageRun } from '../../src/eval/images.js';
+import { evaluateImageRun, testReference } from '../../src/eval/images.js';
+import type { ImageReference } from '../../src/metrics/fmnist-classifier.js';
 import { runImageDemo } from '../../src/eval/image-demo.js';
 import { parseConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
 import { IMAGE_CONFIG, trainRun } from '../serve/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-eval-images-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+/** One trained run and its test split's features, shared by both tests. */
+const trained = trainRun(dir, 'run', IMAGE_CONFIG);
+let reference: ImageReference | undefined;
+after(() => {
+  reference?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('image eval: loss vs σ and consistency with the run\'s sampler only; overrides set the NFE', async () => {
-  const run = await trainRun(dir, 'run', IMAGE_CONFIG);
-  const own = await evaluateImageRun(run, { n: 40 });
+  const run = await trained;
+  reference = testReference(run);
+  const own = await evaluateImageRun(run, { n: 40, reference });
   assert.equal(own.nfe, 2 * 6 - 1);
   assert.equal(own.lossVsSigma.sigma.length, 10);
   assert.equal(own.lossVsSigma.loss.length, 10);
   assert.ok(own.consistency);
   assert.ok(own.recognisable && own.recognisable.samples >= 0 && own.recognisable.samples <= 1 && own.recognisable.reference > 0, JSON.stringify(own.recognisable));
-  const quick = await evaluateImageRun(run, { n: 40, extras: false });
+  const quick = await evaluateImageRun(run, { n: 40, extras: false, reference });
   assert.deepEqual([quick.lossVsSigma.sigma.length, quick.consistency], [0, null]);
   assert.equal(quick.nfe, own.nfe);
-  const low = await evaluateImageRun(run, { n: 40, steps: 4, restart: [{ tMin: 0.5, tMax: 3, K: 2, steps: 1 }] });
+  const low = await evaluateImageRun(run, { n: 40, reference, steps: 4, restart: [{ tMin: 0.5, tMax: 3, K: 2, steps: 1 }] });
   assert.equal(low.nfe, 2 * 4 - 1 + 2 * 2 * 1);
   assert.equal(low.sampler, 'restart');
   assert.deepEqual(low.lossVsSigma, { sigma: [], loss: [] });
@@ -37,7 +45,7 @@ test('image eval: loss vs σ and consistency with the run\'s sampler only; overr
 
 test('demo --images on a models/ folder: report, metrics and figures of both arms; models/ left as it was', async () => {
   const models = join(dir, 'models');
-  cpSync(await trainRun(dir, 'disco', IMAGE_CONFIG), join(models, 'fmnist-disco'), { recursive: true });
+  cpSync(await trained, join(models, 'fmnist-disco'), { recursive: true, filter: (f) => !f.endsWith('metrics.json') });
   await trainStage1(parseConfig({ ...IMAGE_CONFIG, name: 'edm', latents: { enabled: false } }), join(models, 'fmnist-edm'), { quiet: true });
   const out = join(dir, 'demo');
   const m = await runImageDemo(out, { models, n: 20 });

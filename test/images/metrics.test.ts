@@ -9,7 +9,7 @@ import {
 import { kNNRadii, precisionRecall } from '../../src/metrics/precision-recall.js';
 import { codeUsage } from '../../src/metrics/code-usage.js';
 import {
-  FMNIST_CLASSIFIER_PATH, classifierAccuracy, classifierFeatures, evaluateImages, loadFMNISTClassifier,
+  FMNIST_CLASSIFIER_PATH, ImageReference, classifierAccuracy, classifierFeatures, evaluateImages, loadFMNISTClassifier,
 } from '../../src/metrics/fmnist-classifier.js';
 import { loadFashionMNISTTest } from '../../src/data/fashion-mnist.js';
 
@@ -151,7 +151,11 @@ test('Fashion-MNIST classifier: committed weights, accuracy, features, FD-FMNIST
   // Two halves of the test set are close; noise images are far.
   const a = x.slice(0, 0, 1000), b = x.slice(0, 1000, 2000);
   const same = evaluateImages(a, b, { classifier: clf });
-  const noise = evaluateImages(randn([1000, 1, 32, 32]).clamp(-1, 1), b, { classifier: clf });
+  // A reference made once gives the same numbers as the images it was made from, and refuses other image sizes.
+  const ref = ImageReference.of(b, { classifier: clf });
+  assert.deepEqual(evaluateImages(a, ref), same);
+  assert.throws(() => evaluateImages(a.slice(2, 0, 16).slice(3, 0, 16), ref), /samples are \[1,16,16\] images, the reference \[1,32,32\]/);
+  const noise = evaluateImages(randn([1000, 1, 32, 32]).clamp(-1, 1), ref);
   assert.ok(same.fdFmnist * 20 < noise.fdFmnist, `FD ${same.fdFmnist} vs noise ${noise.fdFmnist}`);
   assert.ok(same.precision > 0.8 && same.recall > 0.8 && noise.recall < 0.05, JSON.stringify({ same, noise }));
   // Recognisable (max class probability ≥ 0.9): most real images, the same share for both halves.
@@ -163,8 +167,9 @@ test('Fashion-MNIST classifier: committed weights, accuracy, features, FD-FMNIST
   // One class only (mode dropping): realistic samples, poor coverage.
   const idx = y.slice(0, 0, 1000).toFlatArray().flatMap((c, i) => (c === 1 ? [i] : []));
   const trousers = a.indexSelect(0, tensor(idx, { dtype: 'int64' }));
-  const one = evaluateImages(trousers, b, { classifier: clf });
+  const one = evaluateImages(trousers, ref);
   assert.ok(one.precision > 0.8 && one.recall < 0.3, JSON.stringify(one));
+  ref.dispose();
   clf.dispose();
   test.x.dispose();
   test.labels!.dispose();
