@@ -33,7 +33,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateImageRun, testReference } from '../src/eval/images.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadStoredConfig } from '../src/config/load.js';
 import { RunDir } from '../src/train/run-dir.js';
 import { edmSigmas } from '../src/edm/schedule.js';
 import { restartPlan, samplerNfe, type RestartInterval, type SamplerName } from '../src/edm/samplers.js';
@@ -67,7 +67,7 @@ for (const seed of seeds) {
     if (!existsSync(need)) throw new Error(`${need} is missing: train the pair with bench/images.ts or leave seed ${seed} out (--seeds)`);
   }
 }
-const sampleCfg = loadConfig(new RunDir(dirs(seeds[0]!).edm).config).sample;
+const sampleCfg = loadStoredConfig(new RunDir(dirs(seeds[0]!).edm).config).sample;
 /** The test split's features, made once for every evaluation (all runs share the data config). */
 const reference = testReference(dirs(seeds[0]!).edm);
 

@@ -1,6 +1,6 @@
 /** What each CLI command does: read options, call the library, report. No logic of its own. */
 import { existsSync } from 'node:fs';
-import { applyOverrides, isDockingConfig, loadConfig, parseConfig, parseDockingConfig, readConfigFile } from '../config/load.js';
+import { applyOverrides, isDockingConfig, loadConfig, loadStoredConfig, parseConfig, parseDockingConfig, readConfigFile } from '../config/load.js';
 import type { DockingConfig } from '../config/docking.js';
 import { trainDocking } from '../train/docking.js';
 import { evaluateDockingRun } from '../eval/docking.js';
@@ -75,7 +75,7 @@ function trainConfig(o: TrainCliOptions): RunConfig {
   if (!o.config && !o.resume) throw new Error('--config is required (or --resume to continue the run in --out)');
   if (!o.config) run.require(run.config, 'a run to resume');
   const file = o.config ?? run.config;
-  let cfg = loadConfig(file);
+  let cfg = o.config ? loadConfig(file) : loadStoredConfig(file);
   if (o.set?.length) cfg = parseConfig(applyOverrides(JSON.parse(JSON.stringify(cfg)), o.set), `config ${file} with --set`);
   if (o.steps) cfg.train.steps = o.steps;
   return cfg;

@@ -2,12 +2,29 @@
 import type { z } from 'zod';
 import { isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { readFileNamed } from '../io/read.js';
-import { RunConfig } from './schema.js';
+import { isRecord } from '../io/json.js';
+import { PREDATING_MODEL_VALUES, RunConfig } from './schema.js';
 import { DockingConfig } from './docking.js';
 
 /** Validates a plain object; throws an Error listing every problem as `path: message`. */
 export function parseConfig(raw: unknown, source = 'config'): RunConfig {
   return validate(RunConfig, raw, source);
+}
+
+/**
+ * Validates a run's stored config (its config.json or a checkpoint's copy) as parseConfig does,
+ * after filling in the keys the run predates with the values it was trained with.
+ */
+export function parseStoredConfig(raw: unknown, source: string): RunConfig {
+  return parseConfig(withPredatingValues(raw), source);
+}
+
+/** A stored config with PREDATING_MODEL_VALUES under the keys its model section lacks. */
+function withPredatingValues(raw: unknown): unknown {
+  const model = isRecord(raw) ? raw.model : undefined;
+  if (!isRecord(model) || typeof model.kind !== 'string' || !Object.hasOwn(PREDATING_MODEL_VALUES, model.kind)) return raw;
+  const old = PREDATING_MODEL_VALUES[model.kind as keyof typeof PREDATING_MODEL_VALUES];
+  return { ...(raw as object), model: { ...old, ...model } };
 }
 
 /** Validates a plain object as a docking run config, with the same errors as parseConfig. */
@@ -56,6 +73,11 @@ function refuseDuplicateKeys(doc: Document, lines: LineCounter, source: string):
 /** Reads and validates a JSON or YAML run config file (see readConfigFile). */
 export function loadConfig(path: string): RunConfig {
   return parseConfig(readConfigFile(path), `config ${path}`);
+}
+
+/** Reads a run's stored config file (see parseStoredConfig). */
+export function loadStoredConfig(path: string): RunConfig {
+  return parseStoredConfig(readConfigFile(path), `config ${path}`);
 }
 
 /** Reads and validates a docking run config file (JSON or YAML, as loadConfig). */

@@ -403,6 +403,16 @@ export const RunConfig = z.strictObject({
   .refine((c) => !(c.model.kind === 'mlp' && c.model.codeCovariance === 'full' && c.latents.centreUpdate !== 'ema'),
     { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema'" });
 
+/**
+ * Per model kind, the values that runs made before a key existed were trained with. A run's stored
+ * config (config.json, a checkpoint's copy) holds every key its version knew, so a missing key
+ * means the run predates it: parseStoredConfig fills these in, and a default may change without
+ * changing what an old run is.
+ */
+export const PREDATING_MODEL_VALUES: { readonly [K in 'mlp' | 'unet']?: Readonly<Record<string, unknown>> } = {
+  mlp: { codeModes: 1, codeCovariance: 'isotropic' },
+};
+
 /** A validated run config. */
 export type RunConfig = z.infer<typeof RunConfig>;
 /** A validated `data` section. */

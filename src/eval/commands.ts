@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeTextAtomic } from '../io/index.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, loadStoredConfig } from '../config/load.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior } from '../train/stage2.js';
 import { RunDir } from '../train/run-dir.js';
@@ -19,7 +19,7 @@ const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'confi
 /** True for a run on vector data (a toy set or an array of points [N, D]); false for images. */
 function isVector(dir: string): boolean {
   new RunDir(dir).require();
-  const kind = loadConfig(new RunDir(dir).config).data.kind;
+  const kind = loadStoredConfig(new RunDir(dir).config).data.kind;
   return kind === 'toy' || kind === 'array';
 }
 
@@ -100,7 +100,7 @@ export async function runDemo(out: string, o: { steps?: number; quiet?: boolean;
     if (o.seed !== undefined) cfg.train.seed = o.seed;
     const dir = join(out, name);
     const resume = existsSync(new RunDir(dir).checkpoint);
-    const trained = resume ? loadConfig(new RunDir(dir).config).train.seed : cfg.train.seed;
+    const trained = resume ? loadStoredConfig(new RunDir(dir).config).train.seed : cfg.train.seed;
     if (trained !== cfg.train.seed) {
       throw new Error(`${dir} was trained with seed ${trained}, not ${cfg.train.seed}: give another --out (or delete it)`);
     }

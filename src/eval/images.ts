@@ -10,7 +10,7 @@ import { F, Generator, cat, randint, stack, tensor, tidy, type Tensor } from '..
 import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
 import { ImageReference, classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
-import { loadConfig } from '../config/load.js';
+import { loadStoredConfig } from '../config/load.js';
 import { RunDir } from '../train/run-dir.js';
 import type { LatentPrior } from '../disco/prior.js';
 import { codeUsage } from '../metrics/code-usage.js';
@@ -83,7 +83,7 @@ function labelsFor(L: LoadedRun, n: number, g: Generator): Tensor | undefined {
 
 /** The ImageReference of run `dir`'s test split, to share between evaluations of runs on the same data. */
 export function testReference(dir: string): ImageReference {
-  const data = loadConfig(new RunDir(dir).config).data;
+  const data = loadStoredConfig(new RunDir(dir).config).data;
   if (data.kind !== 'fashion-mnist') throw new Error(`${dir} is not a Fashion-MNIST run (data.kind: ${data.kind})`);
   const test = loadFashionMNISTTest(data);
   try {

@@ -7,7 +7,7 @@ import { assertFinite } from '../engine/index.js';
 import { loadCheckpoint } from '../io/index.js';
 import { tensorBytes } from '../io/tensor-bytes.js';
 import { isCount, isRecord } from '../io/json.js';
-import { parseConfig } from '../config/load.js';
+import { parseStoredConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import type { DataInfo } from '../data/dataset.js';
 import { createModel } from '../networks/build.js';
@@ -52,7 +52,7 @@ export function loadRun(dir: string): LoadedRun {
     if (stage !== 'stage1' || !isCount(step) || !config || !isDataInfo(dataInfo)) {
       throw new Error(`corrupt checkpoint ${files.checkpoint}: it lacks the stage-1 step, config or data facts`);
     }
-    const cfg = parseConfig(config, `config stored in ${files.checkpoint}`);
+    const cfg = parseStoredConfig(config, `config stored in ${files.checkpoint}`);
     const stored = ck.ema.size ? ck.ema : ck.model;
     // A shipped model stores its denoiser in float16 (scripts/images/ship-models.ts): cast to the run's dtype.
     const weights: StateDict = new Map([...stored].map(([k, t]) =>

@@ -10,7 +10,7 @@ import { assertFinite, globalRngState, setGlobalRngState, type Generator } from 
 import type { Adam, EMA } from '../optim/index.js';
 import { loadCheckpoint, writeTextAtomic, type LoadedCheckpoint } from '../io/index.js';
 import { isCount, isRecord } from '../io/json.js';
-import { parseConfig } from '../config/load.js';
+import { parseStoredConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import type { BatchIterator, DataInfo } from '../data/dataset.js';
 import type { DiscoDiff } from '../disco/model.js';
@@ -57,7 +57,7 @@ export function openResume(run: RunDir, cfg: RunConfig): Resume {
     if (stage !== 'stage1' || !isCount(step) || !isRecord(data) || !isCount(data.epoch) || !isCount(data.index)) {
       throw new Error(`corrupt checkpoint ${run.checkpoint}: it lacks the stage-1 step or data position`);
     }
-    const changes = configChanges(parseConfig(ck.meta.config, `config stored in ${run.checkpoint}`), cfg);
+    const changes = configChanges(parseStoredConfig(ck.meta.config, `config stored in ${run.checkpoint}`), cfg);
     checkResumable(changes, run.checkpoint);
     if (cfg.train.steps < step) throw new Error(`train.steps ${cfg.train.steps} is below the step ${step} of ${run.checkpoint}`);
     assertFinite(ck.tensors, `checkpoint ${run.checkpoint}`);

@@ -1,13 +1,14 @@
 // Reading a config file and `--set` overrides: one rule for JSON and YAML (a UTF-8 byte order
 // mark is skipped, a key given twice is refused with its path and line), and override paths that
-// would reach Object.prototype are refused.
+// would reach Object.prototype are refused. A run's stored config keeps what the run was trained with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyOverrides, loadConfig } from '../../src/config/load.js';
+import { applyOverrides, loadConfig, parseConfig, parseStoredConfig } from '../../src/config/load.js';
+import { PREDATING_MODEL_VALUES } from '../../src/config/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-config-'));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
@@ -67,4 +68,17 @@ test('through the CLI, a polluting --set exits 2 with one line before any run di
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr, "disco-diff: error: override '__proto__.toString=1': '__proto__' is not a config key\n");
   assert.equal(existsSync(out), false);
+});
+
+test('a stored config that predates a model key reads with the value the run was trained with, not today\'s default', () => {
+  const stored = JSON.parse(JSON.stringify(parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp' } })));
+  for (const key of Object.keys(PREDATING_MODEL_VALUES.mlp!)) delete stored.model[key];
+  const cfg = parseStoredConfig(stored, 'stored');
+  for (const [key, value] of Object.entries(PREDATING_MODEL_VALUES.mlp!)) assert.deepEqual((cfg.model as Record<string, unknown>)[key], value, key);
+  // Keys the run recorded win; other model kinds and bad input are left to the schema.
+  const recorded = parseStoredConfig({ ...stored, model: { ...stored.model, codeModes: 3 } }, 'stored');
+  assert.equal(recorded.model.kind === 'mlp' && recorded.model.codeModes, 3);
+  const unet = parseStoredConfig({ data: { kind: 'fashion-mnist' }, model: { kind: 'unet' } }, 'stored');
+  assert.deepEqual(unet, parseConfig({ data: { kind: 'fashion-mnist' }, model: { kind: 'unet' } }));
+  assert.throws(() => parseStoredConfig({ model: 3 }, 'config stored in x'), /^Error: invalid config stored in x: data: /);
 });
