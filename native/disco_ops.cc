@@ -133,7 +133,9 @@ struct CodeSkip : Function<CodeSkip> {
     });
     ctx->save_for_backward({xs, zs, mu, R, keep});
     ctx->saved_data["drop"] = drop;
-    ctx->saved_data["needs"] = std::vector<bool>{x.requires_grad(), z.requires_grad(), means.requires_grad(), logStds.requires_grad()};
+    // Which inputs want a gradient, as bits: an int is an IValue alike in libtorch 1.13 and 2.x.
+    ctx->saved_data["needs"] = int64_t(x.requires_grad()) | int64_t(z.requires_grad()) << 1 | int64_t(means.requires_grad()) << 2 |
+                               int64_t(logStds.requires_grad()) << 3;
     return at::addmm(xs.mul(keep), W, mu.view({m * k, d}));
   }
 
@@ -142,8 +144,8 @@ struct CodeSkip : Function<CodeSkip> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     auto saved = ctx->get_saved_variables();
     auto &xs = saved[0], &zs = saved[1], &mu = saved[2], &R = saved[3], &keep = saved[4];
-    auto needs = ctx->saved_data["needs"].toBoolList();
-    const bool nx = needs.get(0), nz = needs.get(1), nm = needs.get(2), nl = needs.get(3);
+    const int64_t needs = ctx->saved_data["needs"].toInt();
+    const bool nx = needs & 1, nz = needs & 2, nm = needs & 4, nl = needs & 8;
     const int64_t B = xs.size(0), d = xs.size(1), m = zs.size(1), k = zs.size(2), mk = m * k;
     auto dropped = dropRows(ctx->saved_data["drop"].toTensor(), B);
     auto g = grads[0].to(xs.scalar_type()).contiguous();
