@@ -10,9 +10,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarizeDocking, type ComplexMetrics } from '../src/eval/docking.js';
-import { Rng } from '../src/pose/random.js';
 import { benchArgs } from './args.js';
 import { machineRecord } from './record.js';
+import { bootstrapMean } from './stats.js';
 
 const a = benchArgs('node --import tsx bench/docking-compare.ts [flags]', {
   files: { kind: 'list', default: 'docking-full-dm,docking-disco-prior-s0,docking-disco-oracle-s0,docking-disco-uniform-s0',
@@ -38,11 +38,8 @@ const hit = (m: ComplexMetrics) => (m.top1Rmsd < 2 ? 1 : 0);
 /** Mean of paired differences f(arm) − f(dm) over shared complexes, with a 95% bootstrap interval. */
 function paired(arm: ComplexMetrics[], dm: ComplexMetrics[], f: (m: ComplexMetrics) => number): { diff: number; lo: number; hi: number; n: number } {
   const ref = new Map(dm.map((m) => [key(m), f(m)]));
-  const d = arm.filter((m) => ref.has(key(m))).map((m) => f(m) - ref.get(key(m))!);
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / Math.max(v.length, 1);
-  const rng = new Rng(0);
-  const boots = Array.from({ length: 2000 }, () => mean(d.map(() => d[Math.floor(rng.uniform() * d.length)]!))).sort((x, y) => x - y);
-  return { diff: mean(d), lo: boots[50]!, hi: boots[1949]!, n: d.length };
+  const { mean, ...interval } = bootstrapMean(arm.filter((m) => ref.has(key(m))).map((m) => f(m) - ref.get(key(m))!));
+  return { diff: mean, ...interval };
 }
 
 const rows = [...arms].map(([name, ms]) => {
