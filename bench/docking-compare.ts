@@ -15,7 +15,7 @@ import { machineRecord } from './record.js';
 import { bootstrapMean } from './stats.js';
 
 const a = benchArgs('node --import tsx bench/docking-compare.ts [flags]', {
-  files: { kind: 'list', default: 'docking-full-dm,docking-disco-prior-s0,docking-disco-oracle-s0,docking-disco-uniform-s0',
+  files: { kind: 'list', default: 'docking-full-dm,docking-full-dm-s1,docking-disco-prior-s0,docking-disco-oracle-s0,docking-disco-uniform-s0',
     help: 'result files in bench/results (without .json); missing ones are skipped' },
   tag: { kind: 'string', default: '', help: 'writes bench/results/docking-compare-TAG.json' },
 });
