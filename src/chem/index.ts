@@ -10,6 +10,7 @@ export * from './bonds-from-distances.js';
 export * from './sdf.js';
 export * from './mol2.js';
 export * from './pdb.js';
+export * from './pdb-write.js';
 export * from './pdbqt.js';
 export * from './mmcif.js';
 export * from './smiles.js';

@@ -1,16 +1,38 @@
-/** The served run, loaded once: its facts, and each job kind dispatched to the library calls that do it. */
+/**
+ * The served run, loaded once: its facts, and each job kind dispatched to the library calls that
+ * do it. `openExplorer` picks the explorer of the run's kind: a diffusion run's (here) or a docking
+ * run's (./docking-explorer.ts).
+ */
 import { existsSync } from 'node:fs';
+import { isDockingConfig, readConfigFile } from '../config/load.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
-import { runFacts, type RunFacts } from './facts.js';
+import { RunDir } from '../train/run-dir.js';
+import { runFacts, type DiffusionFacts, type RunFacts } from './facts.js';
 import { sampleImages, switchImages, type ImagesResult, type SwitchResult } from './images.js';
 import { samplePoints, type PointsResult } from './points.js';
+import type { PosesResult } from './poses.js';
+import { DockingExplorer } from './docking-explorer.js';
 import type { Served } from './latents.js';
 import type { JobRequest } from './validate.js';
 
-export type JobResult = ImagesResult | SwitchResult | PointsResult;
+export type JobResult = ImagesResult | SwitchResult | PointsResult | PosesResult;
 
-export class Explorer {
-  private constructor(private readonly S: Served, readonly facts: RunFacts) {}
+/** A loaded run: what the page knows of it, its jobs (validated requests; `progress` sees sampler steps), and its release. */
+export interface RunExplorer {
+  readonly facts: RunFacts;
+  run(r: JobRequest, progress: (done: number, total: number) => void): JobResult;
+  dispose(): void;
+}
+
+/** Opens the run in `dir` with the explorer of its kind: a docking run's when its config.json says `domain: docking`. */
+export function openExplorer(dir: string): RunExplorer {
+  const run = new RunDir(dir);
+  return existsSync(run.config) && isDockingConfig(readConfigFile(run.config)) ? DockingExplorer.open(dir) : Explorer.open(dir);
+}
+
+/** A diffusion run (2-D points or images). */
+export class Explorer implements RunExplorer {
+  private constructor(private readonly S: Served, readonly facts: DiffusionFacts) {}
 
   /** Loads the run in `dir` (EMA weights, and the prior when Stage II has run); reads files only. */
   static open(dir: string): Explorer {
@@ -32,6 +54,7 @@ export class Explorer {
       case 'images': return sampleImages(this.S, r, progress);
       case 'switch': return switchImages(this.S, r);
       case 'points': return samplePoints(this.S, r, progress);
+      case 'poses': throw new Error("kind: 'poses' jobs need a docking run");
     }
   }
 

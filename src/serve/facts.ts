@@ -1,10 +1,11 @@
 /**
- * What the page and the validator know about the served run: its kind (2-D points or images),
- * latents, classes, the sampling defaults, and the limits every request is checked against.
+ * What the page and the validator know about the served run: its kind (2-D points, images or
+ * docking), latents, classes, the sampling defaults, and the limits every request is checked against.
  */
 import { SampleConfig } from '../config/schema.js';
 import type { LoadedRun } from '../train/load-run.js';
 import { PALETTE } from '../plot/colors.js';
+import type { DockingFacts } from './docking-facts.js';
 
 /** The sampler names a run config accepts. */
 export const SAMPLER_NAMES = SampleConfig.shape.sampler.unwrap().options;
@@ -22,7 +23,8 @@ export const LIMITS = {
   seed: 2 ** 31 - 1,
 } as const;
 
-export interface RunFacts {
+/** The facts of a diffusion run (2-D points or images). */
+export interface DiffusionFacts {
   /** The config's name and the run directory as given on the command line. */
   name: string;
   run: string;
@@ -44,8 +46,11 @@ export interface RunFacts {
   limits: typeof LIMITS;
 }
 
+/** The facts of any served run. */
+export type RunFacts = DiffusionFacts | DockingFacts;
+
 /** The facts of a loaded run; throws when its samples are neither 2-D points nor images. */
-export function runFacts(L: LoadedRun, dir: string, hasPrior: boolean): RunFacts {
+export function runFacts(L: LoadedRun, dir: string, hasPrior: boolean): DiffusionFacts {
   const shape = L.info.shape;
   const kind = shape.length === 1 && shape[0] === 2 ? 'points' : shape.length === 3 ? 'images' : null;
   if (!kind) throw new Error(`serve: can show 2-D points or images [C, H, W], but ${dir} has samples of shape [${shape}]`);

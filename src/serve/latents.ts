@@ -6,7 +6,7 @@ import { full, randint, tensor, type Generator, type Tensor } from '../engine/in
 import type { SampleConfig } from '../config/schema.js';
 import type { LoadedRun } from '../train/load-run.js';
 import type { LatentPrior } from '../disco/prior.js';
-import type { JobRequest, LatentChoice } from './validate.js';
+import type { DiffusionRequest, LatentChoice } from './validate.js';
 
 /** The loaded run the server samples from, and its prior (null without latents or Stage II). */
 export interface Served {
@@ -32,6 +32,6 @@ export function drawCodes(S: Served, n: number, choices: readonly LatentChoice[]
 }
 
 /** The run's sampling settings with the request's steps, sampler and guidance. */
-export function sampleSettings(S: Served, r: JobRequest): SampleConfig {
+export function sampleSettings(S: Served, r: DiffusionRequest): SampleConfig {
   return { ...S.L.cfg.sample, steps: r.steps, sampler: r.sampler, guidance: r.guidance };
 }

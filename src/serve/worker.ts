@@ -5,7 +5,7 @@
  * when that is killed, also in the middle of a job.
  */
 import { Worker } from 'node:worker_threads';
-import { Explorer } from './explorer.js';
+import { openExplorer, type RunExplorer } from './explorer.js';
 import type { JobMessage, WorkerMessage } from './protocol.js';
 
 /**
@@ -21,9 +21,9 @@ const send = (m: WorkerMessage, then?: () => void): void => {
   if (process.connected) process.send!(m, undefined, {}, (e: Error | null) => { if (!e) then?.(); });
 };
 
-let explorer: Explorer;
+let explorer: RunExplorer;
 try {
-  explorer = Explorer.open(process.argv[2]!);
+  explorer = openExplorer(process.argv[2]!);
   send({ type: 'ready', facts: explorer.facts });
 } catch (e) {
   send({ type: 'failed', message: (e as Error).message }, () => process.disconnect());

@@ -2,16 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SampleConfig } from '../../src/config/schema.js';
-import { LIMITS, SAMPLER_NAMES, type RunFacts } from '../../src/serve/facts.js';
+import { LIMITS, SAMPLER_NAMES, type DiffusionFacts } from '../../src/serve/facts.js';
 import { BadRequest, parseJobRequest } from '../../src/serve/validate.js';
 
 /** Facts of an image run with 2 latents of 4 codes and a prior, unless overridden. */
-function facts(o: Partial<RunFacts> = {}): RunFacts {
+function facts(o: Partial<DiffusionFacts> = {}): DiffusionFacts {
   return { name: 'r', run: 'runs/r', kind: 'images', shape: [1, 16, 16], step: 10, latents: { m: 2, k: 4 }, prior: true,
     numClasses: 0, sample: SampleConfig.parse({ steps: 6 }), samplers: SAMPLER_NAMES, palette: ['#000'], limits: LIMITS, ...o };
 }
 
-const rejects = (body: unknown, f: RunFacts, re: RegExp) =>
+const rejects = (body: unknown, f: DiffusionFacts, re: RegExp) =>
   assert.throws(() => parseJobRequest(body, f), (e: Error) => e instanceof BadRequest && re.test(e.message), `${JSON.stringify(body)} → ${re}`);
 
 test('omitted fields take the run\'s defaults', () => {

@@ -71,5 +71,6 @@ export class JobPanel {
 }
 
 function describe(result) {
+  if (result.kind === 'poses') return `${result.poses.length} poses, ${result.groups.length} distinct z, ${result.seconds.toFixed(1)} s`;
   return result.nfe !== undefined ? `${result.nfe} NFE, ${result.seconds.toFixed(2)} s` : `switched after ${result.switchStep} of ${result.steps} steps`;
 }
