@@ -1,8 +1,9 @@
 /**
  * Do DisCo-DiffDock's pointer latents carry the mode? (#22, and the seed page's docking figure.) For
- * each test ligand with two or more reference modes, the encoder's latents on its two heaviest modes
- * A and B (z_A, z_B: the "correct" z of each mode); n poses sampled under z_A and n under z_B from
- * the same noise; the share of each set within 2 Å of A and of B. The latents carry the mode when
+ * each test ligand with two or more reference modes, n draws of the encoder's latents on each of its
+ * two heaviest modes A and B (z_A, z_B: the "correct" z of each mode, drawn as the official code's
+ * oracle draws them); pose i sampled under z_A,i and under z_B,i from the same noise; the share of
+ * each set within 2 Å of A and of B. The latents carry the mode when
  * poses under z_A land on A more often than the same noise under z_B does, and B likewise:
  * steer = ½[(P(A | z_A) − P(A | z_B)) + (P(B | z_B) − P(B | z_A))], with a 95% bootstrap interval
  * over ligands. The ligands that steer most are drawn as on the seed page: the same noise under
@@ -13,6 +14,7 @@
  * Writes bench/results/docking-latents[-TAG].json and .png.
  */
 import { writeFileSync } from 'node:fs';
+import { Generator } from '../src/engine/index.js';
 import { join } from 'node:path';
 import { symmetricRmsdMany } from '../src/chem/rmsd.js';
 import type { DockingConfig } from '../src/config/docking.js';
@@ -44,20 +46,22 @@ console.log(`${ligands.length} test ligands with two or more modes; ${a.n} poses
 
 interface Result {
   id: string; receptor: string; weights: [number, number]; modeRmsd: number;
-  zA: number[]; zB: number[]; sameZ: boolean;
+  /** The most frequent z of each mode's draws, and the share of poses whose two draws are equal. */
+  zA: number[]; zB: number[]; sameZ: number;
   /** Shares of the poses under z_A and under z_B within 2 Å of mode A and of mode B. */
   underA: { nearA: number; nearB: number }; underB: { nearA: number; nearB: number };
   steer: number; seconds: number;
 }
 const results: Result[] = [];
+const generator = new Generator(a.seed + 17);
 const drawn = new Map<string, { c: Complex; posesA: Float64Array[]; posesB: Float64Array[] }>();
 for (const c of ligands) {
   const t0 = performance.now();
   const [A, B] = c.record.modes as [typeof c.record.modes[0], typeof c.record.modes[0]];
-  const [zA, zB] = encoderCodes(L.encoder, c.lig, c.rec, [A.coords, B.coords], cfg) as [number[], number[]];
-  const sample = (z: number[]) => rankPoses(cfg, c.lig, c.receptor,
-    samplePoses(L.net, cfg, c.lig, c.rec, { seed: a.seed, latents: Array.from({ length: a.n }, () => z) }))
-    .map((p) => p.coords);
+  const draws = (mode: Float64Array) => encoderCodes(L.encoder!, c.lig, c.rec, Array.from({ length: a.n }, () => mode), cfg, { generator });
+  const zA = draws(A.coords), zB = draws(B.coords);
+  const sample = (z: number[][]) => rankPoses(cfg, c.lig, c.receptor,
+    samplePoses(L.net, cfg, c.lig, c.rec, { seed: a.seed, latents: z })).map((p) => p.coords);
   const posesA = sample(zA), posesB = sample(zB);
   const near = (poses: Float64Array[]) => {
     const d = symmetricRmsdMany(c.record.mol, poses, [A.coords, B.coords]);
@@ -67,28 +71,36 @@ for (const c of ligands) {
   const r: Result = {
     id: c.record.id, receptor: c.record.receptor, weights: [A.weight, B.weight],
     modeRmsd: symmetricRmsdMany(c.record.mol, [A.coords], [B.coords])[0]![0]!,
-    zA, zB, sameZ: zA.every((v, i) => v === zB[i]), underA, underB,
+    zA: mostFrequent(zA), zB: mostFrequent(zB), sameZ: mean(zA.map((z, i) => (z.join() === zB[i]!.join() ? 1 : 0))), underA, underB,
     steer: ((underA.nearA - underB.nearA) + (underB.nearB - underA.nearB)) / 2,
     seconds: (performance.now() - t0) / 1000,
   };
   results.push(r);
   drawn.set(`${r.receptor}/${r.id}`, { c, posesA, posesB });
   console.log(`${`${r.receptor}/${r.id}`.padEnd(24)} w ${r.weights.map((w) => w.toFixed(2)).join('/')}  A–B ${r.modeRmsd.toFixed(1)} Å  ` +
-    `z_A ${zA.join(',')} z_B ${zB.join(',')}  under z_A: A ${pct(underA.nearA)} B ${pct(underA.nearB)}  ` +
+    `z_A ${r.zA.join(',')} z_B ${r.zB.join(',')} (equal ${pct(r.sameZ)})  under z_A: A ${pct(underA.nearA)} B ${pct(underA.nearB)}  ` +
     `under z_B: A ${pct(underB.nearA)} B ${pct(underB.nearB)}  steer ${r.steer.toFixed(2)}  (${r.seconds.toFixed(0)} s)`);
 }
+/** The z drawn most often. */
+function mostFrequent(z: number[][]): number[] {
+  const counts = new Map<string, number>();
+  for (const v of z) counts.set(v.join(), (counts.get(v.join()) ?? 0) + 1);
+  const best = [...counts].sort((x, y) => y[1] - x[1])[0]![0];
+  return best.split(',').map(Number);
+}
+
 function pct(v: number): string {
   return `${(100 * v).toFixed(0)}%`.padStart(4);
 }
 
 const steer = bootstrapMean(results.map((r) => r.steer));
 const summary = {
-  ligands: results.length, sameZ: results.filter((r) => r.sameZ).length, steer,
+  ligands: results.length, sameZ: mean(results.map((r) => r.sameZ)), steer,
   nearA: { underA: mean(results.map((r) => r.underA.nearA)), underB: mean(results.map((r) => r.underB.nearA)) },
   nearB: { underA: mean(results.map((r) => r.underA.nearB)), underB: mean(results.map((r) => r.underB.nearB)) },
 };
 console.log(`\nsteer ${steer.mean.toFixed(3)} [${steer.lo.toFixed(3)}, ${steer.hi.toFixed(3)}] over ${steer.n} ligands; ` +
-  `z_A = z_B for ${summary.sameZ}; near A: ${pct(summary.nearA.underA)} under z_A vs ${pct(summary.nearA.underB)} under z_B; ` +
+  `z_A = z_B for ${pct(summary.sameZ).trim()} of poses; near A: ${pct(summary.nearA.underA)} under z_A vs ${pct(summary.nearA.underB)} under z_B; ` +
   `near B: ${pct(summary.nearB.underB)} under z_B vs ${pct(summary.nearB.underA)} under z_A`);
 
 const base = join(import.meta.dirname, 'results', `docking-latents${a.tag ? `-${a.tag}` : ''}`);
@@ -113,6 +125,7 @@ writeFileSync(`${base}.json`, JSON.stringify({ bench: 'docking-latents', args: a
 console.log(`wrote ${base}.json${rows.length ? ` and ${base}.png` : ''}`);
 L.net.dispose();
 L.encoder.dispose();
+generator.dispose();
 
 /** Cα coordinates (flat) of the residues within `reach` Å of any atom of the given poses. */
 function pocketPoints(c: Complex, poses: Float64Array[], reach: number): Float64Array {

@@ -129,6 +129,13 @@ export const DockingLatentsConfig = z.strictObject({
   dropout: z.number().min(0).max(1).default(0.1),
   /** Rounds of message passing of the encoder (src/docking/latent-encoder.ts; its width is model.hidden). DisCo-DiffDock-S: 3. */
   encoderLayers: posInt.default(3),
+  /**
+   * With a length s (Å), each residue's pointer logits start from −d²/(2s²), d the distance of its Cα
+   * to the nearest ligand atom at the true pose, so the pointers begin on the residues the pose
+   * touches and z says where the ligand lies from the first step. null: the paper's form (the
+   * encoder alone; its pointers start near uniform over the complex's nodes).
+   */
+  contactReach: pos.nullable().default(null),
   prior: DockingPriorConfig.default(DockingPriorConfig.parse({})),
 });
 

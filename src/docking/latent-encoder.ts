@@ -6,7 +6,8 @@
  * edges both ways), so the residue a latent points to can depend on the pose. Node states are
  * E(3)-invariant, and so are the logits.
  */
-import { noGrad, tidy, type Device } from '../engine/index.js';
+import { noGrad, tidy, type Device, type Generator, type Tensor } from '../engine/index.js';
+import { pointerGumbel } from '../disco/pointer.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, Linear, MLP } from '../nn/layers.js';
 import { checkGraph, type ComplexGraph } from './graph.js';
@@ -23,6 +24,8 @@ export interface LatentEncoderOptions extends RadialOptions {
   hidden: number;        // width of node states and messages
   layers: number;        // rounds of message passing
   latents: number;       // m pointer latents
+  /** Length s (Å) of the residues' contact bias −d²/(2s²) (d: Cα to the nearest ligand atom); null: none. */
+  contactReach?: number | null;
 }
 
 /** Per-node logits of the m latents: ligand atoms [nL, m], residues [nR, m]. */
@@ -57,23 +60,42 @@ export class DockingLatentEncoder extends Module {
       const e = graphEdges(g, this.options, { crossToRec: true });
       let h: NodeStates = { lig: this.ligIn.forward(g.ligFeat), rec: this.recIn.forward(g.recType) };
       for (const layer of this.layers.items) h = layer.forward(h, e);
-      return { lig: this.ligHead.forward(h.lig), rec: this.recHead.forward(h.rec) };
+      const rec = this.recHead.forward(h.rec);
+      const reach = this.options.contactReach;
+      return { lig: this.ligHead.forward(h.lig), rec: reach ? rec.add(contactBias(g, reach)) : rec };
     });
   }
 }
 
 /**
- * The encoder's most likely pointers of `lig` in `rec` at each of `poses` (argmax per latent; the
- * "oracle" latents when the poses are reference poses): codes [n][m], classes as in pointers.ts.
+ * Each residue's contact bias [nR, 1]: −d²/(2s²), d the distance (Å) of its Cα to the nearest ligand
+ * atom of its own complex, s = `reach`. E(3)-invariant, like the logits it is added to.
+ */
+export function contactBias(g: ComplexGraph, reach: number): Tensor {
+  return noGrad(() => tidy(() => {
+    const d2 = g.recX.unsqueeze(1).sub(g.ligX.unsqueeze(0)).square().sum(2); // (nR, nL)
+    const other = g.recBatch.unsqueeze(1).ne(g.ligBatch.unsqueeze(0));
+    return d2.maskedFill(other, Infinity).min(1, true).div(-2 * reach * reach);
+  }));
+}
+
+/**
+ * The encoder's pointers of `lig` in `rec` at each of `poses`: codes [n][m], classes as in
+ * pointers.ts. With a generator, each z is a sample of the encoder's distribution (Gumbel-max; the
+ * official code's oracle: a Gumbel-Softmax at τ = 0.01); without, its most likely pointers.
  */
 export function encoderCodes(encoder: DockingLatentEncoder, lig: LigandGraph, rec: ReceptorGraph, poses: readonly Float64Array[],
-  cfg: DockingConfig, device: Device = 'cpu'): number[][] {
+  cfg: DockingConfig, o: { generator?: Generator; device?: Device } = {}): number[][] {
   const m = encoder.options.latents, out: number[][] = [];
   for (let start = 0; start < poses.length; start += cfg.sample.batch) {
     const chunk = poses.slice(start, start + cfg.sample.batch);
-    const g = complexBatch(chunk.map((coords) => ({ lig, rec, coords, t: 0, trSigma: 0 })), cfg.model, device, { shareReceptors: false });
+    const g = complexBatch(chunk.map((coords) => ({ lig, rec, coords, t: 0, trSigma: 0 })), cfg.model, o.device ?? 'cpu', { shareReceptors: false });
     try {
-      const codes = noGrad(() => nodeLayout(g).codes(tidy(() => stackNodes(encoder.forward(g)))));
+      const layout = nodeLayout(g);
+      const codes = noGrad(() => layout.codes(tidy(() => {
+        const logits = stackNodes(encoder.forward(g));
+        return o.generator ? pointerGumbel(logits, layout, { tau: 1, hard: true, noise: 1, generator: o.generator }) : logits;
+      })));
       for (let b = 0; b < chunk.length; b++) out.push(Array.from(codes.subarray(b * m, (b + 1) * m)));
     } finally {
       disposeGraph(g);

@@ -36,7 +36,8 @@ export function createScoreNet(cfg: DockingConfig): DockingScoreNet {
 
 /** A new latent encoder: the score network's width, latents.encoderLayers rounds, latents.m pointers. */
 export function createLatentEncoder(cfg: DockingConfig): DockingLatentEncoder {
-  return new DockingLatentEncoder({ ...WIDTHS, ...radial(cfg), hidden: cfg.model.hidden, layers: cfg.latents.encoderLayers, latents: cfg.latents.m });
+  return new DockingLatentEncoder({ ...WIDTHS, ...radial(cfg), hidden: cfg.model.hidden, layers: cfg.latents.encoderLayers, latents: cfg.latents.m,
+    contactReach: cfg.latents.contactReach });
 }
 
 /** A new pointer prior over the score network's node states, sized by `p` (default: the config's latents.prior). */

@@ -6,6 +6,7 @@
  * pose is within `threshold` Å of the best-scoring mode (and of the crystal pose, for redocking).
  * The same measures of random poses are the baseline a model must beat.
  */
+import { Generator } from '../engine/index.js';
 import type { DockingConfig } from '../config/docking.js';
 import { symmetricRmsdMany } from '../chem/rmsd.js';
 import { centroid } from '../pose/rigid.js';
@@ -40,9 +41,9 @@ export interface ComplexMetrics {
 }
 
 /**
- * The pointer latents of a DisCo-DiffDock model's poses: drawn from its prior; 'oracle', the
- * encoder's on a reference mode drawn by the modes' weights for each pose (an upper bound: the
- * latents carry the mode); 'uniform', each latent uniform over the complex's nodes.
+ * The pointer latents of a DisCo-DiffDock model's poses: drawn from its prior; 'oracle', a draw of
+ * the encoder's pointers on a reference mode drawn by the modes' weights for each pose (an upper
+ * bound: the latents carry the mode); 'uniform', each latent uniform over the complex's nodes.
  */
 export type LatentSource =
   | { kind: 'prior'; prior: DockingLatentPrior; logitScale: number }
@@ -64,8 +65,14 @@ function codesFor(source: LatentSource | undefined, c: Complex, cfg: DockingConf
   switch (source.kind) {
     case 'prior':
       return poseLatents(net, cfg, c.lig, c.rec, { seed, prior: { model: source.prior, logitScale: source.logitScale } }) as number[][];
-    case 'oracle':
-      return encoderCodes(source.encoder, c.lig, c.rec, Array.from({ length: n }, () => drawMode(c, rng)), cfg);
+    case 'oracle': {
+      const generator = new Generator(seed ^ 0x3c6ef372);
+      try {
+        return encoderCodes(source.encoder, c.lig, c.rec, Array.from({ length: n }, () => drawMode(c, rng)), cfg, { generator });
+      } finally {
+        generator.dispose();
+      }
+    }
     case 'uniform':
       return uniformCodes(c.lig.heavy.length, c.rec.type.length, source.m, n, rng);
   }

@@ -4,6 +4,7 @@
  * the ligand's graph, the reference modes and crystal pose, the pocket, and the pointer nodes of
  * each distinct z among the poses.
  */
+import { Generator } from '../engine/index.js';
 import type { Complex } from '../docking/complexes.js';
 import { poseLatents, rankPoses, samplePoses, type DockedPose } from '../docking/dock.js';
 import { encoderCodes } from '../docking/latent-encoder.js';
@@ -88,7 +89,12 @@ function requestLatents(S: ServedDocking, c: Complex, cfg: DockingConfig, r: Pos
     case 'mode': {
       const mode = c.record.modes[z.mode];
       if (!mode) throw new Error(`z.mode: ${c.record.id} has ${c.record.modes.length} reference modes`);
-      return same(encoderCodes(L.encoder, c.lig, c.rec, [mode.coords], cfg)[0]!);
+      const generator = new Generator(r.latentSeed);
+      try {
+        return encoderCodes(L.encoder, c.lig, c.rec, Array.from({ length: r.n }, () => mode.coords), cfg, { generator });
+      } finally {
+        generator.dispose();
+      }
     }
     case 'nodes': return same(z.nodes);
   }

@@ -15,6 +15,7 @@ import { PointerLayout, pointerGumbel, pointerSoftmax } from '../../src/disco/po
 import { complexBatch, disposeGraph, ligandGraph, type LigandGraph, type ReceptorGraph } from '../../src/docking/featurize.js';
 import type { ComplexGraph } from '../../src/docking/graph.js';
 import { createLatentEncoder, createLatentPrior, createScoreNet, poseScoreFn } from '../../src/docking/model.js';
+import { contactBias } from '../../src/docking/latent-encoder.js';
 import { latentsOfCodes, nodeLayout } from '../../src/docking/pointers.js';
 import { contextOf, disposeContext, samplePriorCodes } from '../../src/docking/latent-prior.js';
 import type { DockingScoreNet } from '../../src/docking/score-net.js';
@@ -218,6 +219,25 @@ test('encoder: per-node logits invariant to rotations, reflections and translati
   const moved = tidy(() => { const l = enc.forward({ ...g, ligX: g.ligX.add(0.5) }); return l.rec.toFlatArray(); });
   assert.ok(moved.some((v, i) => Math.abs(v - a[22 + i]!) > 1e-6));
   enc.dispose();
+});
+
+test('contact bias (latents.contactReach): −d²/(2s²) from each residue\'s Cα to its own ligand\'s nearest atom, invariant, added to the logits', () => {
+  const s = 4, g = batch();
+  const bias = tidy(() => contactBias(g, s).toFlatArray());
+  const lig = g.ligX.toArray() as number[][], rec = g.recX.toArray() as number[][];
+  const ligOf = g.ligBatch.toFlatArray(), recOf = g.recBatch.toFlatArray();
+  const byHand = rec.map((r, i) => -Math.min(...lig.filter((_, a) => ligOf[a] === recOf[i])
+    .map((l) => (l[0]! - r[0]!) ** 2 + (l[1]! - r[1]!) ** 2 + (l[2]! - r[2]!) ** 2)) / (2 * s * s));
+  close(bias, byHand, 1e-12, 'bias');
+  close(tidy(() => contactBias(batch(rotation(8), [3, 1, -5]), s).toFlatArray()), bias, 1e-10, 'moved bias');
+  manualSeed(12);
+  const plain = createLatentEncoder(cfg).to({ dtype: 'float64' });
+  manualSeed(12);
+  const biased = createLatentEncoder(parseDockingConfig({ ...cfg, latents: { ...cfg.latents, contactReach: s } })).to({ dtype: 'float64' });
+  const rec0 = (e: typeof plain) => tidy(() => e.forward(g).rec.toArray() as number[][]);
+  const [a, b] = [rec0(plain), rec0(biased)];
+  close(b.flat(), a.flatMap((row, i) => row.map((v) => v + bias[i]!)), 1e-12, 'biased logits');
+  for (const e of [plain, biased]) e.dispose();
 });
 
 test('latent dropout: a dropped complex gets the unconditional network (whatever its z), the others keep theirs', () => {
