@@ -5,8 +5,9 @@
  * oracle draws them); pose i sampled under z_A,i and under z_B,i from the same noise; the share of
  * each set within 2 Å of A and of B. The latents carry the mode when
  * poses under z_A land on A more often than the same noise under z_B does, and B likewise:
- * steer = ½[(P(A | z_A) − P(A | z_B)) + (P(B | z_B) − P(B | z_A))], with a 95% bootstrap interval
- * over ligands. The ligands that steer most are drawn as on the seed page: the same noise under
+ * steer = ½[(P(A | z_A) − P(A | z_B)) + (P(B | z_B) − P(B | z_A))], and, not tied to the 2 Å
+ * threshold, the shift = ½[E(d_B − d_A | z_A) − E(d_B − d_A | z_B)] in Å (d: a pose's RMSD to a mode;
+ * > 0 when each z moves the poses towards its own mode), each with a 95% bootstrap interval over ligands. The ligands that steer most are drawn as on the seed page: the same noise under
  * the correct z and under an incorrect one, over the pocket.
  *
  *   node --import tsx bench/docking-latents.ts [--run runs/bench-docking-disco/seed-0] [--ligands 12]
@@ -50,7 +51,7 @@ interface Result {
   zA: number[]; zB: number[]; sameZ: number;
   /** Shares of the poses under z_A and under z_B within 2 Å of mode A and of mode B. */
   underA: { nearA: number; nearB: number }; underB: { nearA: number; nearB: number };
-  steer: number; seconds: number;
+  steer: number; shift: number; seconds: number;
 }
 const results: Result[] = [];
 const generator = new Generator(a.seed + 17);
@@ -65,21 +66,23 @@ for (const c of ligands) {
   const posesA = sample(zA), posesB = sample(zB);
   const near = (poses: Float64Array[]) => {
     const d = symmetricRmsdMany(c.record.mol, poses, [A.coords, B.coords]);
-    return { nearA: mean(d.map((r) => (r[0]! < THRESHOLD ? 1 : 0))), nearB: mean(d.map((r) => (r[1]! < THRESHOLD ? 1 : 0))) };
+    return { nearA: mean(d.map((r) => (r[0]! < THRESHOLD ? 1 : 0))), nearB: mean(d.map((r) => (r[1]! < THRESHOLD ? 1 : 0))),
+      towardsA: mean(d.map((r) => r[1]! - r[0]!)) };
   };
   const underA = near(posesA), underB = near(posesB);
   const r: Result = {
     id: c.record.id, receptor: c.record.receptor, weights: [A.weight, B.weight],
     modeRmsd: symmetricRmsdMany(c.record.mol, [A.coords], [B.coords])[0]![0]!,
-    zA: mostFrequent(zA), zB: mostFrequent(zB), sameZ: mean(zA.map((z, i) => (z.join() === zB[i]!.join() ? 1 : 0))), underA, underB,
-    steer: ((underA.nearA - underB.nearA) + (underB.nearB - underA.nearB)) / 2,
+    zA: mostFrequent(zA), zB: mostFrequent(zB), sameZ: mean(zA.map((z, i) => (z.join() === zB[i]!.join() ? 1 : 0))),
+    underA: { nearA: underA.nearA, nearB: underA.nearB }, underB: { nearA: underB.nearA, nearB: underB.nearB },
+    steer: ((underA.nearA - underB.nearA) + (underB.nearB - underA.nearB)) / 2, shift: (underA.towardsA - underB.towardsA) / 2,
     seconds: (performance.now() - t0) / 1000,
   };
   results.push(r);
   drawn.set(`${r.receptor}/${r.id}`, { c, posesA, posesB });
   console.log(`${`${r.receptor}/${r.id}`.padEnd(24)} w ${r.weights.map((w) => w.toFixed(2)).join('/')}  A–B ${r.modeRmsd.toFixed(1)} Å  ` +
     `z_A ${r.zA.join(',')} z_B ${r.zB.join(',')} (equal ${pct(r.sameZ)})  under z_A: A ${pct(underA.nearA)} B ${pct(underA.nearB)}  ` +
-    `under z_B: A ${pct(underB.nearA)} B ${pct(underB.nearB)}  steer ${r.steer.toFixed(2)}  (${r.seconds.toFixed(0)} s)`);
+    `under z_B: A ${pct(underB.nearA)} B ${pct(underB.nearB)}  steer ${r.steer.toFixed(2)}  shift ${r.shift.toFixed(2)} Å  (${r.seconds.toFixed(0)} s)`);
 }
 /** The z drawn most often. */
 function mostFrequent(z: number[][]): number[] {
@@ -93,18 +96,19 @@ function pct(v: number): string {
   return `${(100 * v).toFixed(0)}%`.padStart(4);
 }
 
-const steer = bootstrapMean(results.map((r) => r.steer));
+const steer = bootstrapMean(results.map((r) => r.steer)), shift = bootstrapMean(results.map((r) => r.shift));
 const summary = {
-  ligands: results.length, sameZ: mean(results.map((r) => r.sameZ)), steer,
+  ligands: results.length, sameZ: mean(results.map((r) => r.sameZ)), steer, shift,
   nearA: { underA: mean(results.map((r) => r.underA.nearA)), underB: mean(results.map((r) => r.underB.nearA)) },
   nearB: { underA: mean(results.map((r) => r.underA.nearB)), underB: mean(results.map((r) => r.underB.nearB)) },
 };
-console.log(`\nsteer ${steer.mean.toFixed(3)} [${steer.lo.toFixed(3)}, ${steer.hi.toFixed(3)}] over ${steer.n} ligands; ` +
+console.log(`\nsteer ${steer.mean.toFixed(3)} [${steer.lo.toFixed(3)}, ${steer.hi.toFixed(3)}], shift ${shift.mean.toFixed(2)} Å ` +
+  `[${shift.lo.toFixed(2)}, ${shift.hi.toFixed(2)}] over ${steer.n} ligands; ` +
   `z_A = z_B for ${pct(summary.sameZ).trim()} of poses; near A: ${pct(summary.nearA.underA)} under z_A vs ${pct(summary.nearA.underB)} under z_B; ` +
   `near B: ${pct(summary.nearB.underB)} under z_B vs ${pct(summary.nearB.underA)} under z_A`);
 
 const base = join(import.meta.dirname, 'results', `docking-latents${a.tag ? `-${a.tag}` : ''}`);
-const top = [...results].sort((x, y) => y.steer - x.steer).slice(0, a.figure);
+const top = [...results].sort((x, y) => y.shift - x.shift).slice(0, a.figure);
 const BLUE = '#1f77b4', ORANGE = '#ff7f0e', DARK_BLUE = '#0b3c66', DARK_ORANGE = '#8a3b00';
 const rows: PoseRow[] = top.map((r) => {
   const { c, posesA, posesB } = drawn.get(`${r.receptor}/${r.id}`)!;
