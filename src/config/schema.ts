@@ -104,16 +104,19 @@ export const MLPModelConfig = z.strictObject({
    * Gaussians per code in the analytic skip: 1 is App. F's form; c > 1 makes each code's skip the
    * exact denoiser of a mixture of c Gaussians, refitted by EMA k-means over the points the code
    * holds, so a code that holds several modes (fewer codes than modes) is still denoised
-   * analytically (src/disco/gaussian-skip.ts, docs/latents.md).
+   * analytically. Default 2: with 'full' covariances it holds every case of the toy suite
+   * (src/disco/gaussian-skip.ts, docs/latents.md).
    */
-  codeModes: posInt.default(1),
+  codeModes: posInt.default(2),
   /**
    * Each code's Gaussian in the analytic skip: 'isotropic' N(μ, s²I) (App. F's form) or 'full'
    * N(μ, Σ), whose exact denoiser μ + Σ(Σ + σ²I)⁻¹(x − μ) also fits anisotropic modes; Σ is
    * refitted by EMA like the centres (needs `latents.centreUpdate: ema`); with codeModes c > 1, each of
-   * a code's c Gaussians has its own full covariance.
+   * a code's c Gaussians has its own full covariance. Default 'auto': 'full' for data of at most
+   * FULL_COVARIANCE_MAX_DIM dimensions whose codebook refits by EMA, else 'isotropic' (codeCovarianceFor;
+   * docs/latents.md).
    */
-  codeCovariance: z.enum(['isotropic', 'full']).default('isotropic'),
+  codeCovariance: z.enum(['auto', 'isotropic', 'full']).default('auto'),
 });
 
 /** The EDM U-Net with DisCo-Diff's cross-attention to the latents: src/networks/unet.ts. */
@@ -401,7 +404,16 @@ export const RunConfig = z.strictObject({
   .refine((c) => !(c.model.kind === 'unet' && c.model.centreInput && !(c.model.analyticGaussian && c.latents.enabled)),
     { path: ['model', 'centreInput'], message: 'needs model.analyticGaussian and latents.enabled' })
   .refine((c) => !(c.model.kind === 'mlp' && c.model.codeCovariance === 'full' && c.latents.centreUpdate !== 'ema'),
-    { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema'" });
+    { path: ['model', 'codeCovariance'], message: "'full' needs latents.centreUpdate 'ema' (with 'gradient', set model.codeCovariance: isotropic)" });
+
+/** Data dimensions up to which codeCovariance 'auto' is 'full': each code then holds a d×d Σ, decomposed every step. */
+export const FULL_COVARIANCE_MAX_DIM = 64;
+
+/** The covariance form of an MLP run's codes on data of `dim` dimensions, 'auto' resolved. */
+export function codeCovarianceFor(model: MLPModelConfig, latents: LatentConfig, dim: number): 'isotropic' | 'full' {
+  if (model.codeCovariance !== 'auto') return model.codeCovariance;
+  return dim <= FULL_COVARIANCE_MAX_DIM && latents.centreUpdate === 'ema' ? 'full' : 'isotropic';
+}
 
 /**
  * Per model kind, the values that runs made before a key existed were trained with. A run's stored

@@ -1,5 +1,5 @@
 /** Config → networks: the backbone inside EDM's preconditioning and the latent encoder. */
-import type { RunConfig } from '../config/schema.js';
+import { codeCovarianceFor, type RunConfig } from '../config/schema.js';
 import type { DataInfo } from '../data/dataset.js';
 import { EDMPrecond, type Backbone } from '../edm/precond.js';
 import type { Conditioning } from '../disco/conditioning.js';
@@ -18,7 +18,8 @@ export function buildBackbone(cfg: RunConfig, info: DataInfo): Backbone<Conditio
     case 'mlp': {
       if (info.shape.length !== 1) throw new Error(`model 'mlp' needs vector data, got samples of shape [${info.shape}]`);
       const { kind: _, ...mlp } = m;
-      return new MLPDenoiser({ ...mlp, dim: info.shape[0]!, latents, sigmaData: info.sigmaData });
+      const dim = info.shape[0]!;
+      return new MLPDenoiser({ ...mlp, codeCovariance: codeCovarianceFor(m, cfg.latents, dim), dim, latents, sigmaData: info.sigmaData });
     }
     case 'unet':
       return new UNet(unetOptionsFor(cfg, info));

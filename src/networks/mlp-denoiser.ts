@@ -28,7 +28,9 @@ import { NoiseEmbedding } from './noise-embedding.js';
  * The MLP denoiser's constructor arguments: the `model` section of an 'mlp' run (every field as
  * resolved by src/config/schema.ts) and what the data decide.
  */
-export interface MLPDenoiserOptions extends Omit<MLPModelConfig, 'kind'> {
+export interface MLPDenoiserOptions extends Omit<MLPModelConfig, 'kind' | 'codeCovariance'> {
+  /** The codes' covariance form, 'auto' resolved (codeCovarianceFor). */
+  codeCovariance: 'isotropic' | 'full';
   /** Data width. */
   dim: number;
   /** m, k of the latents; null = plain EDM. */

@@ -2,7 +2,9 @@
  * What `--resume` may change. The training-loop settings (train.*, but for the seed, which fixes
  * the data and the initialisation, and the dtype of the weights) and the prior and sampling
  * settings (Stage I does not use them) may change; the model, data, latents, encoder and EDM
- * settings define the trained state and may not.
+ * settings define the trained state and may not — but for those a plain DM has no use for: with
+ * latents off before and after, the latents', the encoder's and the MLP's latent keys may change
+ * (e.g. a default of them).
  */
 import type { RunConfig } from '../config/schema.js';
 import { isRecord } from '../io/json.js';
@@ -11,6 +13,11 @@ import { isRecord } from '../io/json.js';
 export type ConfigChanges = Record<string, [unknown, unknown]>;
 
 const FIXED = ['data', 'model', 'latents', 'encoder', 'edm', 'train.seed', 'train.dtype'];
+
+/** Keys without a use in a run without latents. */
+const LATENT_ONLY = ['latents', 'encoder', 'model.latentInput', 'model.codeModes', 'model.codeCovariance', 'model.analyticGaussian'];
+
+const under = (k: string, prefixes: readonly string[]) => prefixes.some((f) => k === f || k.startsWith(`${f}.`));
 
 /** The leaf-by-leaf differences from `before` to `after`. */
 export function configChanges(before: RunConfig, after: RunConfig): ConfigChanges {
@@ -22,9 +29,12 @@ export function configChanges(before: RunConfig, after: RunConfig): ConfigChange
   return out;
 }
 
-/** Throws naming the changed keys that a resumed run cannot take (`source`: where `before` came from). */
-export function checkResumable(changes: ConfigChanges, source: string): void {
-  const fixed = Object.keys(changes).filter((k) => FIXED.some((f) => k === f || k.startsWith(`${f}.`)));
+/**
+ * Throws naming the changed keys that a resumed run cannot take (`source`: where `before` came from;
+ * `latents`: whether the run has latents before or after).
+ */
+export function checkResumable(changes: ConfigChanges, source: string, latents: boolean): void {
+  const fixed = Object.keys(changes).filter((k) => under(k, FIXED) && (latents || k === 'latents.enabled' || !under(k, LATENT_ONLY)));
   if (fixed.length) {
     throw new Error(`--resume cannot change ${fixed.map((k) => `${k} (${formatChange(changes[k]!)})`).join(', ')}: ` +
       `the state in ${source} was trained with it; start a new run (another --out, or --init-from) instead`);

@@ -57,8 +57,9 @@ export function openResume(run: RunDir, cfg: RunConfig): Resume {
     if (stage !== 'stage1' || !isCount(step) || !isRecord(data) || !isCount(data.epoch) || !isCount(data.index)) {
       throw new Error(`corrupt checkpoint ${run.checkpoint}: it lacks the stage-1 step or data position`);
     }
-    const changes = configChanges(parseStoredConfig(ck.meta.config, `config stored in ${run.checkpoint}`), cfg);
-    checkResumable(changes, run.checkpoint);
+    const before = parseStoredConfig(ck.meta.config, `config stored in ${run.checkpoint}`);
+    const changes = configChanges(before, cfg);
+    checkResumable(changes, run.checkpoint, before.latents.enabled || cfg.latents.enabled);
     if (cfg.train.steps < step) throw new Error(`train.steps ${cfg.train.steps} is below the step ${step} of ${run.checkpoint}`);
     assertFinite(ck.tensors, `checkpoint ${run.checkpoint}`);
     return { ck, step, data: { epoch: data.epoch, index: data.index }, changes };

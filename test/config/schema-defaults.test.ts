@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNumThreads, tidy } from '../../src/engine/index.js';
 import { parseConfig } from '../../src/config/load.js';
+import { FULL_COVARIANCE_MAX_DIM, codeCovarianceFor } from '../../src/config/schema.js';
 import { createModel } from '../../src/networks/build.js';
 import { MLPDenoiser } from '../../src/networks/mlp-denoiser.js';
 import { MLPEncoder } from '../../src/networks/mlp-encoder.js';
@@ -23,17 +24,20 @@ test('a minimal toy config builds the MLP denoiser and encoder the schema docume
   const net = model.denoiser.net as MLPDenoiser;
   assert.ok(net instanceof MLPDenoiser);
   const { m, k } = cfg.latents;
-  assert.deepEqual(net.options, { ...without(cfg.model, 'kind'), dim: 2, latents: { m, k }, sigmaData: 0.7 });
+  assert.deepEqual(net.options, { ...without(cfg.model, 'kind'), codeCovariance: 'full', dim: 2, latents: { m, k }, sigmaData: 0.7 });
   assert.equal(model.denoiser.sigmaData, 0.7);
   // The documented defaults, as the network has them.
   const mlp = cfg.model.kind === 'mlp' ? cfg.model : assert.fail();
-  assert.deepEqual([mlp.hidden, mlp.layers, mlp.embDim, mlp.analyticGaussian, mlp.latentInput, m, k], [256, 4, 64, true, 'presence', 1, 8]);
+  assert.deepEqual([mlp.hidden, mlp.layers, mlp.embDim, mlp.analyticGaussian, mlp.latentInput, mlp.codeModes, mlp.codeCovariance, m, k],
+    [256, 4, 64, true, 'presence', 2, 'auto', 1, 8]);
   assert.equal(net.input, 'presence');
   assert.deepEqual(net.inX.weight.shape, [mlp.hidden, 2]);
   assert.deepEqual(net.noise.fc2.weight.shape, [mlp.embDim, mlp.embDim]);
   assert.equal(1 + net.mlp.layers.length, mlp.layers, 'model.layers counts every linear layer');
   assert.deepEqual(net.latent!.table.shape, [1, 1, mlp.embDim], "'presence': one row for \"latents present\"");
   assert.deepEqual([net.means!.shape, net.logStds!.shape], [[m, k, 2], [m, k]]);
+  // Each code's analytic term: a mixture of two full-covariance Gaussians ('auto' on 2-D data).
+  assert.deepEqual([net.subMeans!.shape, net.subCov!.shape, net.subLogWeights!.shape, net.subLogStds, net.cov], [[m, k, 2, 2], [m, k, 2, 2, 2], [m, k, 2], null, null]);
   // The encoder.
   const enc = model.encoder as MLPEncoder;
   assert.ok(enc instanceof MLPEncoder);
@@ -93,4 +97,15 @@ test('a bad config value is an error that names its key', () => {
   assert.throws(() => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp' }, encoder: { kind: 'vit', depth: 1.5 } }), /encoder\.depth: /);
   assert.throws(() => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp' }, prior: { dim: 30, heads: 4 } }), /prior\.heads: must divide prior\.dim/);
   assert.throws(() => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', width: 3 } }), /model: .*width/);
+});
+
+test("codeCovariance 'auto': a full Σ per code up to FULL_COVARIANCE_MAX_DIM dimensions with the EMA codebook, else isotropic", () => {
+  const cfg = (model: object, latents: object = {}) => parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', ...model }, latents });
+  const resolve = (c: ReturnType<typeof cfg>, dim: number) => (c.model.kind === 'mlp' ? codeCovarianceFor(c.model, c.latents, dim) : assert.fail());
+  const auto = cfg({});
+  assert.deepEqual([resolve(auto, 2), resolve(auto, FULL_COVARIANCE_MAX_DIM), resolve(auto, FULL_COVARIANCE_MAX_DIM + 1)], ['full', 'full', 'isotropic']);
+  assert.equal(resolve(cfg({}, { centreUpdate: 'gradient' }), 2), 'isotropic', 'the gradient codebook learns isotropic codes only');
+  assert.equal(resolve(cfg({ codeCovariance: 'isotropic' }), 2), 'isotropic');
+  assert.equal(resolve(cfg({ codeCovariance: 'full' }), 500), 'full');
+  assert.throws(() => cfg({ codeCovariance: 'full' }, { centreUpdate: 'gradient' }), /'full' needs latents.centreUpdate 'ema'/);
 });

@@ -54,13 +54,37 @@ def network(p, seen, x, c_noise, z, drop):
     return h
 
 
+def mixture_denoisers(x, s, mu, cov, log_w):
+    """Per code the exact denoiser of its Gaussian mixture: Σ_c r_c (μ_c + Σ_c (Σ_c + σ²I)⁻¹ (x − μ_c)),
+    r_c ∝ π_c N(x; μ_c, Σ_c + σ²I). x [B, d], s [B, 1], mu [m, k, c, d], cov [m, k, c, d, d],
+    log_w [m, k, c] → [B, m, k, d]."""
+    d = x.shape[1]
+    total = cov[None] + (s.reshape(-1, 1, 1, 1, 1, 1) ** 2) * torch.eye(d, dtype=x.dtype)  # (B, m, k, c, d, d)
+    diff = x[:, None, None, None, :] - mu[None]                                            # (B, m, k, c, d)
+    solved = torch.linalg.solve(total, diff.unsqueeze(-1)).squeeze(-1)
+    log_r = log_w.log_softmax(-1)[None] - 0.5 * (diff * solved).sum(-1) - 0.5 * torch.logdet(total)
+    component = mu[None] + (cov[None] @ solved.unsqueeze(-1)).squeeze(-1)
+    return (log_r.softmax(-1)[..., None] * component).sum(3)
+
+
+def code_gaussians(p, d):
+    """Every form of the analytic term as a mixture: means [m, k, c, d], covariances, log-weights."""
+    eye = torch.eye(d)
+    if 'sub_means' in p:
+        mu, log_w = p['sub_means'], p['sub_log_weights']
+        cov = p['sub_cov'] if 'sub_cov' in p else p['sub_log_stds'].mul(2).exp()[..., None, None] * eye
+        return mu, cov, log_w
+    mu = p['means'][:, :, None]
+    cov = p['cov'][:, :, None] if 'cov' in p else p['log_stds'].mul(2).exp()[:, :, None, None, None] * eye
+    return mu, cov, torch.zeros(mu.shape[:3])
+
+
 def skip(p, x, s, z, drop, sd):
-    """c_skip·x, or per latent the codes' exact Gaussian denoisers weighted by z (mean over latents)."""
+    """c_skip·x, or per latent the codes' exact denoisers weighted by z (mean over latents)."""
     plain = x * sd ** 2 / (s ** 2 + sd ** 2)
     if 'means' not in p or z is None:
         return plain
-    mu, s2 = p['means'][None], p['log_stds'].mul(2).exp()[None, :, :, None]  # (1, m, k, d), (1, m, k, 1)
-    per_code = mu + (x[:, None, None, :] - mu) * s2 / (s2 + s.reshape(-1, 1, 1, 1) ** 2)
+    per_code = mixture_denoisers(x, s, *code_gaussians(p, x.shape[1]))
     gauss = (per_code * z[..., None]).sum(2).mean(1)
     return gauss if drop is None else torch.where(drop[:, None], plain, gauss)
 

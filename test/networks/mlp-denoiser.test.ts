@@ -12,7 +12,8 @@ setNumThreads(1);
 const B = 6;
 /** Every row's latent is code c (one latent of 3 codes): [B, 1, 3]. */
 const codes = (c: number): Tensor => tensor(Array.from({ length: B }, () => [[0, 1, 2].map((j) => (j === c ? 1 : 0))]));
-const small = { dim: 2, hidden: 16, layers: 2, embDim: 8, latents: { m: 1, k: 3 }, sigmaData: 1 };
+/** One isotropic Gaussian per code (App. F's analytic term), whose centres these tests move by hand. */
+const small = { dim: 2, hidden: 16, layers: 2, embDim: 8, latents: { m: 1, k: 3 }, sigmaData: 1, codeModes: 1, codeCovariance: 'isotropic' as const };
 
 test("latentInput 'presence' and 'none': z reaches D only through its centre", () => tidy(() => {
   manualSeed(0);

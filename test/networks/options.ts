@@ -1,7 +1,7 @@
 // Network options for tests: the keys a test gives, everything else as the config schema resolves it
 // (src/config/schema.ts is the one place for defaults; the constructors take every option).
 import {
-  MLPEncoderConfig, MLPModelConfig, PriorConfig, UNetModelConfig, ViTEncoderConfig,
+  LatentConfig, MLPEncoderConfig, MLPModelConfig, PriorConfig, UNetModelConfig, ViTEncoderConfig, codeCovarianceFor,
 } from '../../src/config/schema.js';
 import type { MLPDenoiserOptions } from '../../src/networks/mlp-denoiser.js';
 import type { MLPEncoderOptions } from '../../src/networks/mlp-encoder.js';
@@ -16,11 +16,12 @@ export function unetOptions(o: Pick<UNetOptions, 'resolution' | 'inChannels'> & 
   return { ...resolved, resolution, inChannels, numClasses, latents, sigmaData };
 }
 
-/** An MLP denoiser's options: the data width given; σ_data 0.5 unless given. */
+/** An MLP denoiser's options: the data width given; σ_data 0.5 unless given; the codes' covariance as a run resolves it. */
 export function mlpDenoiserOptions(o: Pick<MLPDenoiserOptions, 'dim' | 'latents'> & Partial<MLPDenoiserOptions>): MLPDenoiserOptions {
   const { dim, latents, sigmaData = 0.5, ...model } = o;
-  const { kind: _, ...resolved } = MLPModelConfig.parse({ kind: 'mlp', ...model });
-  return { ...resolved, dim, latents, sigmaData };
+  const parsed = MLPModelConfig.parse({ kind: 'mlp', ...model });
+  const { kind: _, ...resolved } = parsed;
+  return { ...resolved, codeCovariance: codeCovarianceFor(parsed, LatentConfig.parse({}), dim), dim, latents, sigmaData };
 }
 
 /** An MLP encoder's options: input width and latents given. */

@@ -53,6 +53,16 @@ test('divergence names the last good checkpoint: it exists, is finite, and a res
   assert.ok(r.losses.every(Number.isFinite));
 });
 
+test('a plain DM resumes whatever its latent-only keys say (a default of them may change); switching latents on is refused', async () => {
+  const dir = join(fresh(), 'dm');
+  const dm = (steps: number, model: object, latents: object) =>
+    tiny({ steps }, { model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, ...model }, latents: { m: 1, k: 4, enabled: false, ...latents } });
+  await trainStage1(dm(10, { codeModes: 1, codeCovariance: 'isotropic' }, {}), dir, quiet);
+  const r = await trainStage1(dm(15, { codeModes: 2, codeCovariance: 'auto', latentInput: 'embedding' }, { k: 8 }), dir, { quiet: true, resume: true });
+  assert.equal(r.step, 15);
+  await assert.rejects(trainStage1(dm(20, {}, { enabled: true }), dir, { quiet: true, resume: true }), /--resume cannot change .*latents\.enabled \(false → true\)/);
+});
+
 test('resume takes new training settings, refuses model/data changes by key, and records what changed', async () => {
   const dir = join(fresh(), 'run');
   await trainStage1(tiny({ steps: 10 }), dir, quiet);

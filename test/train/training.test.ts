@@ -19,34 +19,38 @@ const tiny = (steps: number, latents = true) => parseConfig({
   sample: { steps: 8 },
 });
 
-test('a run stopped at step 13 and resumed equals the unsplit run bit for bit: losses, checkpoint, metrics rows', async () => {
-  // float64, with the analytic codebook's EMA refit and code restarts, whose usage counts must resume
-  // too (a random encoder, routeInit 0, so that codes die and restarts fire).
-  const cfg = parseConfig({
-    ...tiny(30), model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, analyticGaussian: true, latentInput: 'presence' },
-    latents: { enabled: true, m: 2, k: 4, centreInit: 'kmeans', routeInit: 0, centreUpdate: 'ema', restartEvery: 4, restartUntil: 0.8 },
-    train: { ...tiny(30).train, dtype: 'float64' },
+for (const codes of ['one isotropic Gaussian', 'the default mixture of full Gaussians'] as const) {
+  test(`a run stopped at step 13 and resumed equals the unsplit run bit for bit (${codes} per code): losses, checkpoint, metrics rows`, async () => {
+    // float64, with the analytic codebook's EMA refit and code restarts, whose usage counts must resume
+    // too (a random encoder, routeInit 0, so that codes die and restarts fire with isotropic codes).
+    const isotropic = codes === 'one isotropic Gaussian';
+    const cfg = parseConfig({
+      ...tiny(30), model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, analyticGaussian: true, latentInput: 'presence',
+        ...(isotropic && { codeModes: 1, codeCovariance: 'isotropic' }) },
+      latents: { enabled: true, m: 2, k: 4, centreInit: 'kmeans', routeInit: 0, centreUpdate: 'ema', restartEvery: 4, restartUntil: 0.8 },
+      train: { ...tiny(30).train, dtype: 'float64' },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dd-'));
+    const full = await trainStage1(cfg, join(dir, 'a'), { quiet: true });
+    const first = await trainStage1(cfg, join(dir, 'b'), { quiet: true, stopAt: 13 });
+    const rest = await trainStage1(cfg, join(dir, 'b'), { quiet: true, resume: true });
+    assert.equal(first.losses.length + rest.losses.length, 30);
+    assert.deepEqual([...first.losses, ...rest.losses], full.losses);
+    const ck = (run: string) => readFileSync(join(dir, run, 'checkpoint.safetensors'));
+    assert.ok(ck('a').equals(ck('b')), 'the checkpoints (weights, EMA, Adam, RNG, data position, code usage) are identical');
+    // The split run logs one more row, at step 13, so its row at 15 covers steps 14–15 only.
+    const rows = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8').trim().split('\n')
+      .map((l) => { const { stepsPerSec: _, ...row } = JSON.parse(l); return row; });
+    const a = rows('a'), b = rows('b');
+    assert.deepEqual(b.map((r) => r.step), [5, 10, 13, 15, 20, 25, 30]);
+    assert.deepEqual(b.filter((r) => r.step !== 13 && r.step !== 15), a.filter((r) => r.step !== 15));
+    if (isotropic) assert.ok(a.some((r) => r.restarts > 0), 'codes were restarted');
+    assert.equal(a[0].lossBySigma.length, 9);
+    assert.equal(a[0].codesUsed.length, 2);
+    // Starting over a trained run is refused.
+    await assert.rejects(trainStage1(cfg, join(dir, 'a'), { quiet: true }), /already holds a trained run/);
   });
-  const dir = mkdtempSync(join(tmpdir(), 'dd-'));
-  const full = await trainStage1(cfg, join(dir, 'a'), { quiet: true });
-  const first = await trainStage1(cfg, join(dir, 'b'), { quiet: true, stopAt: 13 });
-  const rest = await trainStage1(cfg, join(dir, 'b'), { quiet: true, resume: true });
-  assert.equal(first.losses.length + rest.losses.length, 30);
-  assert.deepEqual([...first.losses, ...rest.losses], full.losses);
-  const ck = (run: string) => readFileSync(join(dir, run, 'checkpoint.safetensors'));
-  assert.ok(ck('a').equals(ck('b')), 'the checkpoints (weights, EMA, Adam, RNG, data position, code usage) are identical');
-  // The split run logs one more row, at step 13, so its row at 15 covers steps 14–15 only.
-  const rows = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8').trim().split('\n')
-    .map((l) => { const { stepsPerSec: _, ...row } = JSON.parse(l); return row; });
-  const a = rows('a'), b = rows('b');
-  assert.deepEqual(b.map((r) => r.step), [5, 10, 13, 15, 20, 25, 30]);
-  assert.deepEqual(b.filter((r) => r.step !== 13 && r.step !== 15), a.filter((r) => r.step !== 15));
-  assert.ok(a.some((r) => r.restarts > 0), 'codes were restarted');
-  assert.equal(a[0].lossBySigma.length, 9);
-  assert.equal(a[0].codesUsed.length, 2);
-  // Starting over a trained run is refused.
-  await assert.rejects(trainStage1(cfg, join(dir, 'a'), { quiet: true }), /already holds a trained run/);
-});
+}
 
 test('Stage II and sampling run on a trained run; outputs have the promised shapes', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'dd-')), 'run');

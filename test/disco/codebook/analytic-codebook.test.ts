@@ -13,7 +13,7 @@ import { trainStage1 } from '../../../src/train/stage1.js';
 import { nearestTrue } from './fixtures.js';
 
 test("centreInit 'kmeans' puts one code on each of the 8 modes with its spread; 'random' leaves the centres alone", () => {
-  const cfg = parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', hidden: 16, layers: 2, embDim: 8 } });
+  const cfg = parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', hidden: 16, layers: 2, embDim: 8, codeModes: 1, codeCovariance: 'isotropic' } });
   const data = eightGaussians(2000, new Generator(1));
   const info = { shape: [2], numClasses: 0, sigmaData: 1 };
   const model = createModel(cfg, info);
@@ -49,7 +49,8 @@ test('a run with every latent remedy on resumes exactly and logs perplexity, div
 });
 
 test('model.codeModes = 2 with 4 codes on 8 modes: each code\'s two components start on its two modes; they follow the EMA, not Adam; resume is exact', async () => {
-  const cfg = parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', hidden: 16, layers: 2, embDim: 8, codeModes: 2 }, latents: { k: 4 } });
+  const cfg = parseConfig({ data: { kind: 'toy' }, model: { kind: 'mlp', hidden: 16, layers: 2, embDim: 8, codeModes: 2, codeCovariance: 'isotropic' },
+    latents: { k: 4 } });
   const data = eightGaussians(2000, new Generator(1));
   const model = createModel(cfg, { shape: [2], numClasses: 0, sigmaData: 1 });
   const book = AnalyticCodebook.of(model, cfg.latents, 100)!;
@@ -63,7 +64,7 @@ test('model.codeModes = 2 with 4 codes on 8 modes: each code\'s two components s
   model.dispose();
 
   const run = (steps: number) => parseConfig({
-    data: { kind: 'toy', name: '8gaussians', n: 800 }, model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, codeModes: 2 },
+    data: { kind: 'toy', name: '8gaussians', n: 800 }, model: { kind: 'mlp', hidden: 32, layers: 3, embDim: 16, codeModes: 2, codeCovariance: 'isotropic' },
     latents: { m: 1, k: 4, restartEvery: 3, restartUntil: 0.8 }, encoder: { kind: 'mlp', hidden: 32, layers: 2 },
     train: { steps, batch: 64, warmupSteps: 5, logEvery: 5, checkpointEvery: 7, seed: 4 },
   });
