@@ -50,9 +50,9 @@ export interface PointsRequest extends SamplingParams {
 }
 
 /**
- * Where a docking request's latents come from: the prior (a z per pose), the encoder's z on
- * reference mode `mode` of the complex, `nodes` (one node index per latent), or none (latents
- * dropped: the learned unconditional embeddings; the only source of a docking DM).
+ * Where a docking request's latents come from: the prior (a z per pose), draws of the encoder's
+ * z on reference mode `mode` of the complex (a z per pose), `nodes` (one node index per latent), or
+ * none (latents dropped: the learned unconditional embeddings; the only source of a docking DM).
  */
 export type LatentSource = { kind: 'prior' } | { kind: 'mode'; mode: number } | { kind: 'nodes'; nodes: number[] } | { kind: 'none' };
 
@@ -65,7 +65,7 @@ export interface PosesRequest {
   steps: number;
   /** Seed of the poses' noise. */
   seed: number;
-  /** Seed of the prior's draws of the latents. */
+  /** Seed of the latents' draws (from the prior or the encoder). */
   latentSeed: number;
   z: LatentSource;
 }
