@@ -136,6 +136,12 @@ export const DockingLatentsConfig = z.strictObject({
    * encoder alone; its pointers start near uniform over the complex's nodes).
    */
   contactReach: pos.nullable().default(null),
+  /**
+   * A direct path from z to the pose (not in the paper): the translation score gains a learned,
+   * time-dependent pull towards the nodes the pointers pick (src/docking/latent-conditioning.ts
+   * PointerPull), zero at the start. false: the paper's form (z only as node and edge inputs).
+   */
+  pull: z.boolean().default(false),
   prior: DockingPriorConfig.default(DockingPriorConfig.parse({})),
 });
 

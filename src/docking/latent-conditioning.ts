@@ -5,11 +5,12 @@
  * and receptor–receptor edges, not on cross edges. A complex whose latents are dropped (latent
  * dropout, or no latents given) reads learned unconditional embeddings instead.
  */
-import { cat, ones, zeros, type Tensor } from '../engine/index.js';
+import { cat, noGrad, ones, zeros, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
-import { Linear } from '../nn/layers.js';
+import { Linear, MLP } from '../nn/layers.js';
 import type { ComplexGraph } from './graph.js';
 import type { EdgeLatents } from './message-passing.js';
+import { gaussianRbf } from './radial.js';
 
 /** Pointer latents on a ComplexGraph's nodes. */
 export interface NodeLatents {
@@ -78,5 +79,40 @@ export class LatentNodeInput extends Module {
       lig: this.ligIn.forward(s.lig.z).add(s.lig.drop.mul(this.ligNull)),
       rec: this.recIn.forward(s.rec.z).add(s.rec.drop.mul(this.recNull)),
     };
+  }
+}
+
+/**
+ * A direct path from the pointer latents to the translation score (`latents.pull`; not in the
+ * official code, which has only the node and edge inputs above): with p_j the position of the node
+ * latent j points to (Σ_n z_nj x_n, so the straight-through gradient reaches the encoder) and c the
+ * ligand's centre,
+ *   pull = Σ_j a_j(t, |p_j − c|) (p_j − c)/(|p_j − c| + 1),
+ * a_j an MLP of the time embedding and the distance's radial features, zero at the start; nothing
+ * for a dropped complex. Invariant a times a relative vector: it rotates with the complex and
+ * ignores translations, as the score must.
+ */
+export class PointerPull extends Module {
+  readonly mlp: MLP;
+  constructor(readonly m: number, hidden: number, readonly rbf: number, readonly cutoff: number) {
+    super();
+    this.mlp = this.module('mlp', new MLP([hidden + rbf, hidden, 1]));
+    const last = this.mlp.layers.at(-1)!;
+    noGrad(() => { last.weight.zero_(); last.bias?.zero_(); });
+  }
+
+  /** The pull [B, 3] of `g`'s complexes with side latents `s` (sideLatents) and time embeddings temb [B, H]. */
+  forward(g: ComplexGraph, s: { lig: SideLatents; rec: SideLatents }, temb: Tensor): Tensor {
+    const B = g.nComplexes, m = this.m;
+    const at = (side: SideLatents, x: Tensor, batch: Tensor) =>
+      zeros([B, m, 3], { dtype: x.dtype, device: x.device }).indexAdd(0, batch, side.z.unsqueeze(2).mul(x.unsqueeze(1))); // (B, m, 3)
+    const p = at(s.lig, g.ligX, g.ligBatch).add(at(s.rec, g.recX, g.recBatch));
+    const keep = zeros([B], { dtype: g.ligX.dtype, device: g.ligX.device }).indexAdd(0, g.ligBatch, s.lig.drop.squeeze(1).rsub(1))
+      .gt(0).to({ dtype: g.ligX.dtype }); // (B): 1 where the complex's latents are kept
+    const v = p.sub(g.center.unsqueeze(1)); // (B, m, 3)
+    const d = v.square().sum(2).add(1e-12).sqrt(); // (B, m)
+    const features = cat([temb.unsqueeze(1).expand(B, m, temb.size(1)), gaussianRbf(d.flatten(), this.rbf, this.cutoff).view(B, m, this.rbf)], 2);
+    const a = this.mlp.forward(features).squeeze(2).mul(keep.unsqueeze(1)); // (B, m)
+    return v.div(d.add(1).unsqueeze(2)).mul(a.unsqueeze(2)).sum(1); // (B, 3)
   }
 }

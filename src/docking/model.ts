@@ -30,7 +30,7 @@ export function createScoreNet(cfg: DockingConfig): DockingScoreNet {
   const m = cfg.model;
   return new DockingScoreNet({
     ...WIDTHS, ...radial(cfg), hidden: m.hidden, layers: m.layers, timeFeatures: m.timeFeatures, outputScale: m.outputScale,
-    latents: cfg.latents.enabled ? cfg.latents.m : 0,
+    latents: cfg.latents.enabled ? cfg.latents.m : 0, pointerPull: cfg.latents.enabled && cfg.latents.pull,
   });
 }
 

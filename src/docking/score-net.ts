@@ -27,7 +27,7 @@ import { Embedding, Linear } from '../nn/layers.js';
 import { NoiseEmbedding } from '../networks/noise-embedding.js';
 import { checkGraph, type ComplexGraph } from './graph.js';
 import { aggregate, EdgeMLP, graphEdges, InteractionLayer, type BatchEdges, type NodeStates } from './message-passing.js';
-import { edgeLatents, LatentNodeInput, sideLatents, type NodeLatents } from './latent-conditioning.js';
+import { edgeLatents, LatentNodeInput, PointerPull, sideLatents, type NodeLatents } from './latent-conditioning.js';
 
 /** The network's sizes (src/config/docking.ts holds their defaults). */
 export interface DockingScoreNetOptions {
@@ -41,6 +41,7 @@ export interface DockingScoreNetOptions {
   timeFeatures: number;                                  // sinusoidal features of t
   outputScale: number;                                   // initial learned scale of each output
   latents?: number;                                      // pointer latents m (0 or absent: the DM, part 1)
+  pointerPull?: boolean;                                 // with latents: PointerPull's direct term in tr
 }
 
 /** The scores: tr [B, 3], rot [B, 3] (a rotation vector's score), tor [T], in normalised units. */
@@ -93,6 +94,8 @@ export class DockingScoreNet extends Module {
   readonly scale: Tensor;
   /** The pointer latents' node input (src/docking/latent-conditioning.ts); null without latents. */
   readonly latent: LatentNodeInput | null = null;
+  /** The pointers' direct term in the translation score (latent-conditioning.ts); null unless options.pointerPull. */
+  readonly pull: PointerPull | null = null;
 
   constructor(opts: DockingScoreNetOptions) {
     super();
@@ -111,6 +114,7 @@ export class DockingScoreNet extends Module {
     this.crossHead = this.module('cross_head', new EdgeMLP(H, rbf, H, 3));
     this.scale = this.param('scale', full([3], opts.outputScale));
     if (m > 0) this.latent = this.module('latent', new LatentNodeInput(m, H));
+    if (m > 0 && opts.pointerPull) this.pull = this.module('pull', new PointerPull(m, H, rbf, opts.cutoffs.cross));
   }
 
   /**
@@ -120,8 +124,9 @@ export class DockingScoreNet extends Module {
   forward(g: ComplexGraph, z: NodeLatents | null = null): DockingScores {
     checkGraph(g, this.options);
     return tidy(() => {
-      const { h, e } = this.trunk(g, z);
-      const s = poseReadout(g, this.forces(h, e));
+      const { h, e, pull } = this.trunk(g, z);
+      const readout = poseReadout(g, this.forces(h, e));
+      const s = pull ? { ...readout, tr: readout.tr.add(pull) } : readout;
       return { tr: s.tr.mul(this.scale.select(0, 0)), rot: s.rot.mul(this.scale.select(0, 1)), tor: s.tor.mul(this.scale.select(0, 2)) };
     });
   }
@@ -132,8 +137,8 @@ export class DockingScoreNet extends Module {
     return tidy(() => this.trunk(g, z).h);
   }
 
-  /** Edge features and the message passing from the initial node states (features, t, latents). */
-  private trunk(g: ComplexGraph, z: NodeLatents | null): { h: NodeStates; e: BatchEdges } {
+  /** Edge features and the message passing from the initial node states (features, t, latents), and the pointers' pull. */
+  private trunk(g: ComplexGraph, z: NodeLatents | null): { h: NodeStates; e: BatchEdges; pull: Tensor | null } {
     if (z && !this.latent) throw new Error('DockingScoreNet: latents were given to a network built without them (latents 0)');
     const e = graphEdges(g, this.options);
     const temb = this.time.forward(g.t); // (B, H)
@@ -141,15 +146,17 @@ export class DockingScoreNet extends Module {
       lig: this.ligIn.forward(g.ligFeat).add(temb.indexSelect(0, g.ligBatch)),
       rec: this.recIn.forward(g.recType),
     };
+    let pull: Tensor | null = null;
     if (this.latent) {
       const s = sideLatents(g, z, this.latent.m);
       e.lig.latent = edgeLatents(s.lig, e.lig.src, e.lig.dst);
       e.rec.latent = edgeLatents(s.rec, e.rec.src, e.rec.dst);
       const add = this.latent.forward(s);
       h = { lig: h.lig.add(add.lig), rec: h.rec.add(add.rec) };
+      pull = this.pull ? this.pull.forward(g, s, temb) : null;
     }
     for (const layer of this.layers.items) h = layer.forward(h, e);
-    return { h, e };
+    return { h, e, pull };
   }
 
   /** F^c_k [nL, 3] for c = tr, rot, tor: ψ^c of each edge times its direction, averaged over k's edges. */
