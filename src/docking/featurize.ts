@@ -9,7 +9,7 @@ import { heavyAtoms, neighbours, type Molecule, type Vec3 } from '../chem/molecu
 import { kekulize } from '../chem/kekulize.js';
 import { bondKey, ringBondSet } from '../chem/rings.js';
 import { rotatableBonds, type RotatableBond } from '../chem/torsions.js';
-import { residueCA, residueTypeIndex, type Receptor } from '../chem/receptor.js';
+import { residueCA, residueTypeIndex, type Receptor, type Residue } from '../chem/receptor.js';
 import type { DockingModelConfig } from '../config/docking.js';
 import type { ComplexGraph } from './graph.js';
 
@@ -113,13 +113,18 @@ export interface ReceptorGraph {
   center: Vec3;
 }
 
+/** The residues that are nodes of a receptor's graph, in node order (those with a Cα), with their Cα. */
+export function graphResidues(rec: Receptor): { r: Residue; ca: Vec3 }[] {
+  return rec.residues.flatMap((r) => { const ca = residueCA(r); return ca ? [{ r, ca }] : []; });
+}
+
 /** The residue graph: each residue linked to its `k` nearest residues within `cutoff` Å (both directions). */
 export function receptorGraph(rec: Receptor, cutoff: number, k: number): ReceptorGraph {
-  const kept = rec.residues.map((r) => ({ r, ca: residueCA(r) })).filter((x) => x.ca !== null);
+  const kept = graphResidues(rec);
   if (kept.length === 0) throw new Error(`receptor ${rec.title || '(untitled)'} has no residue with a Cα atom`);
   const n = kept.length;
   const ca = new Float32Array(n * 3);
-  kept.forEach(({ ca: p }, i) => ca.set(p!, i * 3));
+  kept.forEach(({ ca: p }, i) => ca.set(p, i * 3));
   const type = Int32Array.from(kept, ({ r }) => residueTypeIndex(r.name));
   const pairs = new Set<string>();
   for (let i = 0; i < n; i++) {

@@ -3,7 +3,8 @@
  * poses, as PDB text) and pointer nodes, named and placed.
  */
 import { writePdb } from '../chem/pdb-write.js';
-import { residueCA, type Receptor, type Residue } from '../chem/receptor.js';
+import type { Receptor, Residue } from '../chem/receptor.js';
+import { graphResidues } from '../docking/featurize.js';
 import type { Vec3 } from '../chem/molecule.js';
 import type { Complex } from '../docking/complexes.js';
 
@@ -35,15 +36,9 @@ export function pointerNode(c: Complex, node: number, coords: Float64Array): Poi
     const a = c.lig.heavy[node]!;
     return { node, label: `ligand atom ${node} (${c.lig.mol.atoms[a]!.element})`, coord: [coords[3 * a]!, coords[3 * a + 1]!, coords[3 * a + 2]!] };
   }
-  const r = node - nL;
-  const res = graphResidues(c.receptor)[r];
+  const res = graphResidues(c.receptor)[node - nL];
   if (!res) throw new Error(`pointer node ${node}: ${c.record.receptor} has ${nL} ligand atoms and ${c.rec.type.length} residues`);
-  return { node, label: residueLabel(res), coord: residueCA(res)! };
-}
-
-/** The residues of a receptor's graph, in node order: those with a Cα (as src/docking/featurize.ts receptorGraph keeps them). */
-function graphResidues(receptor: Receptor): Residue[] {
-  return receptor.residues.filter((res) => residueCA(res) !== null);
+  return { node, label: residueLabel(res.r), coord: res.ca };
 }
 
 function residueLabel(res: Residue): string {
