@@ -90,7 +90,7 @@ export {
   type PoseSigmas, type PoseScores, type PoseScoreFn,
 } from './pose/index.js';
 export {
-  dock, samplePoses, rankPoses, DockingScoreNet, createScoreNet, poseScoreFn, ligandGraph, receptorGraph, complexBatch,
+  dock, samplePoses, rankPoses, DockingScoreNet, createScoreNet, poseScorer, ligandGraph, receptorGraph, complexBatch,
   scorePoses, prepareReceptorForScoring, loadPoseSet, splitByScaffold, loadComplexes,
   createDockingNetworks, samplePriorCodes, refineLigand, refinePoses,
   type DockOptions, type DockedPose, type DockingScoreNetOptions, type LigandGraph, type ReceptorGraph, type PosedComplex,

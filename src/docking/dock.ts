@@ -15,7 +15,7 @@ import { centroid } from '../pose/rigid.js';
 import { randomizePose } from '../pose/update.js';
 import { reversePoseDiffusion } from '../pose/sampler.js';
 import { ligandGraph, receptorGraph, type LigandGraph, type ReceptorGraph } from './featurize.js';
-import { poseScoreFn } from './model.js';
+import { poseScorer } from './model.js';
 import type { DockingScoreNet } from './score-net.js';
 import { samplePriorCodes, type DockingLatentPrior } from './latent-prior.js';
 import { prepareReceptorForScoring, scorePoses } from './vina-score.js';
@@ -88,10 +88,15 @@ export function samplePoses(net: DockingScoreNet, cfg: DockingConfig, lig: Ligan
   try {
     const latents = o.latents;
     if (latents && latents.length !== cfg.sample.n) throw new Error(`dock: ${latents.length} latent codes for ${cfg.sample.n} poses`);
-    return reversePoseDiffusion(init, lig.bonds, cfg.diffusion, {
-      steps: cfg.sample.steps, sampler: cfg.sample.sampler, rng, score: poseScoreFn(net, lig, rec, cfg, device, latents), atoms: lig.heavy,
-      onStep: (s) => o.onStep?.(s, cfg.sample.steps),
-    });
+    const scorer = poseScorer(net, lig, rec, cfg, device, latents);
+    try {
+      return reversePoseDiffusion(init, lig.bonds, cfg.diffusion, {
+        steps: cfg.sample.steps, sampler: cfg.sample.sampler, rng, score: scorer.score, atoms: lig.heavy,
+        onStep: (s) => o.onStep?.(s, cfg.sample.steps),
+      });
+    } finally {
+      scorer.dispose();
+    }
   } finally {
     if (wasTraining) net.train();
   }

@@ -35,10 +35,11 @@ export interface Edges {
  */
 export interface BatchEdges {
   lig: Edges;
-  rec: Edges;
+  /** Absent when built without residue edges (a network given cached residue states does not need them). */
+  rec?: Edges;
   cross: Edges;
   crossToRec?: Edges;
-  invDeg: { ligLig: Tensor; ligCross: Tensor; recRec: Tensor; ligAll: Tensor; recCross?: Tensor };
+  invDeg: { ligLig: Tensor; ligCross: Tensor; recRec?: Tensor; ligAll: Tensor; recCross?: Tensor };
 }
 
 /** Node states: ligand atoms [nL, H], residues [nR, H]. */
@@ -128,21 +129,30 @@ export class InteractionLayer extends Module {
     if (o.residuesHearLigand) this.recCross = this.module('rec_cross', new EdgeMLP(hidden, rbf, hidden, hidden));
   }
   forward(h: NodeStates, e: BatchEdges): NodeStates {
+    return { lig: this.ligandUpdate(h, e), rec: this.residueUpdate(h.rec, e, h.lig) };
+  }
+
+  /** The ligand atoms' new states (they hear ligand atoms and residues). */
+  ligandUpdate(h: NodeStates, e: BatchEdges): Tensor {
     const { invDeg } = e;
     const ligMsg = cat([
       h.lig,
       aggregate(this.ligLig.forward(h.lig, h.lig, e.lig), e.lig.dst, invDeg.ligLig),
       aggregate(this.cross.forward(h.lig, h.rec, e.cross), e.cross.dst, invDeg.ligCross),
     ], 1);
-    const recParts = [h.rec, aggregate(this.recRec.forward(h.rec, h.rec, e.rec), e.rec.dst, invDeg.recRec)];
+    return this.ligNorm.forward(h.lig.add(this.ligUpdate.forward(ligMsg)));
+  }
+
+  /** The residues' new states; `hLig` is read only by a layer whose residues hear the ligand. */
+  residueUpdate(hRec: Tensor, e: BatchEdges, hLig?: Tensor): Tensor {
+    const { invDeg } = e;
+    if (!e.rec || !invDeg.recRec) throw new Error('InteractionLayer: the residue → residue edges were not built');
+    const recParts = [hRec, aggregate(this.recRec.forward(hRec, hRec, e.rec), e.rec.dst, invDeg.recRec)];
     if (this.recCross) {
-      if (!e.crossToRec || !invDeg.recCross) throw new Error('InteractionLayer: residues hear the ligand, but the ligand → residue edges were not built');
-      recParts.push(aggregate(this.recCross.forward(h.rec, h.lig, e.crossToRec), e.crossToRec.dst, invDeg.recCross));
+      if (!e.crossToRec || !invDeg.recCross || !hLig) throw new Error('InteractionLayer: residues hear the ligand, but the ligand states or the ligand → residue edges were not given');
+      recParts.push(aggregate(this.recCross.forward(hRec, hLig, e.crossToRec), e.crossToRec.dst, invDeg.recCross));
     }
-    return {
-      lig: this.ligNorm.forward(h.lig.add(this.ligUpdate.forward(ligMsg))),
-      rec: this.recNorm.forward(h.rec.add(this.recUpdate.forward(cat(recParts, 1)))),
-    };
+    return this.recNorm.forward(hRec.add(this.recUpdate.forward(cat(recParts, 1))));
   }
 }
 
@@ -168,29 +178,32 @@ export interface RadialOptions {
 
 /**
  * Radial (and bond) features, directions and mean normalisers of every edge kind of `g`; with
- * `crossToRec` also the ligand → residue edges (the cross pairs reversed).
+ * `crossToRec` also the ligand → residue edges (the cross pairs reversed); with `residueEdges`
+ * false no residue → residue edges.
  */
-export function graphEdges(g: ComplexGraph, r: RadialOptions, o: { crossToRec?: boolean } = {}): BatchEdges {
+export function graphEdges(g: ComplexGraph, r: RadialOptions, o: { crossToRec?: boolean; residueEdges?: boolean } = {}): BatchEdges {
   const { rbf, cutoffs } = r;
   const nL = g.ligX.size(0), nR = g.recX.size(0);
   const { src: ls, dst: ld, attr } = g.ligEdges;
-  const { src: rs, dst: rd } = g.recEdges;
   const { lig: xl, rec: xr } = g.crossEdges;
   const lig = displacement(g.ligX, g.ligX, ld, ls);
-  const rec = displacement(g.recX, g.recX, rd, rs);
   const cross = displacement(g.ligX, g.recX, xl, xr);
   const crossFeat = gaussianRbf(cross.dist, rbf, cutoffs.cross);
   const e: BatchEdges = {
     lig: { dst: ld, src: ls, dir: lig.dir, feat: cat([gaussianRbf(lig.dist, rbf, cutoffs.lig), attr], 1) },
-    rec: { dst: rd, src: rs, dir: rec.dir, feat: gaussianRbf(rec.dist, rbf, cutoffs.rec) },
     cross: { dst: xl, src: xr, dir: cross.dir, feat: crossFeat },
     invDeg: {
       ligLig: inverseDegree(nL, [ld], g.ligX),
       ligCross: inverseDegree(nL, [xl], g.ligX),
-      recRec: inverseDegree(nR, [rd], g.ligX),
       ligAll: inverseDegree(nL, [ld, xl], g.ligX),
     },
   };
+  if (o.residueEdges ?? true) {
+    const { src: rs, dst: rd } = g.recEdges;
+    const rec = displacement(g.recX, g.recX, rd, rs);
+    e.rec = { dst: rd, src: rs, dir: rec.dir, feat: gaussianRbf(rec.dist, rbf, cutoffs.rec) };
+    e.invDeg.recRec = inverseDegree(nR, [rd], g.ligX);
+  }
   if (o.crossToRec) {
     e.crossToRec = { dst: xr, src: xl, dir: cross.dir.neg(), feat: crossFeat };
     e.invDeg.recCross = inverseDegree(nR, [xr], g.ligX);

@@ -3,7 +3,7 @@
  * latents also their encoder and prior), and the score network as the sampler's score function
  * (network outputs times the score scales of src/pose/forward.ts).
  */
-import { tidy, type Device } from '../engine/index.js';
+import { keep, tidy, type Device, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { RESIDUE_TYPES } from '../chem/receptor.js';
 import type { DockingConfig, DockingPriorConfig } from '../config/docking.js';
@@ -79,18 +79,26 @@ export function createDockingNetworks(cfg: DockingConfig): DockingNetworks {
   return { module: model, score: model.score, encoder: model.encoder };
 }
 
+/** A pose score function that holds tensors (the residue states it reuses across steps): dispose it when sampling ends. */
+export interface PoseScorer {
+  score: PoseScoreFn;
+  dispose(): void;
+}
+
 /**
  * The score function of poses of one ligand in one receptor, evaluated `batch` poses per network
  * call. With `latents` (a network with pointer latents), pose i is conditioned on codes latents[i]
- * (m classes of the complex's nodes: src/docking/pointers.ts).
+ * (m classes of the complex's nodes: src/docking/pointers.ts). The residue states of each batch
+ * depend on the receptor and the codes alone, so they are computed at the first call and reused.
  */
-export function poseScoreFn(net: DockingScoreNet, lig: LigandGraph, rec: ReceptorGraph, cfg: DockingConfig,
-  device: Device = 'cpu', latents?: readonly (readonly number[])[]): PoseScoreFn {
+export function poseScorer(net: DockingScoreNet, lig: LigandGraph, rec: ReceptorGraph, cfg: DockingConfig,
+  device: Device = 'cpu', latents?: readonly (readonly number[])[]): PoseScorer {
   const m = net.latent?.m ?? 0;
-  if (latents && !m) throw new Error('poseScoreFn: latent codes were given for a score network without latents');
-  if (latents?.some((z) => z.length !== m)) throw new Error(`poseScoreFn: every pose needs ${m} latent codes`);
-  return (poses, t, sigmas) => {
-    if (latents && latents.length !== poses.length) throw new Error(`poseScoreFn: ${latents.length} latent codes for ${poses.length} poses`);
+  if (latents && !m) throw new Error('poseScorer: latent codes were given for a score network without latents');
+  if (latents?.some((z) => z.length !== m)) throw new Error(`poseScorer: every pose needs ${m} latent codes`);
+  const residues = new Map<number, Tensor[]>(); // batch start → its residue states
+  const score: PoseScoreFn = (poses, t, sigmas) => {
+    if (latents && latents.length !== poses.length) throw new Error(`poseScorer: ${latents.length} latent codes for ${poses.length} poses`);
     const scale = scoreScales(sigmas);
     const out: ReturnType<PoseScoreFn> = [];
     for (let start = 0; start < poses.length; start += cfg.sample.batch) {
@@ -100,7 +108,10 @@ export function poseScoreFn(net: DockingScoreNet, lig: LigandGraph, rec: Recepto
       try {
         const { tr, rot, tor } = tidy(() => {
           const z = latents ? latentsOfCodes(nodeLayout(g), latents.slice(start, start + chunk.length).flat(), m, g.ligX.size(0), g.ligX.dtype) : null;
-          const p = net.forward(g, z);
+          let states = residues.get(start);
+          if (states && states[0]!.size(0) !== g.recX.size(0)) throw new Error('poseScorer: the batches changed between calls');
+          if (!states) residues.set(start, states = net.residueStates(g, z).map((s) => keep(s)));
+          const p = net.forward(g, z, states);
           return { tr: p.tr.toFlatArray(), rot: p.rot.toFlatArray(), tor: p.tor.toFlatArray() };
         });
         const nt = lig.torsions.length;
@@ -114,5 +125,12 @@ export function poseScoreFn(net: DockingScoreNet, lig: LigandGraph, rec: Recepto
       }
     }
     return out;
+  };
+  return {
+    score,
+    dispose: () => {
+      for (const states of residues.values()) for (const s of states) s.dispose();
+      residues.clear();
+    },
   };
 }

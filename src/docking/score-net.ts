@@ -119,12 +119,13 @@ export class DockingScoreNet extends Module {
 
   /**
    * The scores of the poses in `g`; with latents, conditioned on `z` (null: every complex
-   * unconditional, as under latent dropout).
+   * unconditional, as under latent dropout). `residues`, from residueStates on a graph with the
+   * same receptor part and the same z, skips the residues' message passing.
    */
-  forward(g: ComplexGraph, z: NodeLatents | null = null): DockingScores {
+  forward(g: ComplexGraph, z: NodeLatents | null = null, residues?: readonly Tensor[]): DockingScores {
     checkGraph(g, this.options);
     return tidy(() => {
-      const { h, e, pull } = this.trunk(g, z);
+      const { h, e, pull } = this.trunk(g, z, residues);
       const readout = poseReadout(g, this.forces(h, e));
       const s = pull ? { ...readout, tr: readout.tr.add(pull) } : readout;
       return { tr: s.tr.mul(this.scale.select(0, 0)), rot: s.rot.mul(this.scale.select(0, 1)), tor: s.tor.mul(this.scale.select(0, 2)) };
@@ -137,25 +138,53 @@ export class DockingScoreNet extends Module {
     return tidy(() => this.trunk(g, z).h);
   }
 
-  /** Edge features and the message passing from the initial node states (features, t, latents), and the pointers' pull. */
-  private trunk(g: ComplexGraph, z: NodeLatents | null): { h: NodeStates; e: BatchEdges; pull: Tensor | null } {
+  /**
+   * The residue states before each interaction layer and after the last (layers + 1 tensors
+   * [nR, H]). Residues hear only residues and see neither t nor the ligand, so these depend on
+   * the receptor and z alone: a sampler computes them once and passes them to forward at every
+   * step. The caller owns them.
+   */
+  residueStates(g: ComplexGraph, z: NodeLatents | null = null): Tensor[] {
+    checkGraph(g, this.options);
+    return tidy(() => {
+      const { h, e } = this.inputs(g, z, true);
+      const states = [h.rec];
+      for (const layer of this.layers.items) states.push(layer.residueUpdate(states.at(-1)!, e));
+      return states;
+    });
+  }
+
+  /**
+   * Edge features, the initial node states (features, t, latents) and the pointers' pull; the
+   * residue → residue edges only when `residues` (the residues' message passing is to run).
+   */
+  private inputs(g: ComplexGraph, z: NodeLatents | null, residues: boolean): { h: NodeStates; e: BatchEdges; pull: Tensor | null } {
     if (z && !this.latent) throw new Error('DockingScoreNet: latents were given to a network built without them (latents 0)');
-    const e = graphEdges(g, this.options);
+    const e = graphEdges(g, this.options, { residueEdges: residues });
     const temb = this.time.forward(g.t); // (B, H)
-    let h: NodeStates = {
+    const h: NodeStates = {
       lig: this.ligIn.forward(g.ligFeat).add(temb.indexSelect(0, g.ligBatch)),
       rec: this.recIn.forward(g.recType),
     };
-    let pull: Tensor | null = null;
-    if (this.latent) {
-      const s = sideLatents(g, z, this.latent.m);
-      e.lig.latent = edgeLatents(s.lig, e.lig.src, e.lig.dst);
-      e.rec.latent = edgeLatents(s.rec, e.rec.src, e.rec.dst);
-      const add = this.latent.forward(s);
-      h = { lig: h.lig.add(add.lig), rec: h.rec.add(add.rec) };
-      pull = this.pull ? this.pull.forward(g, s, temb) : null;
+    if (!this.latent) return { h, e, pull: null };
+    const s = sideLatents(g, z, this.latent.m);
+    e.lig.latent = edgeLatents(s.lig, e.lig.src, e.lig.dst);
+    if (e.rec) e.rec.latent = edgeLatents(s.rec, e.rec.src, e.rec.dst);
+    const add = this.latent.forward(s);
+    return { h: { lig: h.lig.add(add.lig), rec: h.rec.add(add.rec) }, e, pull: this.pull ? this.pull.forward(g, s, temb) : null };
+  }
+
+  /** The message passing from the initial node states, residues from `residues` where given. */
+  private trunk(g: ComplexGraph, z: NodeLatents | null, residues?: readonly Tensor[]): { h: NodeStates; e: BatchEdges; pull: Tensor | null } {
+    const L = this.layers.items.length;
+    if (residues && (residues.length !== L + 1 || residues[0]!.size(0) !== g.recX.size(0))) {
+      throw new Error(`DockingScoreNet: cached residue states must be ${L + 1} tensors of the graph's ${g.recX.size(0)} residues`);
     }
-    for (const layer of this.layers.items) h = layer.forward(h, e);
+    const { h: h0, e, pull } = this.inputs(g, z, !residues);
+    let h = residues ? { lig: h0.lig, rec: residues[0]! } : h0;
+    this.layers.items.forEach((layer, l) => {
+      h = { lig: layer.ligandUpdate(h, e), rec: residues ? residues[l + 1]! : layer.residueUpdate(h.rec, e) };
+    });
     return { h, e, pull };
   }
 

@@ -14,7 +14,7 @@ import { parseDockingConfig } from '../../src/config/load.js';
 import { PointerLayout, pointerGumbel, pointerSoftmax } from '../../src/disco/pointer.js';
 import { complexBatch, disposeGraph, ligandGraph, type LigandGraph, type ReceptorGraph } from '../../src/docking/featurize.js';
 import type { ComplexGraph } from '../../src/docking/graph.js';
-import { createLatentEncoder, createLatentPrior, createScoreNet, poseScoreFn } from '../../src/docking/model.js';
+import { createLatentEncoder, createLatentPrior, createScoreNet, poseScorer } from '../../src/docking/model.js';
 import { contactBias } from '../../src/docking/latent-encoder.js';
 import { latentsOfCodes, nodeLayout } from '../../src/docking/pointers.js';
 import { sideLatents } from '../../src/docking/latent-conditioning.js';
@@ -254,15 +254,38 @@ test('latent dropout: a dropped complex gets the unconditional network (whatever
     close(dropped.tor, [...none.tor.slice(0, 3), ...conditioned.tor.slice(3)], 1e-12, 'tor');
   }
   assert.ok(Math.abs(none.tr[1]![0]! - conditioned.tr[1]![0]!) > 1e-6, 'unconditional and conditioned differ');
-  // poseScoreFn conditions pose i on codes[i].
+  // poseScorer conditions pose i on codes[i].
   const lig = ligs[0]!, rec = recs[0]!;
-  const f = poseScoreFn(net, lig, rec, cfg, 'cpu', [[1, 9], [1, 9]]);
-  assert.throws(() => f([lig.mol.coords], 0.5, { tr: 1, rot: 0.5, tor: 0.5 }), /poseScoreFn: 2 latent codes for 1 poses/);
-  assert.throws(() => poseScoreFn(net, lig, rec, cfg, 'cpu', [[1]]), /every pose needs 2 latent codes/);
+  const f = poseScorer(net, lig, rec, cfg, 'cpu', [[1, 9], [1, 9]]);
+  assert.throws(() => f.score([lig.mol.coords], 0.5, { tr: 1, rot: 0.5, tor: 0.5 }), /poseScorer: 2 latent codes for 1 poses/);
+  f.dispose();
+  assert.throws(() => poseScorer(net, lig, rec, cfg, 'cpu', [[1]]), /every pose needs 2 latent codes/);
   const dm = createScoreNet(parseDockingConfig({ domain: 'docking', model: { hidden: 8, layers: 1, rbf: 6 } }));
   assert.throws(() => dm.forward(g, { lig: g.ligX, rec: g.recX }), /latents were given to a network built without them/);
   dm.dispose();
   net.dispose();
+  disposeGraph(g);
+});
+
+test('cached residue states: the same scores at another time and ligand pose, with latents, dropped latents and without', () => {
+  const net = discoNet();
+  const dm = createScoreNet(parseDockingConfig({ ...cfg, latents: { ...cfg.latents, enabled: false } })).to({ dtype: 'float64' });
+  const g = batch();
+  const moved = { ...g, ligX: g.ligX.add(0.4), center: g.center.add(0.4), t: tensor([0.9, 0.1], { dtype: 'float64' }) };
+  const run = (n: DockingScoreNet, c: number[] | null, drop: number[] | null, cached: boolean): number[] => tidy(() => {
+    const z = c ? { ...latentsOfCodes(nodeLayout(g), c, 2, g.ligX.size(0), 'float64'), drop: drop ? tensor(drop, { dtype: 'bool' }) : null } : null;
+    const states = cached ? n.residueStates(g, z) : undefined;
+    const s = n.forward(moved, z, states);
+    return [...s.tr.toFlatArray(), ...s.rot.toFlatArray(), ...s.tor.toFlatArray()];
+  });
+  for (const [n, c, drop] of [[net, codes, null], [net, codes, [0, 1]], [net, null, null], [dm, null, null]] as const) {
+    close(run(n, c && [...c], drop && [...drop], true), run(n, c && [...c], drop && [...drop], false), 1e-12, 'cached');
+  }
+  const wrong = tidy(() => net.residueStates(g).slice(1));
+  assert.throws(() => net.forward(moved, null, wrong), /cached residue states must be 3 tensors/);
+  for (const t of [...wrong, moved.ligX, moved.center, moved.t]) t.dispose();
+  net.dispose();
+  dm.dispose();
   disposeGraph(g);
 });
 
