@@ -28,11 +28,18 @@ export interface SideLatents {
   drop: Tensor;
 }
 
+/** The latents of a batch as the network reads them: each node set's, and kept [B] (1 where a complex's latents are kept, else 0). */
+export interface BatchLatents {
+  lig: SideLatents;
+  rec: SideLatents;
+  kept: Tensor;
+}
+
 /**
  * The latents of each node set of `g` (see SideLatents); `z` null drops every complex. Throws an
  * Error naming the field when a shape does not fit the graph.
  */
-export function sideLatents(g: ComplexGraph, z: NodeLatents | null, m: number): { lig: SideLatents; rec: SideLatents } {
+export function sideLatents(g: ComplexGraph, z: NodeLatents | null, m: number): BatchLatents {
   const like = { dtype: g.ligX.dtype, device: g.ligX.device };
   const B = g.nComplexes, nL = g.ligX.size(0), nR = g.recX.size(0);
   if (z) {
@@ -48,7 +55,7 @@ export function sideLatents(g: ComplexGraph, z: NodeLatents | null, m: number): 
     const d = drop.indexSelect(0, batch).unsqueeze(1); // (n, 1)
     return { z: values ? values.mul(d.rsub(1)) : zeros([n, m], like), drop: d };
   };
-  return { lig: side(z?.lig, g.ligBatch, nL), rec: side(z?.rec, g.recBatch, nR) };
+  return { lig: side(z?.lig, g.ligBatch, nL), rec: side(z?.rec, g.recBatch, nR), kept: drop.rsub(1) };
 }
 
 /** The latents on edges src → dst of one node set: [z_src, z_dst] and the complex's drop flag. */
@@ -102,17 +109,15 @@ export class PointerPull extends Module {
   }
 
   /** The pull [B, 3] of `g`'s complexes with side latents `s` (sideLatents) and time embeddings temb [B, H]. */
-  forward(g: ComplexGraph, s: { lig: SideLatents; rec: SideLatents }, temb: Tensor): Tensor {
+  forward(g: ComplexGraph, s: BatchLatents, temb: Tensor): Tensor {
     const B = g.nComplexes, m = this.m;
     const at = (side: SideLatents, x: Tensor, batch: Tensor) =>
       zeros([B, m, 3], { dtype: x.dtype, device: x.device }).indexAdd(0, batch, side.z.unsqueeze(2).mul(x.unsqueeze(1))); // (B, m, 3)
     const p = at(s.lig, g.ligX, g.ligBatch).add(at(s.rec, g.recX, g.recBatch));
-    const keep = zeros([B], { dtype: g.ligX.dtype, device: g.ligX.device }).indexAdd(0, g.ligBatch, s.lig.drop.squeeze(1).rsub(1))
-      .gt(0).to({ dtype: g.ligX.dtype }); // (B): 1 where the complex's latents are kept
     const v = p.sub(g.center.unsqueeze(1)); // (B, m, 3)
     const d = v.square().sum(2).add(1e-12).sqrt(); // (B, m)
     const features = cat([temb.unsqueeze(1).expand(B, m, temb.size(1)), gaussianRbf(d.flatten(), this.rbf, this.cutoff).view(B, m, this.rbf)], 2);
-    const a = this.mlp.forward(features).squeeze(2).mul(keep.unsqueeze(1)); // (B, m)
+    const a = this.mlp.forward(features).squeeze(2).mul(s.kept.unsqueeze(1)); // (B, m)
     return v.div(d.add(1).unsqueeze(2)).mul(a.unsqueeze(2)).sum(1); // (B, 3)
   }
 }
