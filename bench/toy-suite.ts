@@ -18,7 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, randn, tensor, tidy } from '../src/engine/index.js';
+import { Generator, randn, tensor, tidy, type Tensor } from '../src/engine/index.js';
 import { saveNpy } from '../src/io/npy.js';
 import { machineRecord } from './record.js';
 import { script } from './cli.js';
@@ -49,18 +49,30 @@ export const SUITE: Case[] = [
 const RESULTS = join(import.meta.dirname, 'results');
 const DATA = join(import.meta.dirname, '..', 'runs', 'toy-suite-data');
 
-/**
- * A mixture of 8 Gaussians in D dimensions: centres 3·u_j on random unit directions u_j (seed 0),
- * std 0.2, 2000 points each; the points and their components as .npy files.
- */
-function mixtureFiles(dim: number): { path: string; labels: string } {
+/** The centres 3·u_j of the suite's mixtures, u_j random unit directions: the first draws of generator seed 0. */
+function drawCentres(g: Generator, dim: number): Tensor {
+  const u = randn([8, dim], { generator: g });
+  return u.div(u.norm(2, 1, true)).mul(3);
+}
+
+/** The suite's mixture of 8 Gaussians in D dimensions: centres from drawCentres, std 0.2, equal weights. */
+export function suiteMixture(dim: number): { centers: number[][]; std: number } {
+  const g = new Generator(0);
+  try {
+    return { centers: tidy(() => drawCentres(g, dim).toArray() as number[][]), std: 0.2 };
+  } finally {
+    g.dispose();
+  }
+}
+
+/** suiteMixture(dim)'s points, 2000 per component (the generator's stream after the centres), and their components as .npy files. */
+export function mixtureFiles(dim: number): { path: string; labels: string } {
   const path = join(DATA, `gmm-d${dim}.npy`), labels = join(DATA, `gmm-d${dim}-labels.npy`);
   if (existsSync(path) && existsSync(labels)) return { path, labels };
   mkdirSync(DATA, { recursive: true });
   tidy(() => {
     const g = new Generator(0);
-    const u = randn([8, dim], { generator: g });
-    const centres = u.div(u.norm(2, 1, true)).mul(3);
+    const centres = drawCentres(g, dim);
     const z = tensor(Array.from({ length: 16_000 }, (_, i) => i % 8), { dtype: 'int64' });
     saveNpy(path, centres.indexSelect(0, z).add(randn([16_000, dim], { generator: g }).mul(0.2)));
     saveNpy(labels, z);
