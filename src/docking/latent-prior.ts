@@ -139,8 +139,34 @@ export interface PriorItem {
  */
 export function priorContext(net: DockingScoreNet, items: PriorItem[], cfg: DockingConfig, rng: Rng, device: Device = 'cpu'): PriorContext {
   const g = priorGraph(items, cfg, rng, device);
+  const residues = receptorStates(net, items, cfg, device);
   try {
-    return contextOf(net, g);
+    return contextOf(net, g, residues);
+  } finally {
+    for (const r of residues) r.dispose();
+    disposeGraph(g);
+  }
+}
+
+/**
+ * The residue states (no latents) of priorGraph(items)'s receptor copies, computed once per distinct
+ * receptor and repeated for each copy: without latents they depend on the receptor alone.
+ */
+function receptorStates(net: DockingScoreNet, items: PriorItem[], cfg: DockingConfig, device: Device): Tensor[] {
+  const distinct = [...new Set(items.map((it) => it.rec))];
+  const first = distinct.map((rec) => items.find((it) => it.rec === rec)!);
+  const g = complexBatch(first.map(({ lig, rec }) => ({ lig, rec, coords: lig.mol.coords, t: 1, trSigma: 0 })), cfg.model, device,
+    { shareReceptors: false });
+  try {
+    const offsets = distinct.map((_, u) => distinct.slice(0, u).reduce((o, r) => o + r.type.length, 0));
+    const rows = items.flatMap((it) => {
+      const u = distinct.indexOf(it.rec);
+      return Array.from({ length: it.rec.type.length }, (_, r) => offsets[u]! + r);
+    });
+    return noGrad(() => tidy(() => {
+      const index = tensor(rows, { dtype: 'int64', device });
+      return net.residueStates(g).map((h) => h.indexSelect(0, index));
+    }));
   } finally {
     disposeGraph(g);
   }
@@ -155,11 +181,11 @@ function priorGraph(items: PriorItem[], cfg: DockingConfig, rng: Rng, device: De
   return complexBatch(posed, cfg.model, device, { shareReceptors: false });
 }
 
-/** The context of a prepared graph (its ligands where they are). */
-export function contextOf(net: DockingScoreNet, g: ComplexGraph): PriorContext {
+/** The context of a prepared graph (its ligands where they are); `residues` as in DockingScoreNet.embed. */
+export function contextOf(net: DockingScoreNet, g: ComplexGraph, residues?: readonly Tensor[]): PriorContext {
   const layout = nodeLayout(g);
   return noGrad(() => tidy(() => {
-    const h = net.embed(g);
+    const h = net.embed(g, null, residues);
     const B = g.nComplexes;
     const like = { dtype: h.lig.dtype, device: h.lig.device };
     const counts = zeros([B], like).indexAdd(0, g.ligBatch, zeros([g.ligX.size(0)], like).add(1));

@@ -132,10 +132,13 @@ export class DockingScoreNet extends Module {
     });
   }
 
-  /** The invariant node states after the last interaction layer (the latent prior's view of a complex). */
-  embed(g: ComplexGraph, z: NodeLatents | null = null): NodeStates {
+  /**
+   * The invariant node states after the last interaction layer (the latent prior's view of a
+   * complex); `residues` as in forward.
+   */
+  embed(g: ComplexGraph, z: NodeLatents | null = null, residues?: readonly Tensor[]): NodeStates {
     checkGraph(g, this.options);
-    return tidy(() => this.trunk(g, z).h);
+    return tidy(() => this.trunk(g, z, residues).h);
   }
 
   /**

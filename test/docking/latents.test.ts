@@ -18,11 +18,12 @@ import { createLatentEncoder, createLatentPrior, createScoreNet, poseScorer } fr
 import { contactBias } from '../../src/docking/latent-encoder.js';
 import { latentsOfCodes, nodeLayout } from '../../src/docking/pointers.js';
 import { sideLatents } from '../../src/docking/latent-conditioning.js';
-import { contextOf, disposeContext, samplePriorCodes } from '../../src/docking/latent-prior.js';
+import { contextOf, disposeContext, priorContext, samplePriorCodes } from '../../src/docking/latent-prior.js';
 import type { DockingScoreNet } from '../../src/docking/score-net.js';
 import { loadPoseSet } from '../../src/docking/dataset.js';
 import { loadReceptors } from '../../src/docking/complexes.js';
 import { Rng } from '../../src/pose/random.js';
+import { randomizePose } from '../../src/pose/update.js';
 import { trainDocking } from '../../src/train/docking.js';
 import { trainDockingPrior } from '../../src/train/docking-prior.js';
 import { loadDockingPrior, loadDockingRun } from '../../src/train/load-docking-run.js';
@@ -393,6 +394,23 @@ test('prior: p(z1) and p(z2 | z1) sum to 1 over each complex\'s nodes, p(z1, z2)
   disposeContext(ctx);
   disposeGraph(g);
   prior.dispose();
+  net.dispose();
+});
+
+test('prior context: residue states computed once per distinct receptor equal each copy\'s own', () => {
+  manualSeed(15);
+  const net = createScoreNet(cfg);
+  const items = [0, 1, 0].map((b) => ({ lig: ligs[b]!, rec: recs[b]!, center: [1, -2, 0.5] as Vec }));
+  const shared = priorContext(net, items, cfg, new Rng(3));
+  // priorContext's graph, rebuilt from the same stream (the ligand placed at its centre, t = 1, σ_tr(1) cross edges).
+  const rng = new Rng(3);
+  const g = complexBatch(items.map(({ lig, rec, center }) => ({ lig, rec, t: 1, trSigma: cfg.diffusion.trSigmaMax,
+    coords: randomizePose(lig.mol.coords, lig.bonds, { center, trSigma: 0 }, rng, lig.heavy) })), cfg.model, 'cpu', { shareReceptors: false });
+  const own = contextOf(net, g);
+  close(tidy(() => shared.h.toFlatArray()), tidy(() => own.h.toFlatArray()), 1e-5, 'node states');
+  disposeContext(shared);
+  disposeContext(own);
+  disposeGraph(g);
   net.dispose();
 });
 
