@@ -94,7 +94,7 @@ export {
   scorePoses, prepareReceptorForScoring, loadPoseSet, splitByScaffold, loadComplexes,
   createDockingNetworks, samplePriorCodes, refineLigand, refinePoses,
   type DockOptions, type DockedPose, type DockingScoreNetOptions, type LigandGraph, type ReceptorGraph, type PosedComplex,
-  type ComplexGraph, type PoseRecord, type Complex,
+  type ComplexGraph, type PoseRecord, type Complex, type PoseScorer,
 } from './docking/index.js';
 export { trainDocking, type DockingTrainOptions } from './train/docking.js';
 export { trainDockingPrior } from './train/docking-prior.js';
