@@ -44,10 +44,12 @@ function toNumbers(values: ArrayLike<number | bigint | boolean>): number[] {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const INT64_LIMIT = 2 ** 63;
 
 /**
- * int64 values from numbers (truncated towards zero), written as two 32-bit halves: a BigInt per
- * value costs ~100× more, and index tensors of a graph batch run to 10⁵ values per step.
+ * int64 values from numbers (truncated towards zero), written as two 32-bit halves (exact for every
+ * integer a double holds in the int64 range): a BigInt per value costs ~100× more, and index tensors
+ * of a graph batch run to 10⁵ values per step.
  */
 function int64From(values: number[]): BigInt64Array {
   const out = new BigInt64Array(values.length);
@@ -55,7 +57,7 @@ function int64From(values: number[]): BigInt64Array {
   const halves = new Int32Array(out.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = Math.trunc(values[i]!);
-    if (!Number.isSafeInteger(v)) throw new RangeError(`tensor: int64 values must be integers within ±2^53, got ${values[i]}`);
+    if (!(v >= -INT64_LIMIT && v < INT64_LIMIT)) throw new RangeError(`tensor: int64 values must be finite and within [−2^63, 2^63), got ${values[i]}`);
     halves[2 * i] = v >>> 0;
     halves[2 * i + 1] = Math.floor(v / 4294967296);
   }

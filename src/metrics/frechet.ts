@@ -22,10 +22,12 @@ export function symmetricEigen(A: ArrayLike<number>, n: number, o: { tol?: numbe
   const { tol = 1e-14, maxSweeps = 100 } = o;
   if (A.length !== n * n) throw new Error(`symmetricEigen: ${A.length} values do not make a ${n}×${n} matrix`);
   const a = Float64Array.from(A);
+  // Rounding of a product such as WᵀW is relative to the matrix's largest entries, not to each entry.
+  const scale = a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
       const d = Math.abs(a[i * n + j]! - a[j * n + i]!);
-      if (d > 1e-8 * (Math.abs(a[i * n + j]!) + Math.abs(a[j * n + i]!) + 1e-300)) {
+      if (d > 1e-8 * (Math.abs(a[i * n + j]!) + Math.abs(a[j * n + i]!)) + 1e-12 * scale) {
         throw new Error(`symmetricEigen: matrix is not symmetric (A[${i},${j}] = ${a[i * n + j]}, A[${j},${i}] = ${a[j * n + i]})`);
       }
       a[i * n + j] = a[j * n + i] = 0.5 * (a[i * n + j]! + a[j * n + i]!);

@@ -122,15 +122,16 @@ check('scaledDotProductAttention: causal first query sees only the first value',
   close(out.select(1, 1), [1 * (1 - p) + 3 * p, 2 * (1 - p) + 4 * p], 1e-6);
 });
 
-test('tensor(): int64 from numbers keeps every safe integer (both 32-bit halves, negatives), truncates fractions, rejects the rest', () => {
-  const v = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, -(2 ** 32) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 7.9, -7.9];
+test('tensor(): int64 from numbers keeps every integer a double holds (both 32-bit halves, negatives), truncates fractions, rejects the rest', () => {
+  const v = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, -(2 ** 32) - 1, 2 ** 53 - 1, -(2 ** 53), 2 ** 60 + 2 ** 40, -(2 ** 63), 7.9, -7.9];
   const t = tensor(v, { shape: [v.length], dtype: 'int64' });
   assert.deepEqual(t.toFlatArray(), v.map(Math.trunc));
   t.dispose();
   const nested = tensor([[1, 2], [3, 4]], { dtype: 'int64' });
   assert.deepEqual(nested.toArray(), [[1, 2], [3, 4]]);
   nested.dispose();
-  assert.throws(() => tensor([1, NaN], { dtype: 'int64' }), /int64 values must be integers within ±2\^53, got NaN/);
-  assert.throws(() => tensor([2 ** 60], { dtype: 'int64' }), /int64 values must be integers/);
+  assert.throws(() => tensor([1, NaN], { dtype: 'int64' }), /int64 values must be finite and within \[−2\^63, 2\^63\), got NaN/);
+  assert.throws(() => tensor([2 ** 63], { dtype: 'int64' }), /int64 values must be finite/);
+  assert.throws(() => tensor([-Infinity], { dtype: 'int64' }), /int64 values must be finite/);
   assert.throws(() => tensor([1, [2, 3]] as never, { dtype: 'int64' }), /3 values do not fill shape \[2\]/);
 });
