@@ -155,7 +155,7 @@ function drawCodeMeans(path: string, L: LoadedRun): void {
       const x = test.x, k = L.cfg.latents.k;
       const parts: Tensor[] = [];
       for (let s = 0; s < x.size(0); s += 500) {
-        parts.push(L.model.extractLatents(x.slice(0, s, s + 500), test.labels && L.info.numClasses ? test.labels.slice(0, s, s + 500) : undefined).codes);
+        parts.push(tidy(() => L.model.extractLatents(x.slice(0, s, s + 500), test.labels && L.info.numClasses ? test.labels.slice(0, s, s + 500) : undefined).codes));
       }
       const codes = cat(parts, 0); // (N, m)
       const latents = Array.from({ length: Math.min(CODE_MEAN_LATENTS, L.cfg.latents.m) }, (_, j) => j);

@@ -79,7 +79,8 @@ export function loadFMNISTClassifier(path = FMNIST_CLASSIFIER_PATH): FMNISTClass
 export function classifierFeatures(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
   return noGrad(() => tidy(() => {
     const parts: Tensor[] = [];
-    for (let s = 0; s < images.size(0); s += batch) parts.push(clf.features(images.slice(0, s, s + batch)));
+    // Each batch in its own scope: only its features outlive it.
+    for (let s = 0; s < images.size(0); s += batch) parts.push(tidy(() => clf.features(images.slice(0, s, s + batch))));
     return cat(parts, 0);
   }));
 }
@@ -88,7 +89,7 @@ export function classifierFeatures(clf: FMNISTClassifier, images: Tensor, batch 
 export function classify(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
   return noGrad(() => tidy(() => {
     const parts: Tensor[] = [];
-    for (let s = 0; s < images.size(0); s += batch) parts.push(clf.forward(images.slice(0, s, s + batch)).argmax(1));
+    for (let s = 0; s < images.size(0); s += batch) parts.push(tidy(() => clf.forward(images.slice(0, s, s + batch)).argmax(1)));
     return cat(parts, 0);
   }));
 }
@@ -114,8 +115,7 @@ export function classifierAccuracy(clf: FMNISTClassifier, images: Tensor, labels
   return noGrad(() => tidy(() => {
     let correct = 0;
     for (let s = 0; s < images.size(0); s += batch) {
-      const pred = clf.forward(images.slice(0, s, s + batch)).argmax(1);
-      correct += pred.eq(labels.slice(0, s, s + batch)).sum().item();
+      correct += tidy(() => clf.forward(images.slice(0, s, s + batch)).argmax(1).eq(labels.slice(0, s, s + batch)).sum().item());
     }
     return correct / images.size(0);
   }));

@@ -17,8 +17,8 @@ export function kNNRadii(x: Tensor, k = 3, chunk = 1024): Tensor {
   return noGrad(() => tidy(() => {
     const parts: Tensor[] = [];
     for (let s = 0; s < x.size(0); s += chunk) {
-      const d = pairwiseSqDist(x.slice(0, s, s + chunk), x);
-      parts.push(d.topk(k + 1, 1, false).values.select(1, k)); // the 0-th is the point itself
+      // The 0-th neighbour is the point itself; each chunk's distances are freed with its scope.
+      parts.push(tidy(() => pairwiseSqDist(x.slice(0, s, s + chunk), x).topk(k + 1, 1, false).values.select(1, k)));
     }
     return cat(parts, 0);
   }));
@@ -29,8 +29,7 @@ export function coverage(query: Tensor, ref: Tensor, radii: Tensor, chunk = 1024
   return noGrad(() => tidy(() => {
     let inside = 0;
     for (let s = 0; s < query.size(0); s += chunk) {
-      const d = pairwiseSqDist(query.slice(0, s, s + chunk), ref); // (chunk, M)
-      inside += d.le(radii.unsqueeze(0)).any(1).sum().item();
+      inside += tidy(() => pairwiseSqDist(query.slice(0, s, s + chunk), ref).le(radii.unsqueeze(0)).any(1).sum().item()); // (chunk, M)
     }
     return inside / query.size(0);
   }));

@@ -1,3 +1,4 @@
+// own-process: reads the process-wide block cache's statistics
 // The CPU block cache (native/allocator.cc): large buffers are reused by size, the cache holds only
 // what the workload reuses (and never more than a cap), reused blocks hold correct values, and it
 // can be switched off.

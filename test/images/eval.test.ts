@@ -1,7 +1,7 @@
 // `eval` of an image run: with the run's own sampler it measures everything; with --steps/--sampler/
 // --restart (a low-NFE check) or extras: false it skips what does not depend on the sampler (loss vs
 // σ, consistency). The image demo on a pair of tiny runs laid out as models/ is.
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +15,16 @@ import { IMAGE_CONFIG, trainRun } from '../serve/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-eval-images-'));
 /** One trained run and its test split's features, shared by both tests. */
-const trained = trainRun(dir, 'run', IMAGE_CONFIG);
+let trained = '';
 let reference: ImageReference | undefined;
+before(async () => { trained = await trainRun(dir, 'run', IMAGE_CONFIG); });
 after(() => {
   reference?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('image eval: loss vs σ and consistency with the run\'s sampler only; overrides set the NFE', async () => {
-  const run = await trained;
+  const run = trained;
   reference = testReference(run);
   const own = await evaluateImageRun(run, { n: 40, reference });
   assert.equal(own.nfe, 2 * 6 - 1);
@@ -45,7 +46,7 @@ test('image eval: loss vs σ and consistency with the run\'s sampler only; overr
 
 test('demo --images on a models/ folder: report, metrics and figures of both arms; models/ left as it was', async () => {
   const models = join(dir, 'models');
-  cpSync(await trained, join(models, 'fmnist-disco'), { recursive: true, filter: (f) => !f.endsWith('metrics.json') });
+  cpSync(trained, join(models, 'fmnist-disco'), { recursive: true, filter: (f) => !f.endsWith('metrics.json') });
   await trainStage1(parseConfig({ ...IMAGE_CONFIG, name: 'edm', latents: { enabled: false } }), join(models, 'fmnist-edm'), { quiet: true });
   const out = join(dir, 'demo');
   const m = await runImageDemo(out, { models, n: 20 });

@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { Generator, randn, tensor, tidy } from '../../src/engine/index.js';
+import { Generator, liveTensors, randn, tensor, tidy, type Tensor } from '../../src/engine/index.js';
 import {
   featureStats, frechetDistance, frechetDistanceFeatures, sqrtPsd, symmetricEigen, type GaussianStats,
 } from '../../src/metrics/frechet.js';
 import { kNNRadii, precisionRecall } from '../../src/metrics/precision-recall.js';
 import { codeUsage } from '../../src/metrics/code-usage.js';
 import {
-  FMNIST_CLASSIFIER_PATH, ImageReference, classifierAccuracy, classifierFeatures, evaluateImages, loadFMNISTClassifier,
+  FMNIST_CLASSIFIER_PATH, ImageReference, classifierAccuracy, classifierFeatures, evaluateImages, loadFMNISTClassifier, type FMNISTClassifier,
 } from '../../src/metrics/fmnist-classifier.js';
 import { loadFashionMNISTTest } from '../../src/data/fashion-mnist.js';
 
@@ -174,6 +174,17 @@ test('Fashion-MNIST classifier: committed weights, accuracy, features, FD-FMNIST
   test.x.dispose();
   test.labels!.dispose();
 }));
+
+test('classifierFeatures frees each batch before the next: only its features stay (one tensor a batch)', () => {
+  const live: number[] = [];
+  // A stand-in classifier that makes four temporaries per batch and notes the live tensors as it starts one.
+  const clf = { features: (x: Tensor) => { live.push(liveTensors()); return x.flatten(1).mul(2).add(1).slice(1, 0, 4); } };
+  tidy(() => {
+    const f = classifierFeatures(clf as unknown as FMNISTClassifier, randn([10, 1, 4, 4]), 2);
+    assert.deepEqual(f.shape, [10, 4]);
+  });
+  assert.deepEqual(live.slice(1).map((n, i) => n - live[i]!), [1, 1, 1, 1]);
+});
 
 test('rowMajorityShare: 1 for single-class rows, the majority share otherwise', async () => {
   const { rowMajorityShare } = await import('../../src/metrics/fmnist-classifier.js');

@@ -1,3 +1,4 @@
+// own-process: measures this process's RSS
 // Files past 2 GiB (issue #27 H2). A checkpoint is written one tensor at a time and read one
 // tensor at a time by byte range, so a file larger than one Node read (2 GiB) loads and memory
 // peaks near the tensors themselves, not at a copy of the whole file. The big files here are

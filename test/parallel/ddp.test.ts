@@ -3,7 +3,7 @@
 // exactly; Stage II and eval in 2 processes give the results of one; a worker killed or frozen
 // mid-run ends the whole job with an error that names it; a one-machine job listens on no
 // address outside loopback, and Ctrl-C stops it after a step with a checkpoint (issue #27).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -53,10 +53,9 @@ function maxDifference(a: string, b: string): number {
 const rows = (run: string) => readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 const one = join(dir, 'one');
-const reference = trainStage1(parseConfig(cfg), one, { quiet: true });
+before(() => trainStage1(parseConfig(cfg), one, { quiet: true }));
 
 test('2 processes train the toy model to the parameters of 1 process with the same batches (float64, ≤ 1e-9)', async () => {
-  await reference;
   const two = join(dir, 'two');
   const r = cli(['train', '--config', cfgFile, '--out', two, '--nproc', '2']);
   assert.equal(r.status, 0, r.stderr);
@@ -70,7 +69,6 @@ test('2 processes train the toy model to the parameters of 1 process with the sa
 });
 
 test('a 2-process run stopped by its time budget resumes exactly', async () => {
-  await reference;
   const out = join(dir, 'resumed');
   let r = cli(['train', '--config', cfgFile, '--out', out, '--nproc', '2', '--minutes', '0.002', '--quiet']);
   assert.equal(r.status, 0, r.stderr);
@@ -84,7 +82,6 @@ test('a 2-process run stopped by its time budget resumes exactly', async () => {
 });
 
 test('Stage II and eval in 2 processes: the same codes, prior loss and metrics as in 1', async () => {
-  await reference;
   const [a, b] = [join(dir, 'stage2-one'), join(dir, 'stage2-two')];
   cpSync(one, a, { recursive: true });
   cpSync(one, b, { recursive: true });
