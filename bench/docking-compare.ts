@@ -5,10 +5,12 @@
  * resamples, seed 0) — the noise of a finite test split, beside the seeds' spread.
  *   node --import tsx bench/docking-compare.ts [--files docking-full-dm,docking-disco-prior-s0,…] [--tag NAME]
  *     → bench/results/docking-compare[-TAG].json
- * Every file's perComplex arms are read; an arm key is `ARM-seed-S` (`bench/docking.ts`).
+ * Every file's perComplex arms are read; an arm key is `ARM-seed-S` (`bench/docking.ts`), or
+ * `ARM@SCALE-seed-S` for a prior arm sampled at a logit scale other than the default (`--logit-scale`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DockingPriorConfig } from '../src/config/docking.js';
 import { summarizeDocking, type ComplexMetrics } from '../src/eval/docking.js';
 import { benchArgs } from './args.js';
 import { machineRecord } from './record.js';
@@ -20,6 +22,7 @@ const a = benchArgs('node --import tsx bench/docking-compare.ts [flags]', {
   tag: { kind: 'string', default: '', help: 'writes bench/results/docking-compare-TAG.json' },
 });
 const RESULTS = join(import.meta.dirname, 'results');
+const DEFAULT_SCALE = DockingPriorConfig.parse({}).logitScale;
 
 const arms = new Map<string, ComplexMetrics[]>();
 for (const f of a.files) {
@@ -30,7 +33,11 @@ for (const f of a.files) {
     console.log(`(no ${f}.json yet)`);
     continue;
   }
-  for (const [k, ms] of Object.entries((JSON.parse(raw) as { perComplex: Record<string, ComplexMetrics[]> }).perComplex)) arms.set(k, ms);
+  const r = JSON.parse(raw) as { perComplex: Record<string, ComplexMetrics[]>; rows: { arm: string; seed?: number; logitScale?: number }[] };
+  // A prior arm sampled at a logit scale other than the default (--logit-scale) is named ARM@SCALE.
+  const scale = new Map(r.rows.filter((x) => x.logitScale !== undefined && x.logitScale !== DEFAULT_SCALE)
+    .map((x) => [`${x.arm}-seed-${x.seed}`, x.logitScale!]));
+  for (const [k, ms] of Object.entries(r.perComplex)) arms.set(scale.has(k) ? k.replace(/-seed-/, `@${scale.get(k)}-seed-`) : k, ms);
 }
 const key = (m: ComplexMetrics) => `${m.receptor}/${m.id}`;
 const hit = (m: ComplexMetrics) => (m.top1Rmsd < 2 ? 1 : 0);

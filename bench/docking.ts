@@ -8,7 +8,7 @@
  * latents from its prior, oracle latents (the encoder on a reference mode) and uniform latents.
  *
  *   node --import tsx bench/docking.ts [--config configs/dock.yaml] [--seeds 0,1] [--minutes 20] [--test 0]
- *     [--refine N] [--ranker vina|density|none] [--arms A,B] [--out runs/bench-docking] [--tag T]
+ *     [--refine N] [--ranker vina|density|none] [--arms A,B] [--logit-scale S] [--out runs/bench-docking] [--tag T]
  *
  * Runs go to OUT/seed-S (an existing run is resumed up to --minutes more, or reused with
  * --eval-only). Writes bench/results/docking[-TAG].json.
@@ -40,6 +40,7 @@ const flags = parseFlags({
   out: { kind: 'string', default: 'runs/bench-docking', help: 'where the runs live' },
   tag: { kind: 'string', default: '', help: 'suffix of the result file' },
   ranker: { kind: 'string', help: 'override sample.ranker for every arm: vina | density | none' },
+  'logit-scale': { kind: 'number', help: 'override latents.prior.logitScale (the scale of the prior\'s logits when sampling) for the disco-prior arm' },
   refine: { kind: 'number', help: 'override sample.refine (BFGS iterations of local refinement on Vina\'s energy) for every arm' },
   time: { kind: 'boolean', help: 'also time Vina (--cpu 2) and the first seed\'s dock (2 threads) on the crystal complexes, one after the other: run on a quiet machine' },
   'time-only': { kind: 'boolean', help: 'only the timing of --time (no evaluation); writes docking-time[-TAG].json' },
@@ -84,7 +85,7 @@ for (const seed of flags['time-only'] ? [] : flags.seeds) {
   // A DM has one arm; DisCo-DiffDock three: latents from its prior, oracle latents (the encoder on a
   // reference mode per pose) and uniformly random latents.
   const arms: [string, LatentSource | undefined][] = L.encoder ? [
-    ['disco-prior', { kind: 'prior', prior: loadDockingPrior(L), logitScale: L.cfg.latents.prior.logitScale }],
+    ['disco-prior', { kind: 'prior', prior: loadDockingPrior(L), logitScale: flags['logit-scale'] ?? L.cfg.latents.prior.logitScale }],
     ['disco-oracle', { kind: 'oracle', encoder: L.encoder }],
     ['disco-uniform', { kind: 'uniform', m: L.cfg.latents.m }],
   ] : [['dm', undefined]];
@@ -95,7 +96,7 @@ for (const seed of flags['time-only'] ? [] : flags.seeds) {
     process.stderr.write('\n');
     perComplex[`${arm}-seed-${seed}`] = ms;
     const s = summarizeDocking(ms);
-    rows.push({ arm, seed, step: L.step, ...s });
+    rows.push({ arm, seed, step: L.step, ...(latents?.kind === 'prior' && { logitScale: latents.logitScale }), ...s });
     show(`${arm} seed ${seed}`, s);
   }
   L.net.dispose();
