@@ -1,5 +1,5 @@
 // The config schema is the one place for defaults: a minimal config builds exactly the networks it documents.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNumThreads, tidy } from '../../src/engine/index.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -12,7 +12,7 @@ import type { Conv2d } from '../../src/nn/layers.js';
 import { ViTEncoder } from '../../src/networks/vit-encoder.js';
 import { LatentPrior } from '../../src/disco/prior.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** A section without its `kind` (and other keys the network does not take). */
 const without = <T extends object>(o: T, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));

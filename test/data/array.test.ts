@@ -1,7 +1,7 @@
 // Data of kind 'array' (issue #23, "your own vectors"): points from an .npy (as NumPy and saveNpy
 // write it) or a CSV file, optional labels as the data's components, and every bad input refused
 // with one line naming the config key, the file and the problem.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { LIMITS } from '../../src/config/schema.js';
 import { loadArrayData, loadDataset, type Dataset } from '../../src/data/index.js';
 import { buildBackbone } from '../../src/networks/build.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-array-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 // DisCo-Diff's fused CPU kernels (native/disco_ops.cc) against the TypeScript composites they
 // replace on the CPU (src/disco/fused.ts): the same values and gradients, float64 and float32.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, Generator, eye, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy, type DType, type Tensor } from '../../src/engine/index.js';
 import { useFusedKernels } from '../../src/disco/fused.js';
@@ -12,7 +12,7 @@ import { refitCovariances } from '../../src/disco/codebook/code-covariances.js';
 import { refitFullMixtures } from '../../src/disco/codebook/code-full-mixtures.js';
 import { edmCoefficients } from '../../src/edm/precond.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** f() under both paths: [fused, composite]. */
 function bothPaths<T>(f: () => T): [T, T] {

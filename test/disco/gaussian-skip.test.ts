@@ -1,12 +1,12 @@
 // The analytic per-code Gaussian skip term: closed form, gradients (float64, finite differences), dropout.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { codeCentres, gaussianSkip } from '../../src/disco/gaussian-skip.js';
 import { edmCoefficients } from '../../src/edm/precond.js';
 import { gradcheck } from '../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const f64 = { dtype: 'float64' as const };
 
 test('gaussianSkip = mean over latents of Σ_j z_j(μ_j + s_j²/(s_j² + σ²)(x − μ_j)); c_skip·x where dropped', () => tidy(() => {

@@ -1,6 +1,6 @@
 // dock(): blind and pocket docking with an untrained tiny network on 1HPV — the ranks, the pocket
 // box (poses centred outside it rank after those inside) and the errors for a bad pocket.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { manualSeed, setNumThreads } from '../../src/engine/index.js';
@@ -13,7 +13,7 @@ import { centroid } from '../../src/pose/rigid.js';
 import { symmetricRmsdMany } from '../../src/chem/rmsd.js';
 import type { Vec3 } from '../../src/chem/molecule.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const DATA = join(import.meta.dirname, '..', '..', 'data', 'docking');
 const cfg = DockingConfig.parse({ domain: 'docking', model: { hidden: 8, layers: 1, rbf: 4 }, sample: { n: 24, steps: 2 } });
 manualSeed(0);

@@ -3,7 +3,7 @@
 // encoder's invariance, latent dropout (the score network's equivariance for a fixed z is in
 // score-net.test.ts), part 1's shipped model unchanged, the AR prior's factorisation and loss, and joint training with exact
 // resume, Stage II and the stale-prior check.
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ import { RunDir } from '../../src/train/run-dir.js';
 import { gradcheck } from '../engine/gradcheck.js';
 import { molecule } from './fixtures/molecules.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const tmp = mkdtempSync(join(tmpdir(), 'dd-dock-latents-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@
 // same model, EMA and Adam tensors and the same metrics rows; a resume with another model size is
 // refused and leaves the run as it was. On a fixed copy of a few ligands of data/docking (the
 // committed set keeps growing while these tests run).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { parseDockingConfig } from '../../src/config/load.js';
 import { trainDocking } from '../../src/train/docking.js';
 import { RunDir } from '../../src/train/run-dir.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const tmp = mkdtempSync(join(tmpdir(), 'dd-dock-resume-'));
 const data = join(tmp, 'data');

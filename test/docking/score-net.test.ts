@@ -1,7 +1,7 @@
 // The docking score network: its symmetries (rotation, translation, reflection, the order and
 // independence of complexes in a batch; also with pointer latents for a fixed z), its chain-rule readout against finite differences of a
 // potential, its parameter gradients against finite differences, and the batch checks.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, setNumThreads, tensor, tidy, type DType, type Tensor } from '../../src/engine/index.js';
 import type { ComplexGraph } from '../../src/docking/graph.js';
@@ -11,7 +11,7 @@ import { latentsOfCodes, nodeLayout } from '../../src/docking/pointers.js';
 import { Rng } from '../../src/pose/random.js';
 import { gradcheck } from '../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 type Vec = [number, number, number];
 type Mat = [Vec, Vec, Vec];

@@ -2,12 +2,12 @@
 // The CPU block cache (native/allocator.cc): large buffers are reused by size, the cache holds only
 // what the workload reuses (and never more than a cap), reused blocks hold correct values, and it
 // can be switched off.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { allocatorStats, emptyCache, full, randn, setNumThreads, tidy, zeros } from '../../src/engine/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** Runs `script` (ESM, imports relative to the repo root) in a child with `env`; returns its last stdout line as JSON. */
 function child(script: string, env: NodeJS.ProcessEnv): unknown {

@@ -1,10 +1,10 @@
 // Bad input gives a JS Error whose message names the op and the problem; the process never aborts.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { F, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const check = (name: string, make: () => void): void => {
   test(name, () => tidy(make));

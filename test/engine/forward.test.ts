@@ -1,9 +1,9 @@
 // Forward values of a sample of ops against numbers worked out by hand.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, arange, setNumThreads, tensor, tidy, type Tensor } from '../../src/engine/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const check = (name: string, make: () => void): void => {
   test(name, () => tidy(make));

@@ -1,11 +1,11 @@
 // Gradients of the neural-network functions (F.*) against finite differences.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { gradcheck, leaf } from './gradcheck.js';
 
 // Tiny tensors: extra threads only add synchronisation (and noise on a shared machine).
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const check = (name: string, make: () => void): void => {
   test(name, () => tidy(make));

@@ -1,12 +1,12 @@
 // Gradients of the tensor ops (elementwise, broadcasting, reductions, linear algebra, shape ops)
 // against finite differences, plus higher-order grad().
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, cat, grad, setNumThreads, stack, tensor, tidy, where, type Tensor } from '../../src/engine/index.js';
 import { gradcheck, leaf, leafOf } from './gradcheck.js';
 
 // Tiny tensors: extra threads only add synchronisation (and noise on a shared machine).
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const check = (name: string, make: () => void): void => {
   test(name, () => tidy(make));

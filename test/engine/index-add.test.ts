@@ -1,11 +1,11 @@
 // indexAdd (scatter-sum): forward against a hand-computed sum with repeated indices, and its
 // gradient with respect to both the base tensor and the source against finite differences.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { gradcheck, leaf } from './gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const idx = (v: number[]) => tensor(v, { dtype: 'int64' });
 

@@ -1,5 +1,5 @@
 // Reproducibility: seeds, independent generators, saved states, and bit-identical training.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   F, Generator, globalRngState, manualSeed, rand, randint, randn, randperm, setGlobalRngState, setNumThreads, tidy,
@@ -8,7 +8,7 @@ import {
 import { MLP } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const values = (t: Tensor): number[] => t.toFlatArray();
 /** One draw of each kind from the global stream (or from `generator`). */

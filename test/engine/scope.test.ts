@@ -1,11 +1,11 @@
 // Memory ownership: tidy frees temporaries, returns survivors, frees on throw; keep; dispose.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keep, liveTensors, noGrad, ones, setNumThreads, tensor, tidy, zeros, type Tensor } from '../../src/engine/index.js';
 import { MLP } from '../../src/nn/index.js';
 import { Adam, EMA, clipGradNorm } from '../../src/optim/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 test('tidy frees every temporary: liveTensors is unchanged after', () => {
   const x = ones([3]);

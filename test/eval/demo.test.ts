@@ -1,5 +1,5 @@
 // The 8-Gaussians demo's --seed: a run trained with another seed is never reused or resumed.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { trainStage1 } from '../../src/train/stage1.js';
 import { runDemo } from '../../src/eval/commands.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const dir = mkdtempSync(join(tmpdir(), 'dd-demo-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 // Eval, plot and sample --png on vector data of any dimension (issue #23, item 1): tiny runs on
 // arrays of points, D = 5 (three clusters, with and without labels) and D = 1, trained a few steps.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { W2_DRAWS, evaluateToyRun, type ToyMetrics } from '../../src/eval/toy.js
 import { sample } from '../../src/cli/commands.js';
 import { pngSize } from '../../src/plot/png.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-vector-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

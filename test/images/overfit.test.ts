@@ -1,5 +1,5 @@
 // A tiny U-Net memorises 16 Fashion-MNIST images under the EDM loss (EDMPrecond + edmLoss + Adam).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, noGrad, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
 import { UNet } from '../../src/networks/unet.js';
@@ -13,7 +13,7 @@ const STEPS = 120;
 /** Loss must fall by at least this factor. */
 const FACTOR = 3;
 // Small ops: one thread is as fast, and far faster on a machine busy with other work.
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** EDM loss at fixed σ ∈ {0.05, 0.2, 0.5, 1, 2} with fixed noise: a low-variance measure of fit. */
 function fixedLoss(D: EDMPrecond, y: Tensor): number {

@@ -1,5 +1,5 @@
 // The image networks: U-Net (baseline, latent, class-conditional, group-hierarchical) and ViT encoder.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ import { perturbZeroInit, runPython, skipWithoutTorch, type Agreement } from '..
 import { unetOptions, vitEncoderOptions } from '../networks/options.js';
 
 // Tiny networks: one thread is as fast, and far faster on a machine busy with other work.
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const TINY: UNetOptions = unetOptions({
   resolution: 8, inChannels: 1, channels: 8, channelMult: [1, 2], numBlocks: 1, attnResolutions: [4], heads: 2,

@@ -1,7 +1,7 @@
 // `disco-diff export --format edm`: a plain U-Net with EDM's options, written in the layout of NVlabs
 // EDM's DhariwalUNet, loads strictly into a PyTorch reference of that layout (test/interop/edm_unet.py)
 // and gives our D(x, σ) through EDM's preconditioning, from σ = 0.01 to 80.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { trainStage1 } from '../../src/train/stage1.js';
 import { loadRun } from '../../src/train/load-run.js';
 import { perturbZeroInit, runPython, skipWithoutTorch, type Agreement } from './helpers.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SIGMAS = [0.01, 0.1, 0.5, 1, 5, 20, 80];

@@ -2,7 +2,7 @@
 // computes it from our checkpoint file: every latent input, every form of the analytic term (one
 // isotropic or full Gaussian per code, or a mixture of either, with random parameters), the plain
 // EDM baseline, latent dropout and absent latents.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import type { MLPDenoiser } from '../../src/networks/mlp-denoiser.js';
 import type { Conditioning } from '../../src/disco/conditioning.js';
 import { runPython, skipWithoutTorch, type Agreement } from './helpers.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const info = { shape: [2], numClasses: 0, sigmaData: 0.5 };
 const SIGMAS = [0.01, 0.05, 0.2, 0.5, 1, 2, 5, 20, 80];

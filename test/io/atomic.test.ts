@@ -1,6 +1,6 @@
 // Atomic writes: a failed write leaves the previous file and no temp file, errors name the file,
 // and temp files left by killed writers are removed.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { arange, setNumThreads } from '../../src/engine/index.js';
 import { loadNpy, loadSafetensors, removeStaleTemps, saveNpy, writeFileAtomic, writeTextAtomic } from '../../src/io/index.js';
 import { appendJsonl } from '../../src/train/jsonl.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-atomic-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

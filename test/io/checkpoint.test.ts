@@ -1,6 +1,6 @@
 // Checkpoints: a round trip of model + Adam + EMA + RNG states, corrupt and truncated files, the
 // refusal to write NaN/inf state, and state of the wrong dtype.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { MLP } from '../../src/nn/index.js';
 import { Adam, EMA } from '../../src/optim/index.js';
 import { NonFiniteStateError, loadCheckpoint, saveCheckpoint } from '../../src/io/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-io-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 // NumPy .npy files: a round trip of every supported dtype, the header layout, files written by
 // hand as NumPy writes them (format 1.0 and 2.0), and the errors of unsupported or short files.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { arange, randn, setNumThreads, tensor, tidy, type Tensor } from '../../src/engine/index.js';
 import { loadNpy, saveNpy } from '../../src/io/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-npy-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 // safetensors: a round trip of every dtype, the file layout (8-byte length, JSON header padded to
 // 8 bytes, contiguous data offsets), a file written by hand, and a file read back by Python.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { randn, setNumThreads, tensor, tidy, type Tensor } from '../../src/engin
 import { loadSafetensors, saveSafetensors } from '../../src/io/index.js';
 import { PYTHON, skipWithoutTorch } from '../interop/helpers.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-safetensors-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

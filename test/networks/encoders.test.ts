@@ -1,12 +1,12 @@
 // The latent encoders: logits [B, m, k], per-layer widths from their options, and the restarts' logit split.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, randint, randn, setNumThreads, tidy } from '../../src/engine/index.js';
 import { MLPEncoder } from '../../src/networks/mlp-encoder.js';
 import { ViTEncoder } from '../../src/networks/vit-encoder.js';
 import { mlpEncoderOptions, vitEncoderOptions } from './options.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 test('MLP encoder: logits [B, m, k] from flattened data through `layers` linear layers of width `hidden`', () => tidy(() => {
   const enc = new MLPEncoder(mlpEncoderOptions({ inDim: 6, m: 2, k: 5, hidden: 8, layers: 3 }));

@@ -1,5 +1,5 @@
 // The 2-D MLP denoiser: what its MLP H sees of z (model.latentInput), the null path of dropped rows, the plain baseline.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { full, manualSeed, randn, setNumThreads, tensor, tidy, type Tensor } from '../../src/engine/index.js';
 import { MLPDenoiser } from '../../src/networks/mlp-denoiser.js';
@@ -7,7 +7,7 @@ import { EDMPrecond } from '../../src/edm/precond.js';
 import { setCentres } from '../../src/disco/codebook/moves.js';
 import { mlpDenoiserOptions } from './options.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const B = 6;
 /** Every row's latent is code c (one latent of 3 codes): [B, 1, 3]. */

@@ -1,12 +1,12 @@
 // Multi-head attention against softmax(QKᵀ/√d)V written out by hand, its gradients against finite
 // differences, and the pre-LayerNorm Transformer block.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, noGrad, randn, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
 import { MultiheadAttention, TransformerBlock } from '../../src/nn/index.js';
 import { gradcheck, leaf } from '../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 type Matrix = number[][];
 const rows = (t: Tensor): Matrix => t.toArray() as Matrix;

@@ -1,11 +1,11 @@
 // Initialisers: fan-in/fan-out, and the statistics of each scheme (bounds exactly, mean and
 // variance within a few standard errors) against their closed forms.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, liveTensors, manualSeed, setNumThreads, tidy, type Tensor } from '../../src/engine/index.js';
 import { Conv2d, Linear, MLP, init } from '../../src/nn/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** Max |t| ≤ bound, |mean| within 4 standard errors of 0, and variance within `rel` of `variance`. */
 function assertStats(t: Tensor, variance: number, o: { bound?: number; rel?: number } = {}): void {

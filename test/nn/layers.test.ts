@@ -1,11 +1,11 @@
 // The layers against their definitions written out by hand: Linear as x Wᵀ + b, Conv2d as a sum
 // over windows (stride, 'same' padding, groups), Embedding as row lookup, Dropout, GroupNorm and MLP.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, noGrad, randn, setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { Conv2d, Dropout, Embedding, GroupNorm, LayerNorm, Linear, MLP, activate } from '../../src/nn/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 function assertClose(got: number[], want: number[], tol = 1e-10): void {
   assert.equal(got.length, want.length);

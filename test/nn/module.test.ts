@@ -1,11 +1,11 @@
 // Module: hierarchical parameter paths, registration, state dicts (round trip and the errors that
 // name a key), training mode and casting.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, noGrad, randn, setNumThreads, tensor, tidy, zeros, type Tensor } from '../../src/engine/index.js';
 import { Linear, MLP, Module, ModuleList } from '../../src/nn/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** enc (Linear) → blocks (two Linears), with a float and an integer buffer. */
 class Net extends Module {

@@ -1,13 +1,13 @@
 // Adam and AdamW: single steps against updates worked out by hand (bias correction, ε, L2 vs
 // decoupled decay), parameter groups, state, and the fused native step against the same update
 // written with tensor ops.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keep, noGrad, randn, setNumThreads, tensor, tidy, zerosLike, type DType, type Tensor } from '../../src/engine/index.js';
 import { Linear } from '../../src/nn/index.js';
 import { Adam, AdamW } from '../../src/optim/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** Elementwise |a - b| <= tol, with a message showing both. */
 function close(t: Tensor, want: number[], tol = 1e-12): void {

@@ -1,12 +1,12 @@
 // The EMA of weights against its closed form, EDM's half-life and warm-up decays, buffers, and
 // the errors of a bad decay or a state that does not fit.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { noGrad, setNumThreads, tensor, tidy, type Tensor } from '../../src/engine/index.js';
 import { Linear, Module } from '../../src/nn/index.js';
 import { EMA } from '../../src/optim/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 function close(t: Tensor, want: number[], tol = 1e-12): void {
   const got = t.toFlatArray();

@@ -1,10 +1,10 @@
 // Learning-rate schedules at given steps, and gradient clipping to a global norm.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNumThreads, tensor, tidy } from '../../src/engine/index.js';
 import { clipGradNorm, warmup, warmupCosine } from '../../src/optim/index.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 const near = (got: number, want: number, tol = 1e-12): void =>
   assert.ok(Math.abs(got - want) <= tol, `got ${got}, want ${want}`);

@@ -1,7 +1,7 @@
 // A full covariance per code (model.codeCovariance: full): the skip is each code's exact Gaussian
 // denoiser μ + Σ(Σ + σ²I)⁻¹(x − μ), its gradients match finite differences, and the covariance
 // starts at its cluster's, follows the EMA of the scatter and resets when a restart moves the code.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, eye, full, manualSeed, rand, randint, randn, setNumThreads, stack, tensor, tidy, zeros, type Tensor } from '../../../src/engine/index.js';
 import { gaussianSkip } from '../../../src/disco/gaussian-skip.js';
@@ -10,7 +10,7 @@ import { edmCoefficients } from '../../../src/edm/precond.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { gradcheck } from '../../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const f64 = { dtype: 'float64' as const };
 
 /** Σ = U diag(λ) Uᵀ from axes [.., d, d] and log-variances [.., d]. */

@@ -1,7 +1,7 @@
 // A mixture of full-covariance Gaussians per code (codeModes > 1 with codeCovariance: full): the skip is
 // each code's exact mixture denoiser, its gradients match finite differences, and k-means + EM find
 // the parts of a code that holds two anisotropic modes.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, Generator, eye, full, manualSeed, rand, randint, randn, setNumThreads, stack, tensor, tidy, zeros, type Tensor } from '../../../src/engine/index.js';
 import { gaussianSkip } from '../../../src/disco/gaussian-skip.js';
@@ -9,7 +9,7 @@ import { initFullMixtures, moveFullMixtures, refitFullMixtures } from '../../../
 import { edmCoefficients } from '../../../src/edm/precond.js';
 import { gradcheck } from '../../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const f64 = { dtype: 'float64' as const };
 const covOf = (axes: Tensor, logVars: Tensor) => axes.mul(logVars.exp().unsqueeze(-2)).matmul(axes.transpose(-1, -2));
 function rotations(...shape: number[]): Tensor {

@@ -1,6 +1,6 @@
 // Per-code mixtures of the analytic skip (model.codeModes > 1): the skip is each code's exact mixture
 // denoiser, its gradients match finite differences, and the EM refit / restarts move the components.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, Generator, full, manualSeed, rand, randint, randn, setNumThreads, tensor, tidy, zeros } from '../../../src/engine/index.js';
 import { gaussianSkip } from '../../../src/disco/gaussian-skip.js';
@@ -9,7 +9,7 @@ import { edmCoefficients } from '../../../src/edm/precond.js';
 import { mixtureDenoiser } from '../../../src/edm/gmm.js';
 import { gradcheck } from '../../engine/gradcheck.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 const f64 = { dtype: 'float64' as const };
 
 test('with a mixture per code, the skip of a one-hot z is that code\'s exact mixture denoiser (src/edm/gmm.ts)', () => tidy(() => {

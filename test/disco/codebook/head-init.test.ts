@@ -1,12 +1,12 @@
 // Data-dependent encoder heads: k-means on features, logits = nearest centre with a set confidence.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, randn, setNumThreads, stack, tensor, tidy } from '../../../src/engine/index.js';
 import { initHeadsFromData, kmeansHeads } from '../../../src/disco/codebook/head-init.js';
 import { ViTEncoder } from '../../../src/networks/vit-encoder.js';
 import { vitEncoderOptions } from '../../networks/options.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 /** 3 tight clusters of 40 points around far-apart centres in 4-D. */
 const blobs = () => {

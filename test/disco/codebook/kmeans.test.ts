@@ -1,5 +1,5 @@
 // k-means on tensor rows: k-means++ seeding, Lloyd steps, best of `tries` by inertia.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, manualSeed, randn, setNumThreads, tensor, tidy } from '../../../src/engine/index.js';
 import { kmeans, sqDistances } from '../../../src/disco/codebook/kmeans.js';
@@ -7,7 +7,7 @@ import { groupBy, spread } from '../../../src/disco/codebook/points.js';
 import { eightGaussians } from '../../../src/data/toy.js';
 import { CIRCLE, nearestTrue } from './fixtures.js';
 
-setNumThreads(1);
+before(() => setNumThreads(1));
 
 test('k-means finds the 8 Gaussian means, one centre each, and their spread', () => tidy(() => {
   const g = new Generator(5);
