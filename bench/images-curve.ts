@@ -10,12 +10,15 @@
  * and a figure of FD against minutes and against steps.
  *
  * Every phase skips what is already done, so the same command continues after an interruption
- * (a budget interrupted half-way restarts from the snapshot before it).
+ * (a budget interrupted half-way restarts from the snapshot before it). Each evaluated snapshot
+ * leaves a small record in bench/results/images-curve/ (its steps, speed, machine and evaluations),
+ * and the report reads those records, so the results outlive the run directories; the same
+ * setting, seed, arm and budget evaluated again replaces its record.
  *   node --import tsx bench/images-curve.ts [--phase all|train|eval|report] [--minutes 15,30,60]
  *     [--seeds 0,1] [--settings uncond,cond] [--n 2000] [--sample-seeds 0,1] [--low-nfe-steps 6]
  *     [--out runs/bench-curve]
  */
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tidy } from '../src/engine/index.js';
 import { loadFashionMNIST, loadFashionMNISTTest } from '../src/data/fashion-mnist.js';
@@ -23,7 +26,7 @@ import { evaluateImages } from '../src/metrics/fmnist-classifier.js';
 import { Figure, dataLimits, lineChart, type Curve } from '../src/plot/index.js';
 import { benchArgs } from './args.js';
 import { cli } from './cli.js';
-import { machineRecord } from './record.js';
+import { machineRecord, type MachineRecord } from './record.js';
 
 const args = benchArgs('node --import tsx bench/images-curve.ts [flags]', {
   phase: { kind: 'string', default: 'all', help: 'train, eval, report or all' },
@@ -80,16 +83,27 @@ async function train(setting: string, seed: number): Promise<void> {
 /** One evaluation's result file next to the snapshot: eval-{main|low}-s{seed}.json. */
 const evalFile = (dir: string, kind: 'main' | 'low', sampleSeed: number) => join(dir, `eval-${kind}-s${sampleSeed}.json`);
 
-/** Evaluates one snapshot: the prior (DisCo-Diff), then FD at the run's sampler and at low NFE per sample seed. */
-async function evaluate(dir: string, arm: Arm, last: boolean): Promise<void> {
+/** Evaluates one snapshot: the prior (DisCo-Diff), then FD at the run's sampler and at low NFE per sample seed; records it. */
+async function evaluate(setting: string, seed: number, arm: Arm, minutes: number): Promise<void> {
+  const dir = snapshot(setting, seed, arm, minutes), last = minutes === budgets.at(-1);
   if (arm === 'disco' && !existsSync(join(dir, 'prior.safetensors'))) await cli(['train-prior', '--run', dir, '--quiet']);
-  for (const s of last ? sampleSeeds : sampleSeeds.slice(0, 1)) {
+  const seeds = last ? sampleSeeds : sampleSeeds.slice(0, 1);
+  for (const s of seeds) {
     for (const kind of ['main', 'low'] as const) {
       if (existsSync(evalFile(dir, kind, s))) continue;
       await cli(['eval', '--run', dir, '--n', String(n), '--seed', String(s), ...(kind === 'low' ? ['--steps', String(lowSteps)] : [])]);
       renameSync(join(dir, 'metrics.json'), evalFile(dir, kind, s));
     }
   }
+  const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
+  const rec: SnapshotRecord = {
+    setting, seed, arm, minutes, n, stepsPerSec: logged.at(-1)!.stepsPerSec, lowSteps,
+    machine: machineRecord({ threads: 1, note: 'EDM and DisCo-Diff arms trained at the same time, one thread each' }),
+    main: Object.fromEntries(seeds.map((s) => [s, readJson<EvalMetrics>(evalFile(dir, 'main', s))])),
+    low: Object.fromEntries(seeds.map((s) => [s, readJson<EvalMetrics>(evalFile(dir, 'low', s))])),
+  };
+  mkdirSync(recordDir, { recursive: true });
+  writeFileSync(recordFile(setting, seed, arm, minutes), JSON.stringify(rec, null, 2));
 }
 
 interface EvalMetrics {
@@ -97,8 +111,20 @@ interface EvalMetrics {
   recognisable: { samples: number; reference: number } | null; lossVsSigma: { sigma: number[]; loss: number[] };
   consistency: { shared: number; independent: number } | null;
 }
+/** What the report keeps of one evaluated snapshot (bench/results/images-curve/SETTING-sSEED-ARM-MINUTESmin.json). */
+interface SnapshotRecord {
+  setting: string; seed: number; arm: Arm; minutes: number; n: number; lowSteps: number;
+  /** Training speed over the last logged interval. */
+  stepsPerSec: number;
+  machine: MachineRecord;
+  /** Evaluations by sample seed, at the run's sampler and at low NFE. */
+  main: Record<string, EvalMetrics>; low: Record<string, EvalMetrics>;
+}
+const recordDir = join(root, 'bench', 'results', 'images-curve');
+const recordFile = (setting: string, seed: number, arm: Arm, minutes: number) => join(recordDir, `${setting}-s${seed}-${arm}-${minutes}min.json`);
+
 interface Row {
-  setting: string; seed: number; arm: Arm; minutes: number; steps: number; stepsPerSec: number;
+  setting: string; seed: number; arm: Arm; minutes: number; cpu: string; steps: number; stepsPerSec: number;
   fd: Record<string, number>; fdLow: Record<string, number>; nfe: number; nfeLow: number;
   precision: number; recall: number; perplexityMin: number | null; recognisable: number | null;
   lossVsSigma: { sigma: number[]; loss: number[] }; consistency: { shared: number; independent: number } | null;
@@ -121,17 +147,16 @@ function report(): void {
     for (const seed of args.seeds) {
       for (const minutes of budgets) {
         for (const arm of arms) {
-          const dir = snapshot(setting, seed, arm, minutes);
-          if (!existsSync(evalFile(dir, 'main', sampleSeeds[0]!)) || !existsSync(evalFile(dir, 'low', sampleSeeds[0]!))) continue;
-          const fd: Record<string, number> = {}, fdLow: Record<string, number> = {};
-          for (const s of sampleSeeds) {
-            if (existsSync(evalFile(dir, 'main', s))) fd[s] = readJson<EvalMetrics>(evalFile(dir, 'main', s)).fd;
-            if (existsSync(evalFile(dir, 'low', s))) fdLow[s] = readJson<EvalMetrics>(evalFile(dir, 'low', s)).fd;
-          }
+          const file = recordFile(setting, seed, arm, minutes);
+          if (!existsSync(file)) continue;
+          const rec = readJson<SnapshotRecord>(file);
+          if (rec.n !== n) continue;
+          const fd = Object.fromEntries(Object.entries(rec.main).map(([s, e]) => [s, e.fd]));
+          const fdLow = Object.fromEntries(Object.entries(rec.low).map(([s, e]) => [s, e.fd]));
           // Everything but the FD's of other sample seeds is the first sample seed's.
-          const main = readJson<EvalMetrics>(evalFile(dir, 'main', sampleSeeds[0]!)), low = readJson<EvalMetrics>(evalFile(dir, 'low', sampleSeeds[0]!));
-          const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
-          rows.push({ setting, seed, arm, minutes, steps: main.steps, stepsPerSec: logged.at(-1)!.stepsPerSec, fd, fdLow,
+          const main = rec.main[sampleSeeds[0]!], low = rec.low[sampleSeeds[0]!];
+          if (!main || !low) continue;
+          rows.push({ setting, seed, arm, minutes, cpu: rec.machine.cpu, steps: main.steps, stepsPerSec: rec.stepsPerSec, fd, fdLow,
             nfe: main.nfe, nfeLow: low.nfe, precision: main.precision, recall: main.recall,
             perplexityMin: main.codePerplexity ? Math.min(...main.codePerplexity) : null,
             recognisable: main.recognisable?.samples ?? null, lossVsSigma: main.lossVsSigma, consistency: main.consistency });
@@ -200,7 +225,7 @@ if (args.phase === 'all' || args.phase === 'eval') {
     for (const seed of args.seeds) {
       for (const minutes of budgets) {
         if (!arms.every((a) => existsSync(snapshot(setting, seed, a, minutes)))) continue;
-        await both((a) => evaluate(snapshot(setting, seed, a, minutes), a, minutes === budgets.at(-1)));
+        await both((a) => evaluate(setting, seed, a, minutes));
       }
     }
   }

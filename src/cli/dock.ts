@@ -24,6 +24,8 @@ export interface DockCliOptions {
   refine?: number;
   /** A DisCo-Diff run's pointer latents, the same for every pose (node indices). */
   latents?: number[];
+  /** A DisCo-Diff run: the prior's logit scale when drawing latents (default: the run's latents.prior.logitScale). */
+  logitScale?: number;
   center?: Vec3;
   box?: number;
   seed: number;
@@ -42,7 +44,9 @@ export async function dockCommand(o: DockCliOptions): Promise<void> {
     refine: o.refine }) } };
   if (o.latents && !L.encoder) throw new Error(`--latents: ${o.run} is a docking DM run without latents`);
   if (o.latents && o.latents.length !== L.cfg.latents.m) throw new Error(`--latents: the run has ${L.cfg.latents.m} latents, got ${o.latents.length}`);
-  const prior = L.encoder && !o.latents ? { model: loadDockingPrior(L), logitScale: L.cfg.latents.prior.logitScale } : undefined;
+  if (o.logitScale !== undefined && !L.encoder) throw new Error(`--logit-scale: ${o.run} is a docking DM run without latents`);
+  if (o.logitScale !== undefined && o.latents) throw new Error('--logit-scale scales the prior, which --latents replaces: give one of them');
+  const prior = L.encoder && !o.latents ? { model: loadDockingPrior(L), logitScale: o.logitScale ?? L.cfg.latents.prior.logitScale } : undefined;
   const latents = o.latents ? Array.from({ length: cfg.sample.n }, () => o.latents!) : undefined;
   const out: Molecule[] = [];
   const failed: string[] = [];

@@ -133,6 +133,8 @@ program.command('dock')
     nonNegInt('--refine'))
   .option('--latents <i,j>', 'a DisCo-Diff run: fix every pose\'s pointer latents to these node indices (ligand heavy atoms 0…, ' +
     'then residues; default: one draw of the prior per pose)', nonNegInts('--latents'))
+  .option('--logit-scale <s>', 'a DisCo-Diff run: the prior\'s logits are multiplied by s when each pose draws its latents ' +
+    '(< 1 flatter, 1 the prior as trained; default: the run\'s latents.prior.logitScale)', positive('--logit-scale'))
   .option('--seed <s>', 'random seed', seed(), 0)
   .option('--quiet', 'no progress')
   .action(async (o) => (await import('./dock.js')).dockCommand(o));

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { F, Generator, cat, randint, stack, tensor, tidy, type Tensor } from '../engine/index.js';
+import { F, Generator, mapBatches, randint, stack, tensor, tidy, type Tensor } from '../engine/index.js';
 import { generate, withOverrides, type SamplingOverrides } from '../disco/sample.js';
 import { loadFashionMNISTTest } from '../data/fashion-mnist.js';
 import { ImageReference, classify, evaluateImages, loadFMNISTClassifier, rowMajorityShare } from '../metrics/fmnist-classifier.js';
@@ -153,11 +153,8 @@ function drawCodeMeans(path: string, L: LoadedRun): void {
   try {
     tidy(() => {
       const x = test.x, k = L.cfg.latents.k;
-      const parts: Tensor[] = [];
-      for (let s = 0; s < x.size(0); s += 500) {
-        parts.push(tidy(() => L.model.extractLatents(x.slice(0, s, s + 500), test.labels && L.info.numClasses ? test.labels.slice(0, s, s + 500) : undefined).codes));
-      }
-      const codes = cat(parts, 0); // (N, m)
+      const codes = mapBatches(x.size(0), 500, (s, e) =>
+        L.model.extractLatents(x.slice(0, s, e), test.labels && L.info.numClasses ? test.labels.slice(0, s, e) : undefined).codes); // (N, m)
       const latents = Array.from({ length: Math.min(CODE_MEAN_LATENTS, L.cfg.latents.m) }, (_, j) => j);
       const flat = x.flatten(1);
       const top: number[][] = [], counts: number[][] = [];

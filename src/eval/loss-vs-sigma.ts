@@ -5,7 +5,7 @@
  * model gets its learned null embedding instead, i.e. the unconditional D(x, σ, ∅): the gap between
  * the two curves is what the latents are worth to the denoiser at each σ.
  */
-import { full, noGrad, randnLike, tidy, type Generator, type Tensor } from '../engine/index.js';
+import { full, noGrad, randnLike, sumBatches, type Generator, type Tensor } from '../engine/index.js';
 import type { DiscoDiff } from '../disco/model.js';
 import { oneHotCodes } from '../disco/gumbel.js';
 
@@ -19,19 +19,13 @@ export function lossVsSigma(model: DiscoDiff, y: Tensor, sigmas: number[],
   o: { labels?: Tensor; generator?: Generator; batch?: number; nullLatents?: boolean } = {}): number[] {
   const sd = model.denoiser.sigmaData;
   const N = y.size(0), B = o.batch ?? 1000;
-  return noGrad(() => sigmas.map((sigma) => {
-    let sum = 0;
-    for (let s = 0; s < N; s += B) {
-      sum += tidy(() => {
-        const yb = y.slice(0, s, Math.min(N, s + B));
-        const labels = o.labels?.slice(0, s, Math.min(N, s + B));
-        const latents = model.encoder && !o.nullLatents ? oneHotCodes(model.extractLatents(yb, labels).codes, model.encoder.k) : null;
-        const n = randnLike(yb, { generator: o.generator }).mul(sigma);
-        const D = model.denoiser.forward(yb.add(n), full([yb.size(0)], sigma), { latents, labels });
-        const weight = (sigma ** 2 + sd ** 2) / (sigma * sd) ** 2;
-        return D.sub(yb).square().flatten(1).mean(1).sum().item() * weight;
-      });
-    }
-    return sum / N;
-  }));
+  const weight = (sigma: number) => (sigma ** 2 + sd ** 2) / (sigma * sd) ** 2;
+  return noGrad(() => sigmas.map((sigma) => sumBatches(N, B, (s, e) => {
+    const yb = y.slice(0, s, e);
+    const labels = o.labels?.slice(0, s, e);
+    const latents = model.encoder && !o.nullLatents ? oneHotCodes(model.extractLatents(yb, labels).codes, model.encoder.k) : null;
+    const n = randnLike(yb, { generator: o.generator }).mul(sigma);
+    const D = model.denoiser.forward(yb.add(n), full([yb.size(0)], sigma), { latents, labels });
+    return D.sub(yb).square().flatten(1).mean(1).sum().item() * weight(sigma);
+  }) / N));
 }

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { F, cat, keep, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { F, keep, mapBatches, noGrad, sumBatches, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Conv2d, GroupNorm, Linear } from '../nn/layers.js';
 import { loadSafetensors } from '../io/safetensors.js';
@@ -77,21 +77,12 @@ export function loadFMNISTClassifier(path = FMNIST_CLASSIFIER_PATH): FMNISTClass
 
 /** Features [N, 128] of images [N, 1, H, W] in [-1, 1], in batches, without gradients. */
 export function classifierFeatures(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
-  return noGrad(() => tidy(() => {
-    const parts: Tensor[] = [];
-    // Each batch in its own scope: only its features outlive it.
-    for (let s = 0; s < images.size(0); s += batch) parts.push(tidy(() => clf.features(images.slice(0, s, s + batch))));
-    return cat(parts, 0);
-  }));
+  return noGrad(() => mapBatches(images.size(0), batch, (s, e) => clf.features(images.slice(0, s, e))));
 }
 
 /** Predicted classes [N] (int64) of images [N, 1, H, W] in [-1, 1]. */
 export function classify(clf: FMNISTClassifier, images: Tensor, batch = 500): Tensor {
-  return noGrad(() => tidy(() => {
-    const parts: Tensor[] = [];
-    for (let s = 0; s < images.size(0); s += batch) parts.push(tidy(() => clf.forward(images.slice(0, s, s + batch)).argmax(1)));
-    return cat(parts, 0);
-  }));
+  return noGrad(() => mapBatches(images.size(0), batch, (s, e) => clf.forward(images.slice(0, s, e)).argmax(1)));
 }
 
 /**
@@ -112,13 +103,8 @@ export function rowMajorityShare(labels: number[], perRow: number): number {
 
 /** Top-1 accuracy of the classifier on labelled images. */
 export function classifierAccuracy(clf: FMNISTClassifier, images: Tensor, labels: Tensor, batch = 500): number {
-  return noGrad(() => tidy(() => {
-    let correct = 0;
-    for (let s = 0; s < images.size(0); s += batch) {
-      correct += tidy(() => clf.forward(images.slice(0, s, s + batch)).argmax(1).eq(labels.slice(0, s, s + batch)).sum().item());
-    }
-    return correct / images.size(0);
-  }));
+  return noGrad(() => sumBatches(images.size(0), batch,
+    (s, e) => clf.forward(images.slice(0, s, e)).argmax(1).eq(labels.slice(0, s, e)).sum().item())) / images.size(0);
 }
 
 /** Sample-quality metrics of generated images against reference images (e.g. the test split). */

@@ -4,7 +4,7 @@
  * samples inside some real ball (fidelity); recall = fraction of real samples inside some
  * generated ball (coverage). Distances are computed in chunks, so 10⁴ × 10⁴ pairs fit in memory.
  */
-import { cat, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { mapBatches, noGrad, sumBatches, tidy, type Tensor } from '../engine/index.js';
 
 /** Squared Euclidean distances [n, m] of rows a [n, d] to rows b [m, d]. */
 export function pairwiseSqDist(a: Tensor, b: Tensor): Tensor {
@@ -14,25 +14,14 @@ export function pairwiseSqDist(a: Tensor, b: Tensor): Tensor {
 /** Squared distance [N] from each row of x to its k-th nearest neighbour among the other rows. */
 export function kNNRadii(x: Tensor, k = 3, chunk = 1024): Tensor {
   if (x.size(0) <= k) throw new Error(`kNNRadii: need more than k = ${k} samples, got ${x.size(0)}`);
-  return noGrad(() => tidy(() => {
-    const parts: Tensor[] = [];
-    for (let s = 0; s < x.size(0); s += chunk) {
-      // The 0-th neighbour is the point itself; each chunk's distances are freed with its scope.
-      parts.push(tidy(() => pairwiseSqDist(x.slice(0, s, s + chunk), x).topk(k + 1, 1, false).values.select(1, k)));
-    }
-    return cat(parts, 0);
-  }));
+  // The 0-th neighbour is the point itself.
+  return noGrad(() => mapBatches(x.size(0), chunk, (s, e) => pairwiseSqDist(x.slice(0, s, e), x).topk(k + 1, 1, false).values.select(1, k)));
 }
 
 /** Fraction of rows of `query` that lie inside at least one ball (centre rows of `ref`, squared radii `radii`). */
 export function coverage(query: Tensor, ref: Tensor, radii: Tensor, chunk = 1024): number {
-  return noGrad(() => tidy(() => {
-    let inside = 0;
-    for (let s = 0; s < query.size(0); s += chunk) {
-      inside += tidy(() => pairwiseSqDist(query.slice(0, s, s + chunk), ref).le(radii.unsqueeze(0)).any(1).sum().item()); // (chunk, M)
-    }
-    return inside / query.size(0);
-  }));
+  return noGrad(() => sumBatches(query.size(0), chunk,
+    (s, e) => pairwiseSqDist(query.slice(0, s, e), ref).le(radii.unsqueeze(0)).any(1).sum().item())) / query.size(0);
 }
 
 /**

@@ -202,6 +202,18 @@ test('DisCo-DiffDock through the CLI: train, train-prior, dock with prior z and 
     /--latents: the run has 2 latents, got 1/);
   await failsWith(['dock', '--run', run, '--receptor', receptor, '--ligand', ligandSdf, '--out', fixed, '--latents', '0,1'],
     /--latents: .* is a docking DM run without latents/);
+  // --logit-scale reaches the prior: the same seed at the config's scale and at 10⁶ (each pose's argmax) draws other
+  // latents (the 3-step prior is near uniform over its ~100 nodes); a DM run and --latents refuse it.
+  const sharp = join(dir, 'sharp.sdf');
+  const latentsOf = (f: string) => readSdf(readFileSync(f, 'utf8')).map((p) => p.props.latents).sort();
+  await ok('dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', sharp, '--logit-scale', '1e6', '--quiet');
+  assert.notDeepEqual(latentsOf(sharp), latentsOf(out));
+  await failsWith(['dock', '--run', run, '--receptor', receptor, '--ligand', ligandSdf, '--out', sharp, '--logit-scale', '1'],
+    /--logit-scale: .* is a docking DM run without latents/);
+  await failsWith(['dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', sharp, '--logit-scale', '1', '--latents', '0,1'],
+    /--logit-scale scales the prior, which --latents replaces: give one of them/);
+  await failsWith(['dock', '--run', disco, '--receptor', receptor, '--ligand', ligandSdf, '--out', sharp, '--logit-scale', '0'],
+    /--logit-scale/);
 });
 
 test('dock refuses bad input with one line and exit code 2', async () => {

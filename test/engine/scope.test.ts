@@ -1,7 +1,7 @@
 // Memory ownership: tidy frees temporaries, returns survivors, frees on throw; keep; dispose.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keep, liveTensors, noGrad, ones, setNumThreads, tensor, tidy, zeros, type Tensor } from '../../src/engine/index.js';
+import { arange, keep, liveTensors, mapBatches, noGrad, ones, setNumThreads, sumBatches, tensor, tidy, zeros, type Tensor } from '../../src/engine/index.js';
 import { MLP } from '../../src/nn/index.js';
 import { Adam, EMA, clipGradNorm } from '../../src/optim/index.js';
 
@@ -112,4 +112,26 @@ test('a training step inside tidy leaves no tensors behind (module, Adam, EMA, c
   assert.equal(liveTensors(), before);
   noGrad(() => mlp.forward(x)).dispose();
   for (const d of [x, mlp, opt, ema]) d.dispose();
+});
+
+test('mapBatches and sumBatches: ragged last batch, one scope per batch, bad batch size', () => {
+  const x = arange(0, 10).float();
+  const before = liveTensors();
+  let peak = 0;
+  const y = mapBatches(10, 4, (s, e) => {
+    const r = x.slice(0, s, e).mul(2).add(1).sub(1);
+    peak = Math.max(peak, liveTensors() - before);
+    return r;
+  });
+  assert.deepEqual(y.toFlatArray(), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  // Inside the third batch: the two earlier batches' results and this batch's four tensors; no other batch's temporaries.
+  assert.equal(peak, 2 + 4);
+  assert.equal(liveTensors(), before + 1);
+  const ranges: [number, number][] = [];
+  assert.equal(sumBatches(10, 4, (s, e) => { ranges.push([s, e]); return x.slice(0, s, e).sum().item(); }), 45);
+  assert.deepEqual(ranges, [[0, 4], [4, 8], [8, 10]]);
+  assert.equal(liveTensors(), before + 1);
+  assert.throws(() => sumBatches(10, 0, () => 0), /batch must be a positive integer, got 0/);
+  y.dispose();
+  x.dispose();
 });
