@@ -11,6 +11,7 @@ import { int, pos, posInt, upTo } from './numbers.js';
 
 /** The pose data set made by scripts/docking/generate.ts (data/docking/RECORD.md). */
 export const DockingDataConfig = z.strictObject({
+  /** The data set's folder; a relative path not found from the working directory is looked up in the package (which ships data/docking). */
   dir: z.string().default('data/docking'),
   /** Receptors to use (folder names under `dir`); empty = all. */
   receptors: z.array(z.string()).default([]),

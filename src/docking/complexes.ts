@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { readReceptorFile, type Receptor } from '../chem/receptor.js';
 import type { DockingConfig } from '../config/docking.js';
+import { resolveShipped } from '../io/package-files.js';
 import { ciSlice, loadPoseSet, splitByScaffold, type PoseRecord } from './dataset.js';
 import { ligandGraph, receptorGraph, type LigandGraph, type ReceptorGraph } from './featurize.js';
 
@@ -16,11 +17,19 @@ export interface Complex {
   rec: ReceptorGraph;
 }
 
+/**
+ * The folder of a docking config's data set: `data.dir` as given, or, where a relative path is not
+ * found from the working directory, the data set shipped with the package (the default data/docking).
+ */
+export function dataDir(cfg: DockingConfig): string {
+  return resolveShipped(cfg.data.dir);
+}
+
 /** The receptors of a data set with their graphs, read once from DIR/receptors/NAME.pdbqt. */
 export function loadReceptors(cfg: DockingConfig, names: string[]): Map<string, { receptor: Receptor; graph: ReceptorGraph }> {
   const m = cfg.model;
   return new Map(names.map((name) => {
-    const receptor = readReceptorFile(join(cfg.data.dir, 'receptors', `${name}.pdbqt`));
+    const receptor = readReceptorFile(join(dataDir(cfg), 'receptors', `${name}.pdbqt`));
     return [name, { receptor, graph: receptorGraph(receptor, m.recCutoff, m.recNeighbours) }];
   }));
 }
@@ -28,7 +37,7 @@ export function loadReceptors(cfg: DockingConfig, names: string[]): Map<string, 
 /** The train and test complexes of a docking config's data set (train cut to `data.limit` per receptor). */
 export function loadComplexes(cfg: DockingConfig): { train: Complex[]; test: Complex[] } {
   const d = cfg.data;
-  const records = loadPoseSet(d.dir, d.receptors.length ? { receptors: d.receptors } : undefined);
+  const records = loadPoseSet(dataDir(cfg), d.receptors.length ? { receptors: d.receptors } : undefined);
   if (records.length === 0) throw new Error(`no docked ligands found under ${d.dir}`);
   const recs = loadReceptors(cfg, [...new Set(records.map((r) => r.receptor))]);
   const split = splitByScaffold(records, { testFraction: d.testFraction, seed: d.splitSeed });

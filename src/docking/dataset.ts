@@ -116,7 +116,7 @@ function receptorFolders(dir: string): string[] {
  * ligands under `RECEPTOR/failed/` and files still being written, `*.json.tmp`, are skipped),
  * sorted by receptor, then id. `receptors` picks some receptors; a missing one is an error.
  */
-export function loadPoseSet(dir = 'data/docking', opts: { receptors?: string[] } = {}): PoseRecord[] {
+export function loadPoseSet(dir: string, opts: { receptors?: string[] } = {}): PoseRecord[] {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`pose data set folder not found: ${dir}`);
   const receptors = opts.receptors ?? receptorFolders(dir);
   const out: PoseRecord[] = [];

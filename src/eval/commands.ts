@@ -1,8 +1,7 @@
 /** The evaluation side of the CLI: eval, plot and the 8-Gaussians demo, for vector (toy or array) and image runs. */
 import { existsSync } from 'node:fs';
-import { writeTextAtomic } from '../io/index.js';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath, writeTextAtomic } from '../io/index.js';
+import { join } from 'node:path';
 import { loadConfig, loadStoredConfig } from '../config/load.js';
 import { trainStage1 } from '../train/stage1.js';
 import { trainPrior } from '../train/stage2.js';
@@ -14,7 +13,7 @@ import { writeEvalMetrics } from './metrics-file.js';
 import type { SamplingOverrides } from '../disco/sample.js';
 import type { ProcessGroup } from '../parallel/group.js';
 
-const CONFIGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'configs');
+const CONFIGS = packagePath('configs');
 
 /** True for a run on vector data (a toy set or an array of points [N, D]); false for images. */
 function isVector(dir: string): boolean {

@@ -6,14 +6,13 @@
  * evaluations and figures land there and models/ stays as shipped.
  */
 import { cpSync, existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeTextAtomic } from '../io/index.js';
+import { join, relative } from 'node:path';
+import { packagePath, writeTextAtomic } from '../io/index.js';
 import type { ImageReference } from '../metrics/fmnist-classifier.js';
 import { evaluateImageRun, plotImageRun, testReference, type ImageRunMetrics } from './images.js';
 
 /** The repo's shipped models. */
-export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+export const MODELS_DIR = packagePath('models');
 
 const ARMS = [['edm', 'EDM'], ['disco', 'DisCo-Diff']] as const;
 

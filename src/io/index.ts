@@ -3,3 +3,4 @@ export * from './atomic.js';
 export * from './safetensors.js';
 export * from './npy.js';
 export * from './checkpoint.js';
+export { PACKAGE_ROOT, packagePath, resolveShipped } from './package-files.js';

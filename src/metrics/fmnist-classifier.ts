@@ -5,19 +5,17 @@
  * features are meaningless for 32×32 grey clothes) and improved precision/recall.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { F, keep, mapBatches, noGrad, sumBatches, tidy, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { Conv2d, GroupNorm, Linear } from '../nn/layers.js';
 import { loadSafetensors } from '../io/safetensors.js';
+import { packagePath } from '../io/package-files.js';
 import { resizeSquare } from '../data/images.js';
 import { frechetDistance, featureStats, type GaussianStats } from './frechet.js';
 import { kNNRadii, precisionRecall } from './precision-recall.js';
 
 /** The committed weights (made by `node --import tsx scripts/train-classifier.ts`). */
-export const FMNIST_CLASSIFIER_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets',
-  'fmnist-classifier.safetensors');
+export const FMNIST_CLASSIFIER_PATH = packagePath('assets', 'fmnist-classifier.safetensors');
 
 /** conv3×3 → GroupNorm → ReLU → maxpool, three times (32 → 16 → 8 → 4), then 2048 → 128 (features) → 10. */
 export class FMNISTClassifier extends Module {

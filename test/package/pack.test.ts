@@ -68,7 +68,8 @@ test('npm pack → install into a fresh project → import, type-check and run t
     const files = (packed.files as { path: string }[]).map((f) => f.path);
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/networks/index.d.ts', 'dist/cli/main.js', 'dist/serve/page/index.html',
       'bin/disco-diff.js', 'binding.gyp', 'native/libtorch.cjs', 'scripts/install-addon.cjs', 'configs/toy-edm.yaml',
-      'assets/fmnist-classifier.safetensors']) assert.ok(files.includes(f), `the tarball lacks ${f}`);
+      'assets/fmnist-classifier.safetensors', 'data/docking/record.json', 'data/docking/receptors/1HPV.pdbqt',
+      'models/dock/checkpoint.safetensors']) assert.ok(files.includes(f), `the tarball lacks ${f}`);
     assert.deepEqual(files.filter((f) => /^(src|test|bench|build)\//.test(f)), []);
 
     const app = join(dir, 'app');
@@ -105,6 +106,11 @@ test('npm pack → install into a fresh project → import, type-check and run t
     assert.match(npx('--help'), /Commands:[\s\S]*train [\s\S]*export /);
     npx('train', '--config', 'node_modules/disco-diff/configs/toy-edm.yaml', '--out', 'run', '--steps', '2', '--quiet');
     assert.match(npx('sample', '--run', 'run', '--n', '8', '--out', 's.npy', '--steps', '3'), /wrote 8 samples to s\.npy/);
+    // The shipped docking model and example complex, used from the install.
+    const shipped = (p: string) => join('node_modules', 'disco-diff', p);
+    assert.match(npx('dock', '--run', shipped('models/dock'), '--receptor', shipped('data/docking/examples/1hpv-protein.pdb'),
+      '--ligand', shipped('data/docking/examples/amprenavir.sdf'), '--out', 'poses.sdf', '--n', '2', '--steps', '2', '--refine', '0', '--quiet'),
+    /wrote 2 poses of 1 ligand\(s\) to poses\.sdf/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
