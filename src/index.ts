@@ -8,7 +8,7 @@
 export {
   Tensor, tensor, scalar, zeros, ones, full, arange, linspace, eye, zerosLike, onesLike, cat, stack, where,
   manualSeed, Generator, randn, rand, randint, randperm, randnLike, bernoulli, multinomial,
-  tidy, keep, liveTensors, grad, noGrad, enableGrad, isGradEnabled, F, setNumThreads, numThreads, cudaAvailable,
+  tidy, keep, liveTensors, mapBatches, sumBatches, grad, noGrad, enableGrad, isGradEnabled, F, setNumThreads, numThreads, cudaAvailable,
   type DType, type Device, type TensorLike, type TensorOptions,
 } from './engine/index.js';
 
