@@ -5,7 +5,7 @@
 import type { Complex } from '../docking/complexes.js';
 import type { DockingRun } from '../train/load-docking-run.js';
 import { PALETTE } from '../plot/colors.js';
-import { LIMITS } from './facts.js';
+import { LIMITS } from './limits.js';
 
 /** Caps on one docking request. */
 export const DOCKING_LIMITS = {

@@ -1,17 +1,14 @@
 /**
  * The served run, loaded once: its facts, and each job kind dispatched to the library calls that
- * do it. `openExplorer` picks the explorer of the run's kind: a diffusion run's (here) or a docking
- * run's (./docking-explorer.ts).
+ * do it. Here the explorers' interface and a diffusion run's explorer; a docking run's is in
+ * ./docking-explorer.ts, and ./open-explorer.ts picks one by the run's kind.
  */
 import { existsSync } from 'node:fs';
-import { isDockingConfig, readConfigFile } from '../config/load.js';
 import { loadPrior, loadRun } from '../train/load-run.js';
-import { RunDir } from '../train/run-dir.js';
 import { runFacts, type DiffusionFacts, type RunFacts } from './facts.js';
 import { sampleImages, switchImages, type ImagesResult, type SwitchResult } from './images.js';
 import { samplePoints, type PointsResult } from './points.js';
 import type { PosesResult } from './poses.js';
-import { DockingExplorer } from './docking-explorer.js';
 import type { Served } from './latents.js';
 import type { JobRequest } from './validate.js';
 
@@ -22,12 +19,6 @@ export interface RunExplorer {
   readonly facts: RunFacts;
   run(r: JobRequest, progress: (done: number, total: number) => void): JobResult;
   dispose(): void;
-}
-
-/** Opens the run in `dir` with the explorer of its kind: a docking run's when its config.json says `domain: docking`. */
-export function openExplorer(dir: string): RunExplorer {
-  const run = new RunDir(dir);
-  return existsSync(run.config) && isDockingConfig(readConfigFile(run.config)) ? DockingExplorer.open(dir) : Explorer.open(dir);
 }
 
 /** A diffusion run (2-D points or images). */

@@ -6,22 +6,10 @@ import { SampleConfig } from '../config/schema.js';
 import type { LoadedRun } from '../train/load-run.js';
 import { PALETTE } from '../plot/colors.js';
 import type { DockingFacts } from './docking-facts.js';
+import { LIMITS } from './limits.js';
 
 /** The sampler names a run config accepts. */
 export const SAMPLER_NAMES = SampleConfig.shape.sampler.unwrap().options;
-
-/** Caps on one request, so no request can hold the server for long. */
-export const LIMITS = {
-  /** Images per grid, and per side of the switching comparison. */
-  images: 64,
-  /** 2-D samples per scatter, and ODE trajectories drawn among them. */
-  points: 4000,
-  trajectories: 200,
-  steps: 200,
-  /** Guidance weight range (0 = unconditional, 1 = plain conditional). */
-  guidance: [0, 10] as const,
-  seed: 2 ** 31 - 1,
-} as const;
 
 /** The facts of a diffusion run (2-D points or images). */
 export interface DiffusionFacts {

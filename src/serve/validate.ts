@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { SampleConfig } from '../config/schema.js';
-import { LIMITS, SAMPLER_NAMES, type DiffusionFacts, type RunFacts } from './facts.js';
+import { SAMPLER_NAMES, type DiffusionFacts, type RunFacts } from './facts.js';
+import { LIMITS } from './limits.js';
 import type { DockingFacts } from './docking-facts.js';
 
 /** A request the server refuses with 400 and this message. */

@@ -5,7 +5,8 @@
  * when that is killed, also in the middle of a job.
  */
 import { Worker } from 'node:worker_threads';
-import { openExplorer, type RunExplorer } from './explorer.js';
+import type { RunExplorer } from './explorer.js';
+import { openExplorer } from './open-explorer.js';
 import type { JobMessage, WorkerMessage } from './protocol.js';
 
 /**

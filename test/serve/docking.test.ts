@@ -12,7 +12,7 @@ import { readReceptor, readReceptorFile, type Residue } from '../../src/chem/rec
 import { trainDocking } from '../../src/train/docking.js';
 import { trainDockingPrior } from '../../src/train/docking-prior.js';
 import { startServer, type Serving } from '../../src/serve/server.js';
-import { openExplorer } from '../../src/serve/explorer.js';
+import { openExplorer } from '../../src/serve/open-explorer.js';
 import type { DockingFacts } from '../../src/serve/docking-facts.js';
 import type { JobStatus } from '../../src/serve/jobs.js';
 import type { PosesResult } from '../../src/serve/poses.js';

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SampleConfig } from '../../src/config/schema.js';
-import { LIMITS, SAMPLER_NAMES, type DiffusionFacts } from '../../src/serve/facts.js';
+import { SAMPLER_NAMES, type DiffusionFacts } from '../../src/serve/facts.js';
+import { LIMITS } from '../../src/serve/limits.js';
 import { BadRequest, parseJobRequest } from '../../src/serve/validate.js';
 
 /** Facts of an image run with 2 latents of 4 codes and a prior, unless overridden. */
