@@ -83,24 +83,31 @@ async function train(setting: string, seed: number): Promise<void> {
 /** One evaluation's result file next to the snapshot: eval-{main|low}-s{seed}.json. */
 const evalFile = (dir: string, kind: 'main' | 'low', sampleSeed: number) => join(dir, `eval-${kind}-s${sampleSeed}.json`);
 
-/** Evaluates one snapshot: the prior (DisCo-Diff), then FD at the run's sampler and at low NFE per sample seed; records it. */
+/** Evaluates one snapshot: the prior (DisCo-Diff), then FD at the run's sampler and at low NFE per sample seed, recording each. */
 async function evaluate(setting: string, seed: number, arm: Arm, minutes: number): Promise<void> {
   const dir = snapshot(setting, seed, arm, minutes), last = minutes === budgets.at(-1);
   if (arm === 'disco' && !existsSync(join(dir, 'prior.safetensors'))) await cli(['train-prior', '--run', dir, '--quiet']);
-  const seeds = last ? sampleSeeds : sampleSeeds.slice(0, 1);
-  for (const s of seeds) {
+  for (const s of last ? sampleSeeds : sampleSeeds.slice(0, 1)) {
     for (const kind of ['main', 'low'] as const) {
       if (existsSync(evalFile(dir, kind, s))) continue;
       await cli(['eval', '--run', dir, '--n', String(n), '--seed', String(s), ...(kind === 'low' ? ['--steps', String(lowSteps)] : [])]);
       renameSync(join(dir, 'metrics.json'), evalFile(dir, kind, s));
+      record(setting, seed, arm, minutes);
     }
   }
+  record(setting, seed, arm, minutes);
+}
+
+/** Writes the snapshot's record from the evaluations it has so far (an interrupted evaluation keeps what it finished). */
+function record(setting: string, seed: number, arm: Arm, minutes: number): void {
+  const dir = snapshot(setting, seed, arm, minutes);
+  const done = (kind: 'main' | 'low') => Object.fromEntries(sampleSeeds.filter((s) => existsSync(evalFile(dir, kind, s)))
+    .map((s) => [s, readJson<EvalMetrics>(evalFile(dir, kind, s))]));
   const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
   const rec: SnapshotRecord = {
     setting, seed, arm, minutes, n, stepsPerSec: logged.at(-1)!.stepsPerSec, lowSteps,
     machine: machineRecord({ threads: 1, note: 'EDM and DisCo-Diff arms trained at the same time, one thread each' }),
-    main: Object.fromEntries(seeds.map((s) => [s, readJson<EvalMetrics>(evalFile(dir, 'main', s))])),
-    low: Object.fromEntries(seeds.map((s) => [s, readJson<EvalMetrics>(evalFile(dir, 'low', s))])),
+    main: done('main'), low: done('low'),
   };
   mkdirSync(recordDir, { recursive: true });
   writeFileSync(recordFile(setting, seed, arm, minutes), JSON.stringify(rec, null, 2));
