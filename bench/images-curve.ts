@@ -18,7 +18,7 @@
  *     [--seeds 0,1] [--settings uncond,cond] [--n 2000] [--sample-seeds 0,1] [--low-nfe-steps 6]
  *     [--out runs/bench-curve]
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tidy } from '../src/engine/index.js';
 import { loadFashionMNIST, loadFashionMNISTTest } from '../src/data/fashion-mnist.js';
@@ -101,8 +101,11 @@ async function evaluate(setting: string, seed: number, arm: Arm, minutes: number
 /** Writes the snapshot's record from the evaluations it has so far (an interrupted evaluation keeps what it finished). */
 function record(setting: string, seed: number, arm: Arm, minutes: number): void {
   const dir = snapshot(setting, seed, arm, minutes);
-  const done = (kind: 'main' | 'low') => Object.fromEntries(sampleSeeds.filter((s) => existsSync(evalFile(dir, kind, s)))
-    .map((s) => [s, readJson<EvalMetrics>(evalFile(dir, kind, s))]));
+  // Every evaluation in the folder, whichever --sample-seeds asked for it.
+  const done = (kind: 'main' | 'low') => Object.fromEntries(readdirSync(dir).flatMap((f) => {
+    const s = new RegExp(`^eval-${kind}-s(\\d+)\\.json$`).exec(f)?.[1];
+    return s === undefined ? [] : [[s, readJson<EvalMetrics>(join(dir, f))]];
+  }));
   const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stepsPerSec: number });
   const rec: SnapshotRecord = {
     setting, seed, arm, minutes, n, stepsPerSec: logged.at(-1)!.stepsPerSec, lowSteps,
