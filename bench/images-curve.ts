@@ -95,7 +95,8 @@ async function evaluate(setting: string, seed: number, arm: Arm, minutes: number
       record(setting, seed, arm, minutes);
     }
   }
-  record(setting, seed, arm, minutes);
+  // A snapshot evaluated before records existed; a finished one keeps the machine record of the run that measured it.
+  if (!existsSync(recordFile(setting, seed, arm, minutes))) record(setting, seed, arm, minutes);
 }
 
 /** Writes the snapshot's record from the evaluations it has so far (an interrupted evaluation keeps what it finished). */
