@@ -1,6 +1,6 @@
 // The page of `disco-diff serve` in a real headless Chromium (Debian's `chromium`, installed by
-// scripts/setup.sh), driven by playwright-core: both pages load and draw, choosing a latent code
-// changes the displayed pixels, and the console stays free of errors.
+// scripts/setup.sh), driven by playwright-core: the 2-D, image and docking pages load and draw,
+// choosing a latent (a code, a pose's z) changes the displayed pixels, and the console stays free of errors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,24 +9,25 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startServer, type Serving } from '../../src/serve/server.js';
-import { IMAGE_CONFIG, TOY_CONFIG, trainRun } from './runs.js';
+import { IMAGE_CONFIG, TOY_CONFIG, trainDockingRun, trainRun } from './runs.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'dd-browser-'));
 /** Any free port on this machine only. */
 const LOCAL = { port: 0, host: '127.0.0.1' };
-let browser: Browser, toy: Serving, images: Serving;
+let browser: Browser, toy: Serving, images: Serving, docking: Serving;
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash scripts/setup.sh\` (it installs Debian's chromium) ` +
     'or set CHROMIUM_PATH');
-  const [toyRun, imageRun] = [await trainRun(dir, 'toy', TOY_CONFIG), await trainRun(dir, 'images', IMAGE_CONFIG)];
-  [toy, images, browser] = await Promise.all([startServer({ run: toyRun, ...LOCAL }), startServer({ run: imageRun, ...LOCAL }),
-    chromium.launch({ executablePath: CHROMIUM })]);
+  const [toyRun, imageRun, dockingRun] = [await trainRun(dir, 'toy', TOY_CONFIG), await trainRun(dir, 'images', IMAGE_CONFIG),
+    await trainDockingRun(dir, 'docking')];
+  [toy, images, docking, browser] = await Promise.all([startServer({ run: toyRun, ...LOCAL }), startServer({ run: imageRun, ...LOCAL }),
+    startServer({ run: dockingRun, ...LOCAL }), chromium.launch({ executablePath: CHROMIUM })]);
 });
 after(async () => {
   await browser?.close();
-  await Promise.all([toy?.close(), images?.close()]);
+  await Promise.all([toy?.close(), images?.close(), docking?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,6 +63,17 @@ async function changed(a: Buffer, element: Locator): Promise<number> {
     }
   }
   return n / (p.width * p.height);
+}
+
+/** Pixels of a screenshot whose channels differ by more than 40 levels: colour, not grey. */
+function coloured(png: Buffer): number {
+  const p = decode(png);
+  let n = 0;
+  for (let i = 0; i < p.width * p.height; i++) {
+    const rgb = [0, 1, 2].map((c) => p.data[i * p.channels + c]!);
+    if (Math.max(...rgb) - Math.min(...rgb) > 40) n++;
+  }
+  return n;
 }
 
 test('2-D page: the scatter draws, and choosing a code redraws it with that code\'s samples', async () => {
@@ -101,5 +113,37 @@ test('image page: the grid and the switching panels show, and changing a latent 
   await shown(page, 'grid-panel', v);
   assert.ok(await changed(code3, grid) > 0.01, 'new noise changes the grid');
   assert.match(await page.locator('#codes li').first().textContent() ?? '', /^z = \[3, \d\]$/);
+  assert.deepEqual(errors, []);
+});
+
+test('docking page: the 3-D view draws the poses, the legend and table list their z, and hiding a z redraws the view', async () => {
+  const { page, errors } = await open(docking.url);
+  let v = await shown(page, 'docking-panel', 0);
+  assert.match(await page.locator('#run').textContent() ?? '', /· docking · step 2 · 2 pointer latents ·/);
+  const viewer = page.locator('#viewer canvas');
+  assert.ok(await viewer.count() > 0, 'the 3-D viewer has a canvas');
+  assert.equal(await page.locator('#poses tr').count(), 1 + 4, 'a header and the 4 poses');
+  assert.match(await page.locator('#poses tr').nth(1).locator('td').nth(2).textContent() ?? '', /^ \d+, \d+$/);
+  // Mode 0's z: every distinct z is a legend row with its pointers; hiding all of them leaves only the pocket.
+  await page.selectOption('#z-source', 'mode-0');
+  assert.ok(await page.locator('label[for=z-nodes]').isHidden());
+  await page.fill('#n', '3');
+  await page.click('#sample');
+  v = await shown(page, 'docking-panel', v);
+  const groups = page.locator('#groups tr[id^=group-]');
+  assert.ok(await groups.count() >= 1);
+  assert.match(await groups.first().locator('td').nth(2).textContent() ?? '', /(ligand atom \d+|[A-Z]{3}\d+:[A-Z])/);
+  await page.uncheck('#show-modes');
+  await page.uncheck('#show-crystal');
+  assert.ok(coloured(await viewer.screenshot()) > 100, 'the poses and their pointers are drawn in colour over the grey pocket');
+  for (const box of await groups.locator('input[type=checkbox]').all()) await box.uncheck();
+  assert.equal(coloured(await viewer.screenshot()), 0, 'with every z hidden only the grey pocket is left');
+  // Chosen nodes: the field shows, and the poses all carry that z.
+  await page.selectOption('#z-source', 'nodes');
+  assert.ok(await page.locator('label[for=z-nodes]').isVisible());
+  await page.fill('#z-nodes', '1, 2');
+  await page.click('#sample');
+  await shown(page, 'docking-panel', v);
+  assert.deepEqual(await page.locator('#groups tr[id^=group-] td:nth-child(2)').allTextContents(), ['1, 2']);
   assert.deepEqual(errors, []);
 });

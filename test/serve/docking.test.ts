@@ -7,26 +7,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensors } from '../../src/engine/index.js';
-import { parseDockingConfig } from '../../src/config/load.js';
 import { readReceptor, readReceptorFile, type Residue } from '../../src/chem/receptor.js';
-import { trainDocking } from '../../src/train/docking.js';
-import { trainDockingPrior } from '../../src/train/docking-prior.js';
 import { startServer, type Serving } from '../../src/serve/server.js';
 import { openExplorer } from '../../src/serve/open-explorer.js';
 import type { DockingFacts } from '../../src/serve/docking-facts.js';
 import type { JobStatus } from '../../src/serve/jobs.js';
 import type { PosesResult } from '../../src/serve/poses.js';
 import { BadRequest, parseJobRequest } from '../../src/serve/validate.js';
+import { trainDockingRun } from './runs.js';
 
-/** The CLI test's tiny config (test/docking/cli.test.ts) with pointer latents, 2 sampler steps and a short refinement. */
-const TINY = {
-  domain: 'docking',
-  data: { receptors: ['1HPV'], limit: 4 },
-  model: { hidden: 16, layers: 1, rbf: 8 },
-  train: { steps: 2, batch: 2, logEvery: 1, checkpointEvery: 2, threads: 1 },
-  sample: { n: 4, steps: 2, refine: 5 },
-  latents: { enabled: true, encoderLayers: 1, prior: { hidden: 8, layers: 1, steps: 3, batch: 2 } },
-};
 const RECEPTOR = join(import.meta.dirname, '..', '..', 'data', 'docking', 'receptors', '1HPV.pdbqt');
 
 const dir = mkdtempSync(join(tmpdir(), 'dd-serve-docking-'));
@@ -37,8 +26,7 @@ let server: Serving, facts: DockingFacts, files: string[];
 const snapshot = () => readdirSync(run).map((f) => { const s = statSync(join(run, f)); return `${f} ${s.size} ${s.mtimeMs}`; });
 
 before(async () => {
-  await trainDocking(parseDockingConfig(TINY), run, { quiet: true });
-  await trainDockingPrior(run, { quiet: true });
+  await trainDockingRun(dir, 'disco');
   files = snapshot();
   server = await startServer({ run, port: 0, host: '127.0.0.1' });
   facts = server.facts as DockingFacts;
