@@ -62,9 +62,10 @@ function measure(L: DockingRun, prior: DockingLatentPrior, c: Complex, rng: Rng)
   const w = c.record.modes.map((m) => m.weight / total);
   const K = q[0]![0]!.length;
   const p1 = Array.from({ length: K }, (_, n) => w.reduce((s, wj, j) => s + wj * q[j]![0]![n]!, 0));
-  const joint = (z1: number) => Array.from({ length: K }, (_, n) => w.reduce((s, wj, j) => s + wj * q[j]![0]![z1]! * q[j]![1]![n]!, 0));
+  // joint[z₁][z₂]: the pointers' joint distribution, the encoder's mixed over the modes by weight.
+  const joint = Array.from({ length: K }, (_, z1) => Array.from({ length: K }, (_, n) => w.reduce((s, wj, j) => s + wj * q[j]![0]![z1]! * q[j]![1]![n]!, 0)));
   const encoder = w.reduce((s, wj, j) => s + wj * (countsEntropy(q[j]![0]!) + countsEntropy(q[j]![1]!)) / 2, 0);
-  const floor = countsEntropy(Array.from({ length: K }, (_, z1) => joint(z1)).flat()) / 2;
+  const floor = countsEntropy(joint.flat()) / 2;
   // The z₁ that carry the mass, heaviest first, until 99.9% (at most 64).
   const order = p1.map((p, n) => [p, n] as const).sort((x, y) => y[0] - x[0]);
   const support: number[] = [];
@@ -78,7 +79,7 @@ function measure(L: DockingRun, prior: DockingLatentPrior, c: Complex, rng: Rng)
       let second = 0;
       for (const z1 of support) {
         const given = noGrad(() => tidy(() => prior.probabilities(ctx, [z1, 0], 1).toFlatArray()));
-        second += crossEntropy(joint(z1), given);
+        second += crossEntropy(joint[z1]!, given);
       }
       ce += (crossEntropy(p1, first) + second / held) / 2;
     } finally {
