@@ -5,7 +5,7 @@
  * energy (src/docking/refine.ts), then ranked by Vina's scoring function (src/docking/vina-score.ts)
  * or left in sample order.
  */
-import type { Device } from '../engine/index.js';
+import { Generator, type Device } from '../engine/index.js';
 import type { Molecule, Vec3 } from '../chem/molecule.js';
 import type { Receptor } from '../chem/receptor.js';
 import type { DockingConfig } from '../config/docking.js';
@@ -43,9 +43,15 @@ export interface DockOptions {
 export function poseLatents(net: DockingScoreNet, cfg: DockingConfig, lig: LigandGraph, rec: ReceptorGraph, o: DockOptions,
   device: Device = 'cpu'): readonly (readonly number[])[] | undefined {
   if (o.latents || !o.prior) return o.latents;
-  // Its own stream, so the poses' noise is the same whatever the latents.
-  return samplePriorCodes(o.prior.model, net, { lig, rec, center: o.center ?? rec.center }, cfg,
-    { n: cfg.sample.n, logitScale: o.prior.logitScale, rng: new Rng(o.seed + 0x5eed), device });
+  // Their own streams (the placements' and the Gumbel noise's), so the draws follow the seed alone and
+  // the poses' noise is the same whatever the latents.
+  const generator = new Generator(o.seed + 0x5eed);
+  try {
+    return samplePriorCodes(o.prior.model, net, { lig, rec, center: o.center ?? rec.center }, cfg,
+      { n: cfg.sample.n, logitScale: o.prior.logitScale, rng: new Rng(o.seed + 0x5eed), generator, device });
+  } finally {
+    generator.dispose();
+  }
 }
 
 /**

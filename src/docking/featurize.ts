@@ -148,6 +148,32 @@ function dist3(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number)
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+/**
+ * The residues within `cutoff` Å of ligand atom i, written to out.r[0..n) (n returned): all of them
+ * in residue order when they are at most k, else the k nearest, nearest first (ties in residue order).
+ * `out` is scratch space of at least nR entries.
+ */
+function nearResidues(pos: Float64Array, i: number, ca: ArrayLike<number>, nR: number, cutoff: number, k: number,
+  out: { d: Float64Array; r: Int32Array }): number {
+  const { d, r } = out;
+  let n = 0;
+  for (let j = 0; j < nR; j++) {
+    const dj = dist3(pos, i, ca, j);
+    if (dj <= cutoff) { d[n] = dj; r[n] = j; n++; }
+  }
+  if (n <= k) return n;
+  // Insertion into the sorted prefix [0, kept): it never overtakes the candidates still to be read.
+  let kept = 0;
+  for (let j = 0; j < n; j++) {
+    const dj = d[j]!, rj = r[j]!;
+    if (kept === k && dj >= d[k - 1]!) continue;
+    let p = kept === k ? k - 1 : kept++;
+    for (; p > 0 && d[p - 1]! > dj; p--) { d[p] = d[p - 1]!; r[p] = r[p - 1]!; }
+    d[p] = dj; r[p] = rj;
+  }
+  return k;
+}
+
 /** One posed complex of a batch: a ligand at `coords` (all its atoms), its receptor, the time and σ_tr. */
 export interface PosedComplex {
   lig: LigandGraph;
@@ -173,6 +199,7 @@ export function complexBatch(items: PosedComplex[], m: DockingModelConfig, devic
   const crossLig: number[] = [], crossRec: number[] = [], center: number[] = [], t: number[] = [];
   const torU: number[] = [], torV: number[] = [], torBatch: number[] = [], movTor: number[] = [], movAtom: number[] = [];
   const copies = new Map<ReceptorGraph, number>();
+  let near = { d: new Float64Array(0), r: new Int32Array(0) };
   let lOff = 0, rOff = 0, tOff = 0;
   items.forEach(({ lig, rec, coords, t: time, trSigma }, b) => {
     const nL = lig.heavy.length, nR = rec.type.length;
@@ -197,14 +224,10 @@ export function complexBatch(items: PosedComplex[], m: DockingModelConfig, devic
       rOff += nR;
     }
     const cutoff = m.crossCutoff + 3 * trSigma;
+    if (near.d.length < nR) near = { d: new Float64Array(nR), r: new Int32Array(nR) };
     for (let i = 0; i < nL; i++) {
-      const near: [number, number][] = [];
-      for (let r = 0; r < nR; r++) {
-        const d = dist3(pos, i, rec.ca, r);
-        if (d <= cutoff) near.push([d, r]);
-      }
-      if (near.length > m.crossNeighbours) near.sort((x, y) => x[0] - y[0]).length = m.crossNeighbours;
-      for (const [, r] of near) { crossLig.push(i + lOff); crossRec.push(r + recOff); }
+      const n = nearResidues(pos, i, rec.ca, nR, cutoff, m.crossNeighbours, near);
+      for (let j = 0; j < n; j++) { crossLig.push(i + lOff); crossRec.push(near.r[j]! + recOff); }
     }
     center.push(...c);
     t.push(time);

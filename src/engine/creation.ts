@@ -85,7 +85,8 @@ export function tensor(data: NestedArray | TypedArray | number[], opts: TensorOp
     throw new Error(`tensor: ${flat.length} values do not fill shape [${shape}] (${n} elements); nested arrays must be rectangular`);
   }
   const native = dtype === 'float16' || dtype === 'bfloat16' ? Float32Array : ARRAY_TYPES[dtype];
-  const typed = isTyped && data.constructor === native ? (data as TypedArray) : typedFor(dtype, toNumbers(flat));
+  const typed = isTyped && data.constructor === native ? (data as TypedArray)
+    : typedFor(dtype, isTyped ? toNumbers(flat as TypedArray) : flat as number[]);
   if (dtype === 'float16' || dtype === 'bfloat16') {
     const f = new Tensor(N.fromBuffer(typed, shape, 'float32', dev(opts)));
     try { return f.to({ dtype }); } finally { f.dispose(); }

@@ -21,6 +21,7 @@ import { sideLatents } from '../../src/docking/latent-conditioning.js';
 import { contextOf, disposeContext, priorContext, samplePriorCodes } from '../../src/docking/latent-prior.js';
 import type { DockingScoreNet } from '../../src/docking/score-net.js';
 import { loadPoseSet } from '../../src/docking/dataset.js';
+import { poseLatents } from '../../src/docking/dock.js';
 import { loadReceptors } from '../../src/docking/complexes.js';
 import { Rng } from '../../src/pose/random.js';
 import { randomizePose } from '../../src/pose/update.js';
@@ -437,6 +438,23 @@ test('prior: docking draws an independent z per sample, in batches of sample.bat
 });
 
 // ---- joint training, resume, Stage II --------------------------------------------------------
+test('prior: poseLatents draws follow the seed alone, not the global random stream', () => {
+  manualSeed(15);
+  const net = createScoreNet(cfg), prior = createLatentPrior(cfg);
+  const draw = (seed: number) => poseLatents(net, cfg, ligs[0]!, recs[0]!, { seed, prior: { model: prior, logitScale: 0.2231 } });
+  try {
+    const z = draw(3);
+    assert.equal(z?.length, cfg.sample.n);
+    randn([100]).dispose();
+    manualSeed(99);
+    assert.deepEqual(draw(3), z, 'the same seed after the global stream moved');
+    assert.notDeepEqual(draw(4), z);
+  } finally {
+    net.dispose();
+    prior.dispose();
+  }
+});
+
 const data = join(tmp, 'data');
 mkdirSync(join(data, '1HPV'), { recursive: true });
 mkdirSync(join(data, 'receptors'));
