@@ -21,6 +21,7 @@ import type { ComplexGraph } from './graph.js';
 import { gaussianRbf } from './radial.js';
 import { nodeLayout, stackNodes } from './pointers.js';
 import type { DockingScoreNet } from './score-net.js';
+import { sharedResidueStates } from './residue-states.js';
 
 /** The prior's sizes (src/config/docking.ts: latents.prior). */
 export interface LatentPriorOptions {
@@ -139,35 +140,11 @@ export interface PriorItem {
  */
 export function priorContext(net: DockingScoreNet, items: PriorItem[], cfg: DockingConfig, rng: Rng, device: Device = 'cpu'): PriorContext {
   const g = priorGraph(items, cfg, rng, device);
-  const residues = receptorStates(net, items, cfg, device);
+  const residues = noGrad(() => sharedResidueStates(net, items.map(({ lig, rec }) => ({ lig, rec, codes: null })), cfg.model, device));
   try {
     return contextOf(net, g, residues);
   } finally {
     for (const r of residues) r.dispose();
-    disposeGraph(g);
-  }
-}
-
-/**
- * The residue states (no latents) of priorGraph(items)'s receptor copies, computed once per distinct
- * receptor and repeated for each copy: without latents they depend on the receptor alone.
- */
-function receptorStates(net: DockingScoreNet, items: PriorItem[], cfg: DockingConfig, device: Device): Tensor[] {
-  const distinct = [...new Set(items.map((it) => it.rec))];
-  const first = distinct.map((rec) => items.find((it) => it.rec === rec)!);
-  const g = complexBatch(first.map(({ lig, rec }) => ({ lig, rec, coords: lig.mol.coords, t: 1, trSigma: 0 })), cfg.model, device,
-    { shareReceptors: false });
-  try {
-    const offsets = distinct.map((_, u) => distinct.slice(0, u).reduce((o, r) => o + r.type.length, 0));
-    const rows = items.flatMap((it) => {
-      const u = distinct.indexOf(it.rec);
-      return Array.from({ length: it.rec.type.length }, (_, r) => offsets[u]! + r);
-    });
-    return noGrad(() => tidy(() => {
-      const index = tensor(rows, { dtype: 'int64', device });
-      return net.residueStates(g).map((h) => h.indexSelect(0, index));
-    }));
-  } finally {
     disposeGraph(g);
   }
 }

@@ -14,6 +14,7 @@ import { DockingScoreNet } from './score-net.js';
 import { DockingLatentEncoder } from './latent-encoder.js';
 import { DockingLatentPrior } from './latent-prior.js';
 import { latentsOfCodes, nodeLayout } from './pointers.js';
+import { sharedResidueStates } from './residue-states.js';
 import type { RadialOptions } from './message-passing.js';
 
 /** The graph input widths of every docking network. */
@@ -89,7 +90,8 @@ export interface PoseScorer {
  * The score function of poses of one ligand in one receptor, evaluated `batch` poses per network
  * call. With `latents` (a network with pointer latents), pose i is conditioned on codes latents[i]
  * (m classes of the complex's nodes: src/docking/pointers.ts). The residue states of each batch
- * depend on the receptor and the codes alone, so they are computed at the first call and reused.
+ * depend on the receptor and the codes alone, so they are computed at the first call (once per
+ * distinct z) and reused.
  */
 export function poseScorer(net: DockingScoreNet, lig: LigandGraph, rec: ReceptorGraph, cfg: DockingConfig,
   device: Device = 'cpu', latents?: readonly (readonly number[])[]): PoseScorer {
@@ -110,7 +112,11 @@ export function poseScorer(net: DockingScoreNet, lig: LigandGraph, rec: Receptor
           const z = latents ? latentsOfCodes(nodeLayout(g), latents.slice(start, start + chunk.length).flat(), m, g.ligX.size(0), g.ligX.dtype) : null;
           let states = residues.get(start);
           if (states && states[0]!.size(0) !== g.recX.size(0)) throw new Error('poseScorer: the batches changed between calls');
-          if (!states) residues.set(start, states = net.residueStates(g, z).map((s) => keep(s)));
+          if (!states) {
+            const fresh = latents ? sharedResidueStates(net, latents.slice(start, start + chunk.length).map((codes) => ({ lig, rec, codes })),
+              cfg.model, device) : net.residueStates(g, z);
+            residues.set(start, states = fresh.map((s) => keep(s)));
+          }
           const p = net.forward(g, z, states);
           return { tr: p.tr.toFlatArray(), rot: p.rot.toFlatArray(), tor: p.tor.toFlatArray() };
         });

@@ -22,6 +22,7 @@ import { contextOf, disposeContext, priorContext, samplePriorCodes } from '../..
 import type { DockingScoreNet } from '../../src/docking/score-net.js';
 import { loadPoseSet } from '../../src/docking/dataset.js';
 import { poseLatents } from '../../src/docking/dock.js';
+import { sharedResidueStates } from '../../src/docking/residue-states.js';
 import { loadReceptors } from '../../src/docking/complexes.js';
 import { Rng } from '../../src/pose/random.js';
 import { randomizePose } from '../../src/pose/update.js';
@@ -289,6 +290,27 @@ test('cached residue states: the same scores at another time and ligand pose, wi
   net.dispose();
   dm.dispose();
   disposeGraph(g);
+});
+
+test('residue states shared by complexes of one receptor and z equal those of their own copies', () => {
+  manualSeed(16);
+  const net = createScoreNet(cfg);
+  const items = [[0, [1, 8]], [0, [1, 8]], [1, [2, 3]], [0, [9, 2]], [1, [2, 3]]] as const;
+  const own = complexBatch(items.map(([i]) => ({ lig: ligs[i]!, rec: recs[i]!, coords: ligs[i]!.mol.coords, t: 0.3, trSigma: 1 })), cfg.model,
+    'cpu', { shareReceptors: false });
+  try {
+    for (const withCodes of [true, false]) {
+      const shared = sharedResidueStates(net, items.map(([i, c]) => ({ lig: ligs[i]!, rec: recs[i]!, codes: withCodes ? c : null })), cfg.model);
+      const direct = tidy(() => net.residueStates(own, withCodes
+        ? latentsOfCodes(nodeLayout(own), items.flatMap(([, c]) => c), 2, own.ligX.size(0)) : null));
+      assert.equal(shared.length, direct.length);
+      shared.forEach((h, l) => close(h.toFlatArray(), direct[l]!.toFlatArray(), 1e-6, `layer ${l}, codes ${withCodes}`));
+      for (const t of [...shared, ...direct]) t.dispose();
+    }
+  } finally {
+    disposeGraph(own);
+    net.dispose();
+  }
 });
 
 test('pointer pull (latents.pull): tr gains a(t, d)·(p − c)/(d + 1) towards the pointed nodes; zero at the start and when dropped; equivariant; a gradient reaches z', () => {
