@@ -188,11 +188,12 @@ export interface PosedComplex {
  * receptor share a single copy of its residues (residue states depend on the receptor alone:
  * src/docking/message-passing.ts), so a batch costs little more than its ligand atoms. With
  * `shareReceptors` false every complex gets its own copy, as pointer latents need (their classes
- * are each complex's own nodes: src/docking/pointers.ts).
+ * are each complex's own nodes: src/docking/pointers.ts). With `residueEdges` false the graph has
+ * no residue → residue edges (recEdges null), for a network given cached residue states.
  */
 export function complexBatch(items: PosedComplex[], m: DockingModelConfig, device: Device = 'cpu',
-  o: { shareReceptors?: boolean } = {}): ComplexGraph {
-  const share = o.shareReceptors ?? true;
+  o: { shareReceptors?: boolean; residueEdges?: boolean } = {}): ComplexGraph {
+  const share = o.shareReceptors ?? true, residueEdges = o.residueEdges ?? true;
   const ligX: number[] = [], ligBatch: number[] = [], recX: number[] = [], recType: number[] = [], recBatch: number[] = [];
   const ligFeat: Float32Array[] = [], pairAttr: Float32Array[] = [];
   const pairSrc: number[] = [], pairDst: number[] = [], recSrc: number[] = [], recDst: number[] = [];
@@ -220,7 +221,7 @@ export function complexBatch(items: PosedComplex[], m: DockingModelConfig, devic
       recX.push(...rec.ca);
       recType.push(...rec.type);
       for (let r = 0; r < nR; r++) recBatch.push(b);
-      rec.edges.src.forEach((s, e) => { recSrc.push(s + rOff); recDst.push(rec.edges.dst[e]! + rOff); });
+      if (residueEdges) rec.edges.src.forEach((s, e) => { recSrc.push(s + rOff); recDst.push(rec.edges.dst[e]! + rOff); });
       rOff += nR;
     }
     const cutoff = m.crossCutoff + 3 * trSigma;
@@ -248,7 +249,7 @@ export function complexBatch(items: PosedComplex[], m: DockingModelConfig, devic
     recType: i64(recType),
     recBatch: i64(recBatch),
     ligEdges: { src: i64(pairSrc), dst: i64(pairDst), attr: f32(concat(pairAttr), [pairSrc.length, PAIR_FEATURES]) },
-    recEdges: { src: i64(recSrc), dst: i64(recDst) },
+    recEdges: residueEdges ? { src: i64(recSrc), dst: i64(recDst) } : null,
     crossEdges: { lig: i64(crossLig), rec: i64(crossRec) },
     center: f32(center, [items.length, 3]),
     t: f32(t, [items.length]),
@@ -267,7 +268,7 @@ function concat(parts: Float32Array[]): Float32Array {
 /** Frees every tensor of a ComplexGraph. */
 export function disposeGraph(g: ComplexGraph): void {
   const all: Tensor[] = [g.ligX, g.ligFeat, g.ligBatch, g.recX, g.recType, g.recBatch, g.ligEdges.src, g.ligEdges.dst,
-    g.ligEdges.attr, g.recEdges.src, g.recEdges.dst, g.crossEdges.lig, g.crossEdges.rec, g.center, g.t, g.torsion.u,
+    g.ligEdges.attr, ...(g.recEdges ? [g.recEdges.src, g.recEdges.dst] : []), g.crossEdges.lig, g.crossEdges.rec, g.center, g.t, g.torsion.u,
     g.torsion.v, g.torsion.batch, g.moving.torsion, g.moving.atom];
   for (const x of all) x.dispose();
 }

@@ -25,8 +25,11 @@ export interface ComplexGraph {
   recBatch: Tensor;
   /** Ligand–ligand edges, both directions, messages src → dst; attr [E, FB] (bond type incl. 'no bond', topological distance, …). */
   ligEdges: { src: Tensor; dst: Tensor; attr: Tensor };
-  /** Receptor–receptor edges (e.g. within 15 Å), both directions, messages src → dst. */
-  recEdges: { src: Tensor; dst: Tensor };
+  /**
+   * Receptor–receptor edges (e.g. within 15 Å), both directions, messages src → dst; null in a
+   * graph built without them (for a network given cached residue states, which does not read them).
+   */
+  recEdges: { src: Tensor; dst: Tensor } | null;
   /** Ligand atom ↔ residue pairs within a cutoff; messages go both ways. */
   crossEdges: { lig: Tensor; rec: Tensor };
   /** [B, 3] rotation centre of each complex (the ligand centroid). */
@@ -67,8 +70,10 @@ export function checkGraph(g: ComplexGraph, widths: GraphWidths): void {
   expect('ligEdges.src', g.ligEdges.src, [E], 'int64');
   expect('ligEdges.dst', g.ligEdges.dst, [E], 'int64');
   expect('ligEdges.attr', g.ligEdges.attr, [E, widths.bondFeatures], float);
-  expect('recEdges.dst', g.recEdges.dst, [g.recEdges.src.numel], 'int64');
-  expect('recEdges.src', g.recEdges.src, [g.recEdges.src.numel], 'int64');
+  if (g.recEdges) {
+    expect('recEdges.dst', g.recEdges.dst, [g.recEdges.src.numel], 'int64');
+    expect('recEdges.src', g.recEdges.src, [g.recEdges.src.numel], 'int64');
+  }
   expect('crossEdges.rec', g.crossEdges.rec, [g.crossEdges.lig.numel], 'int64');
   expect('crossEdges.lig', g.crossEdges.lig, [g.crossEdges.lig.numel], 'int64');
   expect('center', g.center, [B, 3], float);

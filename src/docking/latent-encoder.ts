@@ -59,7 +59,7 @@ export class DockingLatentEncoder extends Module {
     return tidy(() => {
       const e = graphEdges(g, this.options, { crossToRec: true });
       let h: NodeStates = { lig: this.ligIn.forward(g.ligFeat), rec: this.recIn.forward(g.recType) };
-      for (const layer of this.layers.items) h = layer.forward(h, e);
+      for (const layer of this.layers.items) h = tidy(() => layer.forward(h, e)); // its messages freed layer by layer
       const rec = this.recHead.forward(h.rec);
       const reach = this.options.contactReach;
       return { lig: this.ligHead.forward(h.lig), rec: reach ? rec.add(contactBias(g, reach)) : rec };

@@ -149,13 +149,13 @@ export function priorContext(net: DockingScoreNet, items: PriorItem[], cfg: Dock
   }
 }
 
-/** The graph of priorContext: the ligands at their centres, t = 1, the cross edges of σ_tr(1). */
+/** The graph of priorContext: the ligands at their centres, t = 1, the cross edges of σ_tr(1), no residue edges (the states come cached). */
 function priorGraph(items: PriorItem[], cfg: DockingConfig, rng: Rng, device: Device): ComplexGraph {
   const posed = items.map(({ lig, rec, center }) => ({
     lig, rec, t: 1, trSigma: cfg.diffusion.trSigmaMax,
     coords: randomizePose(lig.mol.coords, lig.bonds, { center, trSigma: 0 }, rng, lig.heavy),
   }));
-  return complexBatch(posed, cfg.model, device, { shareReceptors: false });
+  return complexBatch(posed, cfg.model, device, { shareReceptors: false, residueEdges: false });
 }
 
 /** The context of a prepared graph (its ligands where they are); `residues` as in DockingScoreNet.embed. */

@@ -4,7 +4,7 @@
  * interaction layer that updates ligand-atom and residue states. Node states see positions only
  * through distances, so they are E(3)-invariant.
  */
-import { cat, ones, zeros, type Tensor } from '../engine/index.js';
+import { cat, ones, tidy, zeros, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { LayerNorm, Linear, MLP } from '../nn/layers.js';
 import type { ComplexGraph } from './graph.js';
@@ -75,14 +75,19 @@ export class EdgeMLP extends Module {
   }
   /** hDst, hSrc: states of the node sets e.dst and e.src index → [E, outDim] */
   forward(hDst: Tensor, hSrc: Tensor, e: Edges): Tensor {
-    let pre = this.dstIn.forward(hDst).indexSelect(0, e.dst)
-      .add(this.srcIn.forward(hSrc).indexSelect(0, e.src))
-      .add(this.edgeIn.forward(e.feat));
-    if (this.latentIn) {
-      if (!e.latent) throw new Error('EdgeMLP: this edge MLP reads latents, but the edges carry none');
-      pre = pre.add(this.latentIn.forward(e.latent.ind)).add(e.latent.drop.mul(this.nullEmbedding!));
-    }
-    return this.out.forward(pre.silu());
+    if (this.latentIn && !e.latent) throw new Error('EdgeMLP: this edge MLP reads latents, but the edges carry none');
+    return tidy(() => {
+      // The [E, hidden] terms are the networks' largest tensors: summed in place, each freed once added.
+      const pre = this.dstIn.forward(hDst).indexSelect(0, e.dst);
+      const add = (term: Tensor) => { pre.add_(term); term.dispose(); };
+      add(this.srcIn.forward(hSrc).indexSelect(0, e.src));
+      add(this.edgeIn.forward(e.feat));
+      if (this.latentIn) {
+        add(this.latentIn.forward(e.latent!.ind));
+        add(e.latent!.drop.mul(this.nullEmbedding!));
+      }
+      return this.out.forward(pre.silu());
+    });
   }
 }
 
@@ -199,6 +204,7 @@ export function graphEdges(g: ComplexGraph, r: RadialOptions, o: { crossToRec?: 
     },
   };
   if (o.residueEdges ?? true) {
+    if (!g.recEdges) throw new Error('the residue → residue edges are needed, but the graph was built without them');
     const { src: rs, dst: rd } = g.recEdges;
     const rec = displacement(g.recX, g.recX, rd, rs);
     e.rec = { dst: rd, src: rs, dir: rec.dir, feat: gaussianRbf(rec.dist, rbf, cutoffs.rec) };

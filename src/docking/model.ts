@@ -3,7 +3,7 @@
  * latents also their encoder and prior), and the score network as the sampler's score function
  * (network outputs times the score scales of src/pose/forward.ts).
  */
-import { keep, tidy, type Device, type Tensor } from '../engine/index.js';
+import { keep, noGrad, tidy, type Device, type Tensor } from '../engine/index.js';
 import { Module } from '../nn/module.js';
 import { RESIDUE_TYPES } from '../chem/receptor.js';
 import type { DockingConfig, DockingPriorConfig } from '../config/docking.js';
@@ -105,10 +105,12 @@ export function poseScorer(net: DockingScoreNet, lig: LigandGraph, rec: Receptor
     const out: ReturnType<PoseScoreFn> = [];
     for (let start = 0; start < poses.length; start += cfg.sample.batch) {
       const chunk = poses.slice(start, start + cfg.sample.batch);
+      // The residue edges only for a first call that computes the states from this graph.
       const g = complexBatch(chunk.map((coords) => ({ lig, rec, coords, t, trSigma: sigmas.tr })), cfg.model, device,
-        { shareReceptors: !latents });
+        { shareReceptors: !latents, residueEdges: !latents && !residues.has(start) });
       try {
-        const { tr, rot, tor } = tidy(() => {
+        // Under no-grad: otherwise every step would record autograd's graph, and the cached states would keep theirs.
+        const { tr, rot, tor } = noGrad(() => tidy(() => {
           const z = latents ? latentsOfCodes(nodeLayout(g), latents.slice(start, start + chunk.length).flat(), m, g.ligX.size(0), g.ligX.dtype) : null;
           let states = residues.get(start);
           if (states && states[0]!.size(0) !== g.recX.size(0)) throw new Error('poseScorer: the batches changed between calls');
@@ -119,7 +121,7 @@ export function poseScorer(net: DockingScoreNet, lig: LigandGraph, rec: Receptor
           }
           const p = net.forward(g, z, states);
           return { tr: p.tr.toFlatArray(), rot: p.rot.toFlatArray(), tor: p.tor.toFlatArray() };
-        });
+        }));
         const nt = lig.torsions.length;
         chunk.forEach((_, i) => out.push({
           tr: [tr[3 * i]! * scale.tr, tr[3 * i + 1]! * scale.tr, tr[3 * i + 2]! * scale.tr],

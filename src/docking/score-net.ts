@@ -152,7 +152,7 @@ export class DockingScoreNet extends Module {
     return tidy(() => {
       const { h, e } = this.inputs(g, z, true);
       const states = [h.rec];
-      for (const layer of this.layers.items) states.push(layer.residueUpdate(states.at(-1)!, e));
+      for (const layer of this.layers.items) states.push(tidy(() => layer.residueUpdate(states.at(-1)!, e)));
       return states;
     });
   }
@@ -185,8 +185,9 @@ export class DockingScoreNet extends Module {
     }
     const { h: h0, e, pull } = this.inputs(g, z, !residues);
     let h = residues ? { lig: h0.lig, rec: residues[0]! } : h0;
+    // One scope per layer: its messages are freed before the next layer's (autograd keeps what it needs).
     this.layers.items.forEach((layer, l) => {
-      h = { lig: layer.ligandUpdate(h, e), rec: residues ? residues[l + 1]! : layer.residueUpdate(h.rec, e) };
+      h = tidy(() => ({ lig: layer.ligandUpdate(h, e), rec: residues ? residues[l + 1]! : layer.residueUpdate(h.rec, e) }));
     });
     return { h, e, pull };
   }

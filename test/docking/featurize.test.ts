@@ -161,12 +161,12 @@ test('complexBatch: poses of one receptor share one copy of its residues at any 
   try {
     assert.equal(same.recX.size(0), nR);
     assert.deepEqual(same.recBatch.toFlatArray(), new Array(nR).fill(0));
-    assert.equal(same.recEdges.src.numel, rec.edges.src.length);
+    assert.equal(same.recEdges!.src.numel, rec.edges.src.length);
     assert.ok(same.crossEdges.rec.toFlatArray().every((r) => r < nR));
     assert.equal(two.recX.size(0), 2 * nR);
     assert.deepEqual(two.recX.toFlatArray(), [...rec.ca, ...rec.ca]);
     assert.deepEqual(two.recBatch.toFlatArray(), [...new Array(nR).fill(0), ...new Array(nR).fill(1)]);
-    assert.equal(two.recEdges.src.numel, 2 * rec.edges.src.length);
+    assert.equal(two.recEdges!.src.numel, 2 * rec.edges.src.length);
     const lig2 = two.crossEdges.lig.toFlatArray();
     two.crossEdges.rec.toFlatArray().forEach((r, e) => assert.equal(r >= nR, lig2[e]! >= nL, 'the second pose links to the second copy'));
     // the ligand side is per pose either way: atoms, batch, centres, pairs and torsions offset by nL

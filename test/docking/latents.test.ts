@@ -26,6 +26,7 @@ import { sharedResidueStates } from '../../src/docking/residue-states.js';
 import { loadReceptors } from '../../src/docking/complexes.js';
 import { Rng } from '../../src/pose/random.js';
 import { randomizePose } from '../../src/pose/update.js';
+import { scoreScales } from '../../src/pose/forward.js';
 import { trainDocking } from '../../src/train/docking.js';
 import { trainDockingPrior } from '../../src/train/docking-prior.js';
 import { loadDockingPrior, loadDockingRun } from '../../src/train/load-docking-run.js';
@@ -278,7 +279,7 @@ test('cached residue states: the same scores at another time and ligand pose, wi
   const run = (n: DockingScoreNet, c: number[] | null, drop: number[] | null, cached: boolean): number[] => tidy(() => {
     const z = c ? { ...latentsOfCodes(nodeLayout(g), c, 2, g.ligX.size(0), 'float64'), drop: drop ? tensor(drop, { dtype: 'bool' }) : null } : null;
     const states = cached ? n.residueStates(g, z) : undefined;
-    const s = n.forward(moved, z, states);
+    const s = n.forward(cached ? { ...moved, recEdges: null } : moved, z, states); // cached states need no residue edges
     return [...s.tr.toFlatArray(), ...s.rot.toFlatArray(), ...s.tor.toFlatArray()];
   });
   for (const [n, c, drop] of [[net, codes, null], [net, codes, [0, 1]], [net, null, null], [dm, null, null]] as const) {
@@ -286,6 +287,7 @@ test('cached residue states: the same scores at another time and ligand pose, wi
   }
   const wrong = tidy(() => net.residueStates(g).slice(1));
   assert.throws(() => net.forward(moved, null, wrong), /cached residue states must be 3 tensors/);
+  assert.throws(() => net.forward({ ...moved, recEdges: null }, null), /the graph was built without them/);
   for (const t of [...wrong, moved.ligX, moved.center, moved.t]) t.dispose();
   net.dispose();
   dm.dispose();
@@ -309,6 +311,32 @@ test('residue states shared by complexes of one receptor and z equal those of th
     }
   } finally {
     disposeGraph(own);
+    net.dispose();
+  }
+});
+
+test('poseScorer: first and later calls (cached residue states, graphs without residue edges) give a direct forward\'s scores, with and without latents', () => {
+  manualSeed(17);
+  const lig = ligs[0]!, rec = recs[0]!, rng = new Rng(8);
+  const poses = Array.from({ length: 3 }, () => randomizePose(lig.mol.coords, lig.bonds, { center: rec.center, trSigma: 2 }, rng, lig.heavy));
+  const sigmas = { tr: 1.5, rot: 0.6, tor: 0.9 }, t = 0.6, scale = scoreScales(sigmas);
+  const two = { ...cfg, sample: { ...cfg.sample, batch: 2 } };   // two chunks: [0, 1] and [2]
+  const z = [[1, 9], [4, 0], [1, 9]];
+  for (const [net, latents] of [[createScoreNet(cfg), z], [createScoreNet(parseDockingConfig({ ...cfg, latents: { ...cfg.latents, enabled: false } })), undefined]] as const) {
+    const direct = tidy(() => {
+      const g = complexBatch(poses.map((coords) => ({ lig, rec, coords, t, trSigma: sigmas.tr })), cfg.model, 'cpu', { shareReceptors: false });
+      const p = net.forward(g, latents ? latentsOfCodes(nodeLayout(g), latents.flat(), 2, g.ligX.size(0)) : null);
+      const out = { tr: p.tr.toFlatArray().map((v) => v * scale.tr), tor: p.tor.toFlatArray().map((v) => v * scale.tor) };
+      disposeGraph(g);
+      return out;
+    });
+    const f = poseScorer(net, lig, rec, two, 'cpu', latents);
+    for (const call of ['first', 'later']) {
+      const s = f.score(poses, t, sigmas);
+      close(s.flatMap((x) => x.tr), direct.tr, 1e-5, `${latents ? 'latents' : 'DM'}, ${call} call, tr`);
+      close(s.flatMap((x) => [...x.tor]), direct.tor, 1e-5, `${latents ? 'latents' : 'DM'}, ${call} call, tor`);
+    }
+    f.dispose();
     net.dispose();
   }
 });
