@@ -17,6 +17,8 @@
  * --suite runs every case of SUITE below (one toy-seeds run each, tag suite-CASE) and writes
  * bench/results/toy-seeds-suite.json with a table of all cases against the issue's targets; with
  * --tag NAME the files are NAME-CASE and NAME instead, and --set applies to every case's DisCo-Diff.
+ * The runs live in bench/results/toy-seeds-run[-TAG]/; a rerun resumes unfinished runs and reads a
+ * finished seed's row (row-SEED.json, if its settings match) instead of evaluating it again.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -144,7 +146,20 @@ if (jobs > 1) {
   await Promise.all(workers.map((w) => w.done));
   for (const w of workers) rows.push(...(JSON.parse(readFileSync(w.out, 'utf8')) as SeedRow[]));
 }
-for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
+/**
+ * A seed's row is kept beside its runs (row-SEED.json, with the settings that made it), so that a
+ * rerun — an interrupted suite — reads it instead of evaluating the finished runs again.
+ */
+const settings = JSON.stringify({ data: dataName, labels: args.labels ?? null, sets, steps: steps ?? null, lowNfe: lowNfe ?? null, stage1Only: !!stage1Only });
+const rowFile = (seed: number) => join(root, `row-${seed}.json`);
+function savedRow(seed: number): SeedRow | null {
+  if (!existsSync(rowFile(seed))) return null;
+  const saved = JSON.parse(readFileSync(rowFile(seed), 'utf8')) as { settings: string; row: SeedRow };
+  return saved.settings === settings ? saved.row : null;
+}
+
+/** Trains (or resumes) seed's two runs and measures them. */
+async function seedRow(seed: number): Promise<SeedRow> {
   const t0 = performance.now();
   const disco = join(root, `disco-${seed}`), dm = join(root, `dm-${seed}`);
   await trained('toy-disco.yaml', disco, seed, sets);
@@ -169,6 +184,12 @@ for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
     row.lowNfe = Object.fromEntries(Object.keys(ma.lowNfe).map((k) => [k, { dm: ma.lowNfe[k]!, disco: mb.lowNfe[k]! }]));
   }
   row.minutes = (performance.now() - t0) / 60000;
+  writeFileSync(rowFile(seed), JSON.stringify({ settings, row }));
+  return row;
+}
+
+for (let seed = first; jobs <= 1 && seed < first + seeds; seed++) {
+  const row = savedRow(seed) ?? await seedRow(seed);
   rows.push(row);
   const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
   console.log(`seed ${seed}: purity ${(100 * row.purity).toFixed(1)}% codes ${row.codesUsed} ppl ${f(row.perplexity, 2)}` +
