@@ -73,24 +73,26 @@ export function repeatCodes(codes: Tensor, perRow: number): Tensor {
   return tidy(() => cat(Array.from({ length: codes.size(0) }, (_, r) => codes.slice(0, r, r + 1).expand(perRow, codes.size(1)))));
 }
 
+/** Codes [n, m] taking the latents of the groups listed in `fromB` from b and all other groups from a (row by row). */
+export function mixGroupCodes(a: Tensor, b: Tensor, groups: number[], fromB: number[]): Tensor {
+  const m = groups.reduce((x, y) => x + y, 0);
+  if (a.size(1) !== m || b.size(1) !== m) throw new Error(`group codes must be [·, ${m}]`);
+  if (a.size(0) !== b.size(0)) throw new Error(`group codes: ${a.size(0)} rows against ${b.size(0)}`);
+  const starts = groups.map((_, i) => groups.slice(0, i).reduce((x, y) => x + y, 0));
+  const A = a.toArray() as number[][], B = b.toArray() as number[][];
+  const out = A.flatMap((ra, r) => groups.flatMap((g, i) => (fromB.includes(i) ? B[r]! : ra).slice(starts[i], starts[i]! + g)));
+  return tensor(out, { dtype: 'int64', shape: [A.length, m] });
+}
+
 /**
  * Group-hierarchical composition codes: cell (r, c) of an R × C grid takes the latents of the
  * groups listed in `fromRow` (default: group 0, the lowest resolution) from rowCodes[r] and all
  * other groups from colCodes[c]. Returns [R·C, m] in row order.
  */
 export function composeGroupCodes(rowCodes: Tensor, colCodes: Tensor, groups: number[], fromRow: number[] = [0]): Tensor {
-  const m = groups.reduce((a, b) => a + b, 0);
-  if (rowCodes.size(1) !== m || colCodes.size(1) !== m) throw new Error(`composeGroupCodes: codes must be [·, ${m}]`);
-  const starts = groups.map((_, i) => groups.slice(0, i).reduce((a, b) => a + b, 0));
-  const rows = rowCodes.toArray() as number[][], cols = colCodes.toArray() as number[][];
-  const out: number[] = [];
-  for (const rc of rows) {
-    for (const cc of cols) {
-      groups.forEach((g, i) => {
-        const src = fromRow.includes(i) ? rc : cc;
-        out.push(...src.slice(starts[i], starts[i]! + g));
-      });
-    }
-  }
-  return tensor(out, { dtype: 'int64', shape: [rows.length * cols.length, m] });
+  return tidy(() => {
+    const R = rowCodes.size(0), C = colCodes.size(0);
+    const cols = cat(Array.from({ length: R }, () => colCodes));   // cell (r, c): colCodes[c]
+    return mixGroupCodes(cols, repeatCodes(rowCodes, C), groups, fromRow);
+  });
 }

@@ -16,7 +16,7 @@ import type { LatentPrior } from '../disco/prior.js';
 import { codeUsage } from '../metrics/code-usage.js';
 import { lossVsSigmaFigure } from '../plot/figures.js';
 import { codeMeansFigure, groupCompositionFigure, latentSwitchingFigure, sampleGridFigure, sharedLatentFigure } from '../plot/image-figures.js';
-import { composeGroupCodes, repeatCodes, switchingRows } from '../disco/switching.js';
+import { composeGroupCodes, mixGroupCodes, repeatCodes, switchingRows } from '../disco/switching.js';
 import { loadPrior, loadRun, type LoadedRun } from '../train/load-run.js';
 import { lossVsSigma, sigmaGrid } from './loss-vs-sigma.js';
 import { writeEvalMetrics } from './metrics-file.js';
@@ -49,6 +49,54 @@ export interface ImageRunMetrics {
    * (`shared`) and rows whose z are drawn independently (`independent`, the baseline).
    */
   consistency: { shared: number; independent: number; rows: number; perRow: number } | null;
+  /**
+   * Group-hierarchical latents (Fashion-MNIST runs with more than one latent group): per group, the
+   * effect of switching only that group's latents — pairs of samples from the same noise whose z
+   * differ there alone — as the share whose classifier label changes and the mean absolute pixel
+   * change (images in [-1, 1]); `all` switches every latent.
+   */
+  groupSwitch: GroupSwitch[] | null;
+}
+
+/** One row of ImageRunMetrics.groupSwitch. */
+export interface GroupSwitch {
+  group: string;
+  latents: number;
+  labelChange: number;
+  pixelChange: number;
+  pairs: number;
+}
+
+/**
+ * groupSwitch of a run with latent groups: z₁ and z₂ drawn from the prior (with the same class labels
+ * when class-conditional), samples with z₁ and, from the same initial noise, with z₁'s latents of one
+ * group (or all) taken from z₂.
+ */
+export function groupSwitchEffect(L: LoadedRun, prior: LatentPrior, groups: number[], o: { n: number; seed: number; batch: number;
+  group: ProcessGroup | null }): GroupSwitch[] {
+  const clf = loadFMNISTClassifier();
+  const g = new Generator(o.seed + 31);
+  const labels = labelsFor(L, o.n, g);
+  const draw = () => prior.sample(o.n, { generator: g, labels, temperature: L.cfg.prior.temperature });
+  const z1 = draw(), z2 = draw();
+  const sampled = (codes: Tensor) => generate(L.model, L.info, { n: o.n, seed: o.seed + 37, sample: L.cfg.sample, codes, labels,
+    batch: o.batch, group: o.group }).x;
+  try {
+    return tidy(() => {
+      const base = sampled(z1), baseLabels = classify(clf, base).toFlatArray();
+      const arms = [...groups.map((size, i) => ({ group: `group ${i}`, latents: size, from: [i] })),
+        { group: 'all', latents: z1.size(1), from: groups.map((_, i) => i) }];
+      return arms.map(({ group, latents, from }) => tidy(() => {
+        const x = sampled(mixGroupCodes(z1, z2, groups, from));
+        const changed = classify(clf, x).toFlatArray().filter((c, i) => c !== baseLabels[i]).length;
+        return { group, latents, labelChange: changed / o.n, pixelChange: x.sub(base).abs().mean().item(), pairs: o.n };
+      }));
+    });
+  } finally {
+    for (const t of [z1, z2, labels]) t?.dispose();
+    g.dispose();
+    clf.dispose();
+  }
 }
 
 /** Shared-latent consistency of an unconditional run with latents (see ImageRunMetrics). */
@@ -125,6 +173,9 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   const secs = gen.seconds.prior + gen.seconds.diffusion;
   const consistency = fmnist && prior && L.info.numClasses === 0 && extras
     ? latentConsistency(L, prior, { rows: 30, perRow: 8, seed, batch: o.batch ?? 100, group }) : null;
+  const groups = L.cfg.model.kind === 'unet' ? L.cfg.model.latentGroups : [];
+  const groupSwitch = fmnist && prior && groups.length > 1 && extras
+    ? groupSwitchEffect(L, prior, groups, { n: Math.min(n, GROUP_SWITCH_PAIRS), seed, batch: o.batch ?? 100, group }) : null;
   const m: ImageRunMetrics = {
     run: dir, latents: !!L.model.encoder, steps: L.step,
     fd: quality?.fdFmnist ?? null, precision: quality?.precision ?? null, recall: quality?.recall ?? null,
@@ -132,6 +183,7 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
     n, nRef: quality?.nRef ?? 0, nfe: gen.nfe, sampler: L.cfg.sample.sampler,
     imagesPerSec: n / secs, priorShare: gen.seconds.prior / secs,
     lossVsSigma: { sigma, loss }, codesUsed: usage?.used ?? null, codePerplexity: usage?.perplexity ?? null, consistency,
+    groupSwitch,
   };
   for (const t of [gen.x, gen.codes, labels, test?.x, test?.labels, sub, subLabels]) t?.dispose();
   g.dispose();
@@ -140,6 +192,9 @@ export async function evaluateImageRun(dir: string, o: { n?: number; seed?: numb
   if (!group || group.rank === 0) writeEvalMetrics(L.run.evalMetrics, m);
   return m as ImageRunMetrics & Record<string, unknown>;
 }
+
+/** Most pairs of samples per group of the group-switch measure (at most the eval's n). */
+const GROUP_SWITCH_PAIRS = 200;
 
 /** Latents shown by the code-means figure, and codes per latent. */
 const CODE_MEAN_LATENTS = 4, CODE_MEAN_CODES = 12;

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateImageRun, testReference } from '../../src/eval/images.js';
+import { evaluateImageRun, groupSwitchEffect, testReference } from '../../src/eval/images.js';
+import { loadPrior, loadRun } from '../../src/train/load-run.js';
 import type { ImageReference } from '../../src/metrics/fmnist-classifier.js';
 import { runImageDemo } from '../../src/eval/image-demo.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -31,6 +32,7 @@ test('image eval: loss vs σ and consistency with the run\'s sampler only; overr
   assert.equal(own.lossVsSigma.sigma.length, 10);
   assert.equal(own.lossVsSigma.loss.length, 10);
   assert.ok(own.consistency);
+  assert.equal(own.groupSwitch, null, 'one latent group: nothing to switch');
   assert.ok(own.recognisable && own.recognisable.samples >= 0 && own.recognisable.samples <= 1 && own.recognisable.reference > 0, JSON.stringify(own.recognisable));
   const quick = await evaluateImageRun(run, { n: 40, extras: false, reference });
   assert.deepEqual([quick.lossVsSigma.sigma.length, quick.consistency], [0, null]);
@@ -42,6 +44,21 @@ test('image eval: loss vs σ and consistency with the run\'s sampler only; overr
   assert.equal(low.consistency, null);
   assert.ok(Number.isFinite(low.fd) && low.codePerplexity?.length === 2);
   assert.deepEqual(JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')).lossVsSigma, { sigma: [], loss: [] });
+});
+
+test('group-hierarchical latents: per group and for all latents, the share of labels and the pixels a switch changes', async () => {
+  const run = await trainRun(dir, 'groups', { ...IMAGE_CONFIG, name: 'groups', model: { ...IMAGE_CONFIG.model, latentGroups: [1, 1] } });
+  const L = loadRun(run), prior = loadPrior(L.run, L.cfg, 0);
+  try {
+    const rows = groupSwitchEffect(L, prior, [1, 1], { n: 24, seed: 0, batch: 24, group: null });
+    assert.deepEqual(rows.map((r) => [r.group, r.latents, r.pairs]), [['group 0', 1, 24], ['group 1', 1, 24], ['all', 2, 24]]);
+    for (const r of rows) assert.ok(r.labelChange >= 0 && r.labelChange <= 1 && r.pixelChange >= 0, JSON.stringify(r));
+    assert.ok(rows[2]!.pixelChange > 0, 'switching every latent changes the samples');
+    assert.throws(() => groupSwitchEffect(L, prior, [2, 1], { n: 4, seed: 0, batch: 4, group: null }), /group codes must be \[·, 3\]/);
+  } finally {
+    prior.dispose();
+    L.model.dispose();
+  }
 });
 
 test('demo --images on a models/ folder: report, metrics and figures of both arms; models/ left as it was', async () => {
