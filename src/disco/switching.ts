@@ -4,7 +4,7 @@
  * that share one z, and group-hierarchical composition (low-resolution groups from one code, the
  * others from another).
  */
-import { Generator, cat, noGrad, tensor, tidy, type Tensor } from '../engine/index.js';
+import { Generator, cat, noGrad, tensor, tidy, where, type Tensor } from '../engine/index.js';
 import type { SampleConfig } from '../config/schema.js';
 import type { EDMPrecond } from '../edm/precond.js';
 import { edmSigmas } from '../edm/schedule.js';
@@ -78,10 +78,8 @@ export function mixGroupCodes(a: Tensor, b: Tensor, groups: number[], fromB: num
   const m = groups.reduce((x, y) => x + y, 0);
   if (a.size(1) !== m || b.size(1) !== m) throw new Error(`group codes must be [·, ${m}]`);
   if (a.size(0) !== b.size(0)) throw new Error(`group codes: ${a.size(0)} rows against ${b.size(0)}`);
-  const starts = groups.map((_, i) => groups.slice(0, i).reduce((x, y) => x + y, 0));
-  const A = a.toArray() as number[][], B = b.toArray() as number[][];
-  const out = A.flatMap((ra, r) => groups.flatMap((g, i) => (fromB.includes(i) ? B[r]! : ra).slice(starts[i], starts[i]! + g)));
-  return tensor(out, { dtype: 'int64', shape: [A.length, m] });
+  const fromLatent = groups.flatMap((g, i) => Array<boolean>(g).fill(fromB.includes(i)));   // per latent: take b's code
+  return tidy(() => where(tensor(fromLatent, { dtype: 'bool', device: a.device }), b, a));
 }
 
 /**
