@@ -11,6 +11,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/index.js';
@@ -23,6 +24,17 @@ const { values: o } = parseArgs({ options: {
 if (!o.edm || !o.disco) throw new Error('--edm and --disco (trained run directories) are required');
 const n = Number(o.n);
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+
+/** Hours of training a run's log records: Σ (steps since the last row) / steps per second. */
+function trainingHours(metricsFile: string): number {
+  let seconds = 0, last = 0;
+  for (const line of readFileSync(metricsFile, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line) as { step: number; stepsPerSec?: number };
+    if (r.stepsPerSec) seconds += (r.step - last) / r.stepsPerSec;
+    last = r.step;
+  }
+  return seconds / 3600;
+}
 
 for (const [arm, run] of [['edm', o.edm], ['disco', o.disco]] as const) {
   const out = join(o.out!, `fmnist-${arm}`);
@@ -47,8 +59,10 @@ for (const [arm, run] of [['edm', o.edm], ['disco', o.disco]] as const) {
   const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { name: string; train: { seed: number } };
   writeFileSync(join(out, 'RECORD.md'), `# Shipped ${arm === 'edm' ? 'EDM' : 'DisCo-Diff'} model on Fashion-MNIST
 
-The ${cfg.name} config (configs/${cfg.name}.yaml), trained by \`bench/images-curve.ts\` (seed ${cfg.train.seed}, one thread,
-beside the other arm) and copied here by \`scripts/images/ship-models.ts\` at commit ${commit}.
+The ${cfg.name} config (configs/${cfg.name}.yaml), trained by \`bench/images-curve.ts\` (seed ${cfg.train.seed}, 60 minutes,
+one thread, beside the other arm), continued with \`disco-diff train --resume --out RUN --minutes M\` (one thread) to step
+${step}, ${trainingHours(join(out, 'metrics.jsonl')).toFixed(1)} hours of training in all on ${cpus()[0]?.model.trim() ?? 'an unknown CPU'}; copied here by
+\`scripts/images/ship-models.ts\` at commit ${commit}.
 
 - Run: ${run}, step ${step}; weights: the EMA weights only, the denoiser stored in float16 (no optimizer
   state: it samples, evaluates and serves, but cannot be resumed).${arm === 'disco' ? '\n- prior.safetensors: its Stage-II prior (`disco-diff train-prior`), fitted to this encoder.' : ''}
